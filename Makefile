@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# udstrace: make, make test, make demo, make bench, make kmod, make install
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+PREFIX ?= /usr/local
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
+	-Ibpf -Iuser -I$(OUTPUT)
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	-Ibpf -I$(OUTPUT)
+# One self-contained binary: libbpf, libelf and zlib linked in.
+LDLIBS := -static -lbpf -lelf -lz
+
+BPF_OBJS := fentry tracepoint
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_OBJS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test test-unit test-live test-vm demo install
+all: udstrace
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h bpf/udstrace.h $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h) bpf/udstrace.h $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+udstrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+install: udstrace
+	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
+
+include tests/tests.mk
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) udstrace
+
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every backend's BPF object shares: the target filter, the
+ * follow-forks map and its programs, per-path accounting, and the
+ * loopback test for TCP sockets. Each backend object includes this once.
+ */
+#ifndef UDSTRACE_COMMON_BPF_H
+#define UDSTRACE_COMMON_BPF_H
+
+#include "udstrace.h"
+
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
+#define SOCK_STREAM	1
+#define IPPROTO_TCP	6
+#define IFF_LOOPBACK	0x8
+
+/* Options, set by user space between open and load. */
+const volatile enum filter_mode filter_mode = FILTER_ALL;
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NR_PATHS);
+	__type(key, __u32);
+	__type(value, struct path_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NR_PATHS);
+	__type(key, __u32);
+	__type(value, struct path_extremes);
+} extremes SEC(".maps");
+
+/* tgids traced under FILTER_FOLLOW; user space seeds the command's pid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_FOLLOWED);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+/* The target check: the first thing every probe does. */
+static __always_inline bool target_current(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == self_tgid)
+		return false;
+	switch (filter_mode) {
+	case FILTER_TGID:
+		return tgid == targ_tgid;
+	case FILTER_FOLLOW:
+		return bpf_map_lookup_elem(&followed, &tgid) != NULL;
+	default:
+		return true;
+	}
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	if (v >> (HIST_SLOTS - 1))
+		return HIST_SLOTS - 1;
+	/* Unrolled binary search over the 31 bits left. */
+	if (v >> 16) { v >>= 16; slot += 16; }
+	if (v >> 8) { v >>= 8; slot += 8; }
+	if (v >> 4) { v >>= 4; slot += 4; }
+	if (v >> 2) { v >>= 2; slot += 2; }
+	if (v >> 1)
+		slot += 1;
+	return slot;
+}
+
+/*
+ * Per-CPU, but programs on fentry/fexit run with only migration disabled,
+ * so another task can run the same program on this CPU in the middle of
+ * an update. The adds are atomic for that reason: exact counts matter
+ * more than the few cycles of an uncontended locked add.
+ */
+static __always_inline void account_call(__u32 path, long ret)
+{
+	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
+
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->calls, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&s->errors, 1);
+	else if (ret > 0)
+		__sync_fetch_and_add(&s->bytes, ret);
+}
+
+static __always_inline void account_time(__u32 path, __u64 ns)
+{
+	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
+	struct path_extremes *x = bpf_map_lookup_elem(&extremes, &path);
+
+	if (!s || !x)
+		return;
+	__sync_fetch_and_add(&s->ktime_ns, ns);
+	__sync_fetch_and_add(&s->timed, 1);
+	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (HIST_SLOTS - 1)], 1);
+	/* Extremes may lose a race with preemption; counts never do. */
+	if (!s->min_ns || ns < s->min_ns)
+		s->min_ns = ns;
+	if (ns > s->max_ns)
+		s->max_ns = ns;
+	if (!x->min_ns || ns < x->min_ns)
+		x->min_ns = ns;
+	if (ns > x->max_ns)
+		x->max_ns = ns;
+}
+
+static __always_inline bool ipv6_is_loopback(const struct in6_addr *a)
+{
+	__u32 w0 = a->in6_u.u6_addr32[0], w1 = a->in6_u.u6_addr32[1];
+	__u32 w2 = a->in6_u.u6_addr32[2], w3 = a->in6_u.u6_addr32[3];
+
+	if (!w0 && !w1 && !w2 && w3 == bpf_htonl(1))
+		return true;	/* ::1 */
+	/* ::ffff:127.0.0.0/8 */
+	return !w0 && !w1 && w2 == bpf_htonl(0xffff) &&
+	       (bpf_ntohl(w3) >> 24) == 127;
+}
+
+/*
+ * Loopback means: peer in 127.0.0.0/8 or ::1, peer address equal to our
+ * own, or the cached route leaving through a loopback device. Decided per
+ * socket, so one process can have both kinds.
+ */
+static __always_inline bool tcp_sock_is_loopback(struct sock *sk)
+{
+	struct dst_entry *dst;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	if (family == AF_INET) {
+		__u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		if ((bpf_ntohl(daddr) >> 24) == 127)
+			return true;
+		if (daddr &&
+		    daddr == BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr))
+			return true;
+	} else if (family == AF_INET6) {
+		struct in6_addr d = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+		struct in6_addr s =
+			BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+
+		if (ipv6_is_loopback(&d))
+			return true;
+		__u32 *dw = d.in6_u.u6_addr32, *sw = s.in6_u.u6_addr32;
+
+		if ((dw[0] | dw[1] | dw[2] | dw[3]) && dw[0] == sw[0] &&
+		    dw[1] == sw[1] && dw[2] == sw[2] && dw[3] == sw[3])
+			return true;
+	}
+	dst = BPF_CORE_READ(sk, sk_dst_cache);
+	return dst && (BPF_CORE_READ(dst, dev, flags) & IFF_LOOPBACK);
+}
+
+static __always_inline __u32 tcp_path(struct sock *sk)
+{
+	return tcp_sock_is_loopback(sk) ? PATH_TCP_LOOPBACK : PATH_TCP_REMOTE;
+}
+
+/*
+ * Follow forks: a child of a followed process is followed. Threads share
+ * the tgid, so only new processes add entries.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed, &ptgid))
+		return 0;
+	bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* Forget a process when its last thread exits (signal->live hits 0 first). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(follow_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&followed, &tgid);
+	return 0;
+}
+
+#endif /* UDSTRACE_COMMON_BPF_H */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tracepoint backend, for kernels where function probes cannot attach.
+ *
+ * Counts come from sock:sock_send_length (6.3+), which fires once per
+ * ->sendmsg call, whatever the syscall. Where that tracepoint is missing,
+ * sends are counted per syscall instead, resolving the fd to its socket
+ * at sys_enter. unix_stream_connect is always counted at the connect(2)
+ * syscall. Time is syscall-level: sys_enter to sys_exit of the syscall
+ * that made the call.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+
+/* x86_64 syscall numbers of the calls that can reach the path functions. */
+#define NR_write	1
+#define NR_writev	20
+#define NR_sendfile	40
+#define NR_connect	42
+#define NR_sendto	44
+#define NR_sendmsg	46
+#define NR_splice	275
+#define NR_sendmmsg	307
+
+/* True when sock:sock_send_length exists and counts the sends. */
+const volatile bool have_sock_tp = false;
+
+/* The syscall in flight, per task. */
+struct sys_call {
+	__u64 start_ns;
+	__u32 path;		/* PATH_NONE until known */
+	__u32 count_at_exit;	/* the call is counted at sys_exit */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sys_call);
+} calls SEC(".maps");
+
+static __always_inline struct socket *fd_socket(long fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(file, private_data);
+}
+
+/* The path of a send on this socket, or PATH_NONE. */
+static __always_inline __u32 sock_send_path(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
+		return PATH_NONE;
+	if (family == AF_UNIX)
+		return PATH_UNIX_SEND;
+	if ((family == AF_INET || family == AF_INET6) &&
+	    BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
+		return tcp_path(sk);
+	return PATH_NONE;
+}
+
+/* What a syscall means for us at entry; false if it can never matter. */
+static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
+					     __u32 *path, bool *count_at_exit)
+{
+	struct socket *sock;
+	long fd;
+
+	switch (id) {
+	case NR_connect:
+	case NR_write:
+	case NR_writev:
+	case NR_sendto:
+	case NR_sendmsg:
+		break;
+	case NR_sendmmsg:
+	case NR_sendfile:
+	case NR_splice:
+		/* Several ->sendmsg per syscall: only the tracepoint counts. */
+		if (!have_sock_tp)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	*path = PATH_NONE;
+	*count_at_exit = false;
+	if (id != NR_connect && have_sock_tp)
+		return true;	/* sock_send_length fills in the path */
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	sock = fd_socket(fd);
+	if (!sock)
+		return false;
+	if (id == NR_connect) {
+		if (BPF_CORE_READ(sock, type) != SOCK_STREAM ||
+		    BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
+			return false;
+		*path = PATH_UNIX_CONNECT;
+	} else {
+		*path = sock_send_path(BPF_CORE_READ(sock, sk));
+		if (*path == PATH_NONE)
+			return false;
+	}
+	*count_at_exit = true;
+	return true;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct sys_call *c;
+	bool count_at_exit;
+	__u32 path;
+
+	/* The id test is cheaper than the target test, so it goes first. */
+	if (id != NR_connect && id != NR_write && id != NR_writev &&
+	    id != NR_sendto && id != NR_sendmsg && id != NR_sendmmsg &&
+	    id != NR_sendfile && id != NR_splice)
+		return 0;
+	if (!target_current())
+		return 0;
+	if (!classify_syscall(id, regs, &path, &count_at_exit))
+		return 0;
+	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0;
+	c->path = path;
+	c->count_at_exit = count_at_exit;
+	c->start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
+{
+	struct sys_call *c;
+	__u32 path;
+
+	if (!target_current())
+		return 0;
+	path = sock_send_path(sk);
+	if (path == PATH_NONE)
+		return 0;
+	account_call(path, ret);
+	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	if (c && c->start_ns)
+		c->path = path;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	struct sys_call *c;
+	__u64 start;
+
+	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	if (!c || !c->start_ns)
+		return 0;
+	start = c->start_ns;
+	c->start_ns = 0;
+	if (c->path >= NR_PATHS)
+		return 0;
+	if (c->count_at_exit)
+		account_call(c->path, ret);
+	account_time(c->path, bpf_ktime_get_ns() - start);
+	return 0;
+}

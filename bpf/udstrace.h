@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared between the BPF programs and user space: the path enum, the
+ * per-path counters and the histogram width. Plain types only, so both
+ * sides always agree on the layout.
+ */
+#ifndef UDSTRACE_H
+#define UDSTRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* One row of the summary. Keep in step with path_names[] in user/paths.c. */
+enum ipc_path {
+	PATH_UNIX_CONNECT,	/* unix_stream_connect */
+	PATH_UNIX_SEND,		/* unix_stream_sendmsg */
+	PATH_TCP_LOOPBACK,	/* tcp_sendmsg, peer on this host */
+	PATH_TCP_REMOTE,	/* tcp_sendmsg, any other peer */
+	NR_PATHS,
+	PATH_NONE = NR_PATHS,
+};
+
+/*
+ * log2 histogram of per-call nanoseconds: slot 0 holds 0-1 ns, slot i
+ * holds [2^i, 2^(i+1)) ns, the last slot everything from 2^31 ns (2.1 s).
+ */
+#define HIST_SLOTS 32
+
+/* One per path per CPU; user space sums the CPUs. */
+struct path_stats {
+	__u64 calls;
+	__u64 errors;		/* calls that returned < 0 */
+	__u64 bytes;		/* sum of positive returns */
+	__u64 ktime_ns;		/* sum of timed calls */
+	__u64 timed;		/* calls with a time sample */
+	__u64 min_ns;		/* 0 = no sample yet */
+	__u64 max_ns;
+	__u64 hist[HIST_SLOTS];
+};
+
+/*
+ * Extremes since user space last cleared them, for interval rows. Kept
+ * apart from path_stats so that clearing them can never lose a count.
+ */
+struct path_extremes {
+	__u64 min_ns;
+	__u64 max_ns;
+};
+
+/* What the target filter compares. */
+enum filter_mode {
+	FILTER_ALL,		/* system-wide */
+	FILTER_TGID,		/* -p: one process */
+	FILTER_FOLLOW,		/* -- CMD: the tgids in the traced map */
+};
+
+#define MAX_FOLLOWED 16384
+
+#endif /* UDSTRACE_H */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A deterministic workload for the tests: exactly N AF_UNIX stream sends,
+ * M AF_UNIX stream connects and K TCP sends to 127.0.0.1, each of a fixed
+ * size, so the tests can demand exact counts. The receiving ends run in
+ * threads of the same process and never send.
+ *
+ *   workload [-u N] [-c M] [-t K] [-s BYTES] [-f] [-D] [-w]
+ *   -f  do the work in a grandchild (fork twice)
+ *   -D  do it in a daemon: double fork, setsid, middle process exits
+ *   -w  print "ready" and wait for SIGUSR1 before starting
+ * It prints what it did as one JSON line when the work is done.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static long n_unix, n_connect, n_tcp, size = 100;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void *drain(void *arg)
+{
+	int fd = (int)(long)arg;
+	char buf[65536];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return NULL;
+}
+
+static void send_all(int fd, long n)
+{
+	char *buf = malloc(size);
+
+	memset(buf, 'x', size);
+	for (long i = 0; i < n; i++)
+		if (send(fd, buf, size, 0) != size)
+			die("send");
+	free(buf);
+}
+
+static void unix_sends(void)
+{
+	pthread_t th;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+	pthread_create(&th, NULL, drain, (void *)(long)sv[1]);
+	send_all(sv[0], n_unix);
+	close(sv[0]);
+	pthread_join(th, NULL);
+}
+
+static void *accept_n(void *arg)
+{
+	int lfd = (int)(long)arg;
+
+	for (long i = 0; i < n_connect; i++) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			die("accept");
+		close(fd);
+	}
+	return NULL;
+}
+
+static void unix_connects(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	pthread_t th;
+	int lfd;
+
+	/* Abstract name: nothing to clean up on disk. */
+	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "udstrace-test-%d", getpid());
+	len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 128))
+		die("unix listen");
+	pthread_create(&th, NULL, accept_n, (void *)(long)lfd);
+	for (long i = 0; i < n_connect; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len))
+			die("unix connect");
+		close(fd);
+	}
+	pthread_join(th, NULL);
+	close(lfd);
+}
+
+static void tcp_sends(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int lfd, fd, afd, one = 1;
+	pthread_t th;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len))
+		die("tcp listen");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len))
+		die("tcp connect");
+	afd = accept(lfd, NULL, NULL);
+	if (afd < 0)
+		die("accept");
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pthread_create(&th, NULL, drain, (void *)(long)afd);
+	send_all(fd, n_tcp);
+	close(fd);
+	pthread_join(th, NULL);
+	close(lfd);
+}
+
+static void work(void)
+{
+	unix_sends();
+	unix_connects();
+	tcp_sends();
+	printf("{\"pid\":%d,\"unix_sends\":%ld,\"unix_bytes\":%ld,\"connects\":%ld,"
+	       "\"tcp_sends\":%ld,\"tcp_bytes\":%ld}\n", getpid(), n_unix,
+	       n_unix * size, n_connect, n_tcp, n_tcp * size);
+	fflush(stdout);
+}
+
+/* Fork twice and work in the grandchild; wait for it through a pipe, since
+ * with -D it is not our child any more. */
+static void work_in_grandchild(int daemonize)
+{
+	int done[2];
+	char c;
+	pid_t mid;
+
+	if (pipe(done))
+		die("pipe");
+	mid = fork();
+	if (mid < 0)
+		die("fork");
+	if (mid == 0) {
+		pid_t g;
+
+		if (daemonize)
+			setsid();
+		g = fork();
+		if (g < 0)
+			die("fork");
+		if (g == 0) {
+			close(done[0]);
+			work();
+			_exit(0);	/* closes done[1]: the top process wakes */
+		}
+		if (daemonize)
+			_exit(0);
+		waitpid(g, NULL, 0);
+		_exit(0);
+	}
+	close(done[1]);
+	waitpid(mid, NULL, 0);
+	while (read(done[0], &c, 1) > 0)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	int opt, grandchild = 0, daemonize = 0, wait_sig = 0;
+
+	while ((opt = getopt(argc, argv, "u:c:t:s:fDw")) != -1) {
+		switch (opt) {
+		case 'u': n_unix = atol(optarg); break;
+		case 'c': n_connect = atol(optarg); break;
+		case 't': n_tcp = atol(optarg); break;
+		case 's': size = atol(optarg); break;
+		case 'f': grandchild = 1; break;
+		case 'D': grandchild = daemonize = 1; break;
+		case 'w': wait_sig = 1; break;
+		default: return 2;
+		}
+	}
+	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0)
+		return 2;
+	if (wait_sig) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		printf("ready %d\n", getpid());
+		fflush(stdout);
+		sigwait(&set, &sig);
+	}
+	if (grandchild)
+		work_in_grandchild(daemonize);
+	else
+		work();
+	return 0;
+}

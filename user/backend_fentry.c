@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* fentry backend: fentry/fexit on the path functions (bpf/fentry.bpf.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "backend.h"
+#include "feature.h"
+#include "paths.h"
+#include "target.h"
+#include "fentry.skel.h"
+
+static int fentry_can_serve(enum ipc_path path, char *probe, size_t probe_len,
+			    char *why, size_t why_len)
+{
+	const char *func = path_info[path].func;
+
+	snprintf(probe, probe_len, "fentry+fexit %s", func);
+	return feature_can_load(BPF_TRACE_FENTRY, func, why, why_len);
+}
+
+static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
+			const struct target *t, int followed_fd,
+			char *why, size_t why_len)
+{
+	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
+	struct fentry_bpf *skel;
+	int err;
+
+	skel = fentry_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	obj->skel = skel;
+	TARGET_SET_RODATA(skel, t);
+	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
+	if (err) {
+		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
+		return err;
+	}
+	bpf_program__set_autoload(skel->progs.unix_connect_entry, serve[PATH_UNIX_CONNECT]);
+	bpf_program__set_autoload(skel->progs.unix_connect_exit, serve[PATH_UNIX_CONNECT]);
+	bpf_program__set_autoload(skel->progs.unix_send_entry, serve[PATH_UNIX_SEND]);
+	bpf_program__set_autoload(skel->progs.unix_send_exit, serve[PATH_UNIX_SEND]);
+	bpf_program__set_autoload(skel->progs.tcp_send_entry, tcp);
+	bpf_program__set_autoload(skel->progs.tcp_send_exit, tcp);
+	err = fentry_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
+		return err;
+	}
+	err = fentry_bpf__attach(skel);
+	if (err) {
+		snprintf(why, why_len, "attach failed: %s", strerror(-err));
+		return err;
+	}
+	obj->stats_fd = bpf_map__fd(skel->maps.stats);
+	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
+	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	return 0;
+}
+
+static void fentry_stop(struct backend_obj *obj)
+{
+	fentry_bpf__destroy(obj->skel);
+	obj->skel = NULL;
+}
+
+const struct backend_ops fentry_backend = {
+	.name = "fentry",
+	.time_scope = "function",
+	.can_serve = fentry_can_serve,
+	.start = fentry_start,
+	.stop = fentry_stop,
+};

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tracepoint backend (bpf/tracepoint.bpf.c): sock:sock_send_length where
+ * the kernel has it (6.3+), raw_syscalls enter/exit for connect and time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "backend.h"
+#include "feature.h"
+#include "target.h"
+#include "tracepoint.skel.h"
+
+static int tracepoint_can_serve(enum ipc_path path, char *probe, size_t probe_len,
+				char *why, size_t why_len)
+{
+	int err = feature_can_load(BPF_TRACE_RAW_TP, "sys_enter", why, why_len);
+
+	if (err)
+		return err;
+	if (path == PATH_UNIX_CONNECT)
+		snprintf(probe, probe_len, "raw_syscalls:sys_enter/sys_exit (connect)");
+	else if (feature_has_tracepoint("sock_send_length"))
+		snprintf(probe, probe_len,
+			 "sock:sock_send_length + raw_syscalls:sys_enter/sys_exit");
+	else
+		snprintf(probe, probe_len,
+			 "raw_syscalls:sys_enter/sys_exit (fd lookup; no sock:sock_send_length before 6.3, so sendmmsg, sendfile and splice are not seen)");
+	return 0;
+}
+
+static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
+			    const struct target *t, int followed_fd,
+			    char *why, size_t why_len)
+{
+	bool sock_tp = feature_has_tracepoint("sock_send_length");
+	struct tracepoint_bpf *skel;
+	int err;
+
+	(void)serve;	/* one set of programs serves every path */
+	skel = tracepoint_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	obj->skel = skel;
+	TARGET_SET_RODATA(skel, t);
+	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
+	if (err) {
+		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->have_sock_tp = sock_tp;
+	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
+	err = tracepoint_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
+		return err;
+	}
+	err = tracepoint_bpf__attach(skel);
+	if (err) {
+		snprintf(why, why_len, "attach failed: %s", strerror(-err));
+		return err;
+	}
+	obj->stats_fd = bpf_map__fd(skel->maps.stats);
+	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
+	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	return 0;
+}
+
+static void tracepoint_stop(struct backend_obj *obj)
+{
+	tracepoint_bpf__destroy(obj->skel);
+	obj->skel = NULL;
+}
+
+const struct backend_ops tracepoint_backend = {
+	.name = "tracepoint",
+	.time_scope = "syscall",
+	.can_serve = tracepoint_can_serve,
+	.start = tracepoint_start,
+	.stop = tracepoint_stop,
+};

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Command-line parsing and validation. Nothing here touches the kernel. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+/* Longest -d or -i we accept: a year. */
+#define MAX_SECONDS (365.0 * 24 * 3600)
+
+enum { OPT_BACKEND = 1000, OPT_JSON };
+
+const char *argp_program_version = "udstrace 0.1";
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+"Count and time the kernel's local IPC paths: AF_UNIX stream connect and\n"
+"send against TCP send over loopback and to remote peers.\n"
+"\n"
+"USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
+"                [--backend auto|fentry|tracepoint] [-- COMMAND [ARGS]]\n"
+"\v"
+"Backends (chosen per path; auto tries them in this order):\n"
+"  fentry      fentry/fexit on the function: function-level time\n"
+"  tracepoint  sock:sock_send_length and raw_syscalls: syscall-level time\n"
+"\n"
+"Examples:\n"
+"  udstrace                         # trace system-wide until Ctrl-C\n"
+"  udstrace -d 10 -i 1              # 10 seconds, a table every second\n"
+"  udstrace -p 4242                 # only process 4242\n"
+"  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
+"  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
+"                                   # a command and all its descendants\n";
+
+static const struct argp_option options[] = {
+	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then print the total", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS as well", 0 },
+	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid)", 0 },
+	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
+	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
+	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", -1 },
+	{},
+};
+
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 ||
+	    v > MAX_SECONDS)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > INT_MAX)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+
+	switch (key) {
+	case 'd':
+		if (parse_seconds(arg, &o->duration_s))
+			argp_error(state, "invalid duration '%s': want seconds, > 0", arg);
+		break;
+	case 'i':
+		if (parse_seconds(arg, &o->interval_s))
+			argp_error(state, "invalid interval '%s': want seconds, > 0", arg);
+		break;
+	case 'p':
+		if (parse_pid(arg, &o->pid))
+			argp_error(state, "invalid PID '%s'", arg);
+		break;
+	case OPT_BACKEND:
+		if (backend_parse(arg, &o->backend))
+			argp_error(state, "unknown backend '%s': want auto, fentry or tracepoint", arg);
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case 'H':
+		o->hist = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->cmd && o->pid)
+			argp_error(state, "-p and a command exclude each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int opts_parse(int argc, char **argv, struct opts *o)
+{
+	static const struct argp argp = {
+		.options = options,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+
+	int i, nopts = argc;
+
+	memset(o, 0, sizeof(*o));
+	o->backend = BACKEND_AUTO;
+	/* Everything after the first "--" is the command, argp never sees it. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			nopts = i;
+			o->cmd = argv + i + 1;
+			break;
+		}
+	}
+	/* argp exits by itself on --help (0) and on errors (this status). */
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, nopts, argv, 0, NULL, o))
+		return EXIT_USAGE;
+	if (o->cmd && !o->cmd[0]) {
+		fprintf(stderr, "udstrace: missing command after --\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}

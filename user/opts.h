@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef UDSTRACE_OPTS_H
+#define UDSTRACE_OPTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "backend.h"
+
+struct opts {
+	pid_t pid;		/* -p, 0 = none */
+	double duration_s;	/* -d, 0 = until Ctrl-C or the command ends */
+	double interval_s;	/* -i, 0 = final summary only */
+	bool json;
+	bool verbose;
+	bool hist;
+	enum backend_kind backend;
+	char **cmd;		/* after --, NULL if none */
+};
+
+/* Exit status for bad usage, as for every CLI tool of this kind. */
+#define EXIT_USAGE 2
+
+/*
+ * Parses argv into *o. Returns 0 to run, or an exit status: 0 after
+ * --help, EXIT_USAGE after printing a one-line error and a hint.
+ */
+int opts_parse(int argc, char **argv, struct opts *o);
+
+/* Number parsers shared with the tests; 0 on success, -1 if invalid. */
+int parse_seconds(const char *s, double *out);
+int parse_pid(const char *s, pid_t *out);
+
+#endif /* UDSTRACE_OPTS_H */

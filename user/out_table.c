@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The human-readable table: a banner, one aligned row per path, a ratio. */
+#include "fmt.h"
+#include "hist.h"
+#include "output.h"
+#include "paths.h"
+
+const struct backend_ops *report_backend(const struct report *r, int path)
+{
+	return backend_ops(r->tracer->choice[path].backend);
+}
+
+bool report_uniform(const struct report *r)
+{
+	for (int p = 1; p < NR_PATHS; p++)
+		if (r->tracer->choice[p].backend != r->tracer->choice[0].backend)
+			return false;
+	return true;
+}
+
+static void print_banner(FILE *f, const struct report *r)
+{
+	const struct backend_ops *b = report_backend(r, 0);
+	char t[FMT_LEN];
+
+	fmt_ns(t, sizeof(t), (double)r->snap->elapsed_ns);
+	if (report_uniform(r))
+		fprintf(f, "udstrace: backend %s (%s time), kernel %s, %s%s\n",
+			b->name, b->time_scope, r->kernel, t,
+			r->final ? "" : " interval");
+	else
+		fprintf(f, "udstrace: backend per path (in brackets), kernel %s, %s%s\n",
+			r->kernel, t, r->final ? "" : " interval");
+}
+
+static void print_row(FILE *f, const struct report *r, int p)
+{
+	const struct path_stats *s = &r->snap->path[p];
+	char calls[FMT_LEN], errs[FMT_LEN], bytes[FMT_LEN];
+	char kt[FMT_LEN] = "-", avg[FMT_LEN] = "-", mn[FMT_LEN] = "-", mx[FMT_LEN] = "-";
+
+	fmt_count(calls, sizeof(calls), s->calls);
+	fmt_count(errs, sizeof(errs), s->errors);
+	if (s->bytes)
+		fmt_bytes(bytes, sizeof(bytes), s->bytes);
+	else
+		snprintf(bytes, sizeof(bytes), "-");
+	if (s->timed) {
+		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
+		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
+		fmt_ns(mn, sizeof(mn), (double)s->min_ns);
+		fmt_ns(mx, sizeof(mx), (double)s->max_ns);
+	}
+	fprintf(f, "%-22s %11s %7s %10s %10s %9s %9s %9s", path_info[p].name,
+		calls, errs, bytes, kt, avg, mn, mx);
+	if (!report_uniform(r))
+		fprintf(f, " [%s]", report_backend(r, p)->name);
+	fputc('\n', f);
+}
+
+/* "TCP loopback costs N x UDS per call", when both were timed alike. */
+static void print_ratio(FILE *f, const struct report *r)
+{
+	const struct path_stats *u = &r->snap->path[PATH_UNIX_SEND];
+	const struct path_stats *t = &r->snap->path[PATH_TCP_LOOPBACK];
+	const struct backend_ops *bu = report_backend(r, PATH_UNIX_SEND);
+	const struct backend_ops *bt = report_backend(r, PATH_TCP_LOOPBACK);
+
+	if (!u->timed || !t->timed || !u->ktime_ns || bu != bt)
+		return;
+	fprintf(f, "%s costs %.2fx %s per call (%s time)\n",
+		path_info[PATH_TCP_LOOPBACK].name,
+		((double)t->ktime_ns / t->timed) / ((double)u->ktime_ns / u->timed),
+		path_info[PATH_UNIX_SEND].name, bt->time_scope);
+}
+
+void out_table(FILE *f, const struct report *r)
+{
+	print_banner(f, r);
+	fprintf(f, "%-22s %11s %7s %10s %10s %9s %9s %9s\n", "PATH", "CALLS",
+		"ERRORS", "BYTES", "KTIME", "AVG", "MIN", "MAX");
+	for (int p = 0; p < NR_PATHS; p++)
+		print_row(f, r, p);
+	print_ratio(f, r);
+	if (r->hist) {
+		for (int p = 0; p < NR_PATHS; p++) {
+			if (!r->snap->path[p].timed)
+				continue;
+			fprintf(f, "\n%s, time per call:\n", path_info[p].name);
+			hist_print(f, r->snap->path[p].hist, HIST_SLOTS, "nsecs");
+		}
+	}
+	fputc('\n', f);
+	fflush(f);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The printers. They read a snapshot and never talk to the kernel. */
+#ifndef UDSTRACE_OUTPUT_H
+#define UDSTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "snapshot.h"
+#include "tracer.h"
+
+struct report {
+	const struct snapshot *snap;
+	const struct tracer *tracer;	/* which backend serves each path */
+	const char *kernel;
+	bool final;			/* whole run, not one interval */
+	bool hist;			/* -H */
+};
+
+void out_table(FILE *f, const struct report *r);
+/* One NDJSON line, schema udstrace/1 (docs/JSON.md). */
+void out_json(FILE *f, const struct report *r);
+
+/* Shared by both: the backend of a path, and whether all paths agree. */
+const struct backend_ops *report_backend(const struct report *r, int path);
+bool report_uniform(const struct report *r);
+
+#endif /* UDSTRACE_OUTPUT_H */

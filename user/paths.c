@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The rows of the summary, in the order of enum ipc_path. */
+#include "paths.h"
+
+const struct path_info path_info[NR_PATHS] = {
+	[PATH_UNIX_CONNECT] = { "unix_stream_connect", "unix_stream_connect" },
+	[PATH_UNIX_SEND] = { "unix_stream_sendmsg", "unix_stream_sendmsg" },
+	[PATH_TCP_LOOPBACK] = { "tcp_sendmsg:loopback", "tcp_sendmsg" },
+	[PATH_TCP_REMOTE] = { "tcp_sendmsg:remote", "tcp_sendmsg" },
+};

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one view of the counters that every printer reads: per-CPU maps
+ * summed per path. Interval rows are the difference of two snapshots.
+ */
+#ifndef UDSTRACE_SNAPSHOT_H
+#define UDSTRACE_SNAPSHOT_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "udstrace.h"
+
+struct snapshot {
+	uint64_t elapsed_ns;		/* since the probes attached */
+	struct path_stats path[NR_PATHS];
+};
+
+/* Where each path's counters live: its backend's two maps. */
+struct snapshot_source {
+	int stats_fd[NR_PATHS];
+	int extremes_fd[NR_PATHS];
+};
+
+/*
+ * Reads the run's totals. With @interval, min/max are those since the
+ * last read with @interval (which clears them) rather than the run's.
+ */
+int snapshot_read(const struct snapshot_source *src, struct snapshot *out,
+		  int interval);
+/* out = cur - prev for the cumulative fields; min/max are taken from cur. */
+void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
+		    struct snapshot *out);
+/* Fold one CPU's counters into a sum (exported for the unit tests). */
+void path_stats_add(struct path_stats *sum, const struct path_stats *cpu);
+
+#endif /* UDSTRACE_SNAPSHOT_H */

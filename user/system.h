@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What the running kernel and this process can do, checked before loading. */
+#ifndef UDSTRACE_SYSTEM_H
+#define UDSTRACE_SYSTEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
+bool have_bpf_privileges(void);
+bool have_kernel_btf(void);
+/* uname -r */
+const char *kernel_release(void);
+/* 0 if @pid names a live process, else -errno (-ESRCH if there is none). */
+int process_exists(pid_t pid);
+
+#endif /* UDSTRACE_SYSTEM_H */

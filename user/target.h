@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Which processes are traced; every backend turns this into BPF rodata. */
+#ifndef UDSTRACE_TARGET_H
+#define UDSTRACE_TARGET_H
+
+#include <sys/types.h>
+#include "udstrace.h"
+
+struct target {
+	enum filter_mode mode;
+	pid_t tgid;		/* FILTER_TGID only */
+	pid_t self;		/* never traced: udstrace itself */
+};
+
+/* Sets the filter variables every backend's rodata has (bpf/common.bpf.h). */
+#define TARGET_SET_RODATA(skel, t)					\
+	do {								\
+		(skel)->rodata->filter_mode = (t)->mode;		\
+		(skel)->rodata->targ_tgid = (t)->tgid;			\
+		(skel)->rodata->self_tgid = (t)->self;			\
+	} while (0)
+
+/*
+ * Shares @followed_fd (>= 0) as the follow map, or else owns the map and
+ * runs the fork-tracking programs when following.
+ */
+#define TARGET_SET_FOLLOW(skel, t, followed_fd, err)			\
+	do {								\
+		bool own_ = (t)->mode == FILTER_FOLLOW && (followed_fd) < 0; \
+		bpf_program__set_autoload((skel)->progs.follow_fork, own_); \
+		bpf_program__set_autoload((skel)->progs.follow_exit, own_); \
+		(err) = (followed_fd) >= 0 ?				\
+			bpf_map__reuse_fd((skel)->maps.followed, (followed_fd)) : 0; \
+	} while (0)
+
+#endif /* UDSTRACE_TARGET_H */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "paths.h"
+#include "tracer.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* auto tries them in this order: the cheapest, most precise probe first. */
+static const enum backend_kind auto_order[] = {
+	BACKEND_FENTRY,
+	BACKEND_TRACEPOINT,
+};
+
+static const struct backend_ops *const backends[NR_BACKENDS] = {
+	[BACKEND_FENTRY] = &fentry_backend,
+	[BACKEND_TRACEPOINT] = &tracepoint_backend,
+};
+
+const struct backend_ops *backend_ops(enum backend_kind kind)
+{
+	return kind < NR_BACKENDS ? backends[kind] : NULL;
+}
+
+int backend_parse(const char *name, enum backend_kind *out)
+{
+	if (!strcmp(name, "auto")) {
+		*out = BACKEND_AUTO;
+		return 0;
+	}
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		if (!strcmp(name, backends[k]->name)) {
+			*out = k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int choose_path(struct path_choice *c, enum ipc_path p,
+		       enum backend_kind want, char *err, size_t len)
+{
+	size_t n_try = want == BACKEND_AUTO ? ARRAY_SIZE(auto_order) : 1;
+	char why[REASON_LEN];
+	size_t used = 0;
+	int ret = -ENOENT;
+
+	for (size_t i = 0; i < n_try; i++) {
+		enum backend_kind k = want == BACKEND_AUTO ? auto_order[i] : want;
+		const struct backend_ops *ops = backends[k];
+
+		ret = ops->can_serve(p, c->probe, sizeof(c->probe), why, sizeof(why));
+		if (!ret) {
+			c->backend = k;
+			return 0;
+		}
+		used += snprintf(c->skipped + used, sizeof(c->skipped) - used,
+				 "%s%s: %s", used ? "; " : "", ops->name, why);
+		if (used >= sizeof(c->skipped))
+			used = sizeof(c->skipped) - 1;
+	}
+	snprintf(err, len, "%s", c->skipped);
+	return ret;
+}
+
+int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
+		  size_t len)
+{
+	memset(t, 0, sizeof(*t));
+	t->followed_fd = -1;
+	for (int p = 0; p < NR_PATHS; p++) {
+		int ret = choose_path(&t->choice[p], p, want, err, len);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int tracer_start(struct tracer *t, const struct target *tg, char *err,
+		 size_t len)
+{
+	char why[REASON_LEN];
+
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		bool serve[NR_PATHS] = {}, any = false;
+		int ret;
+
+		for (int p = 0; p < NR_PATHS; p++)
+			any |= serve[p] = t->choice[p].backend == (enum backend_kind)k;
+		if (!any)
+			continue;
+		ret = backends[k]->start(&t->obj[k], serve, tg, t->followed_fd,
+					 why, sizeof(why));
+		t->started[k] = true;	/* stop() frees what start() got to */
+		if (ret) {
+			snprintf(err, len, "%s: %s", backends[k]->name, why);
+			return ret;
+		}
+		if (t->followed_fd < 0)
+			t->followed_fd = t->obj[k].followed_fd;
+		for (int p = 0; p < NR_PATHS; p++) {
+			if (!serve[p])
+				continue;
+			t->src.stats_fd[p] = t->obj[k].stats_fd;
+			t->src.extremes_fd[p] = t->obj[k].extremes_fd;
+		}
+	}
+	return 0;
+}
+
+int tracer_follow(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(t->followed_fd, &key, &one, BPF_ANY) ? -errno : 0;
+}
+
+void tracer_stop(struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		if (t->started[k])
+			backends[k]->stop(&t->obj[k]);
+		t->started[k] = false;
+	}
+}

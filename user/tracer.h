@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Picks a backend per path, starts the BPF objects that serve them, and
+ * tells the snapshot code where each path's counters live.
+ */
+#ifndef UDSTRACE_TRACER_H
+#define UDSTRACE_TRACER_H
+
+#include <stdbool.h>
+#include "backend.h"
+#include "snapshot.h"
+#include "target.h"
+
+#define REASON_LEN 256
+
+struct path_choice {
+	enum backend_kind backend;
+	char probe[REASON_LEN];		/* what it attaches to */
+	char skipped[REASON_LEN];	/* backends passed over, and why */
+};
+
+struct tracer {
+	struct path_choice choice[NR_PATHS];
+	struct backend_obj obj[NR_BACKENDS];
+	bool started[NR_BACKENDS];
+	int followed_fd;
+	struct snapshot_source src;
+};
+
+/*
+ * Chooses for every path: @want itself, or with BACKEND_AUTO the first
+ * that can serve it. On failure, -errno and "backend: reason" in @err.
+ */
+int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
+		  size_t len);
+int tracer_start(struct tracer *t, const struct target *tg, char *err,
+		 size_t len);
+/* Adds a process to the followed set (FILTER_FOLLOW). */
+int tracer_follow(struct tracer *t, pid_t pid);
+void tracer_stop(struct tracer *t);
+
+#endif /* UDSTRACE_TRACER_H */
