@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Live tests on the running kernel: each makes its own workload of exactly
+# N AF_UNIX sends, M AF_UNIX connects and K TCP 127.0.0.1 sends, and
+# demands exactly those counts and bytes back.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "live tests" "need root to load BPF programs"
+	exit 0
+fi
+
+N=1000 M=7 K=500 S=100
+W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
+
+# trace NAME UDSTRACE-ARGS... -- CMD: final JSON object of one traced command.
+run_cmd() {
+	"$UDSTRACE" --json "$@" 2>/dev/null | final_object
+}
+
+j=$(run_cmd -- "${W[@]}")
+check_counts "command" "$j" $M $N $((N * S)) $K $((K * S))
+check "command: four rows" "$(jq '.paths | length' <<<"$j")" 4
+check "command: schema" "$(jq -r .schema <<<"$j")" "udstrace/1"
+backend=$(jq -r .backend <<<"$j")
+echo "# host kernel $(uname -r): auto chose backend $backend"
+
+j=$(run_cmd -- "${W[@]}" -f)
+check_counts "grandchild" "$j" $M $N $((N * S)) $K $((K * S))
+j=$(run_cmd -- "${W[@]}" -D)
+check_counts "double-fork daemon" "$j" $M $N $((N * S)) $K $((K * S))
+j=$(run_cmd -- sh -c "exec sh -c '$WORKLOAD -u 10 -c 1 -t 20; $WORKLOAD -u 5 -c 2 -t 3 -s 7'")
+check_counts "exec chain" "$j" 3 15 $((10 * S + 5 * 7)) 23 $((20 * S + 3 * 7))
+
+j=$(run_cmd --backend tracepoint -- "${W[@]}")
+check_counts "forced tracepoint" "$j" $M $N $((N * S)) $K $((K * S))
+check "forced tracepoint: time scope" "$(jq -r .time_scope <<<"$j")" syscall
+check "forced tracepoint: timed sends" \
+	"$(path_field "$j" unix_stream_sendmsg timed)" $N
+
+# fentry works here or says exactly why not.
+out=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null | grep -v '^udstrace: tracing')
+status=${PIPESTATUS[0]}
+if [ "$backend" = fentry ]; then
+	j=$(run_cmd --backend fentry -- "${W[@]}")
+	check_counts "forced fentry" "$j" $M $N $((N * S)) $K $((K * S))
+else
+	check "forced fentry refused: exit status" "$("$UDSTRACE" --backend fentry -d 1 >/dev/null 2>&1; echo $?)" 1
+	check "forced fentry refused: message" "$out" \
+		"udstrace: fentry: BPF_PROG_LOAD failed: Operation not permitted"
+fi
+
+# The command's exit status is ours.
+"$UDSTRACE" -- sh -c 'exit 7' >/dev/null 2>&1
+check "command exit status" "$?" 7
+
+# Intervals add up to the total.
+j=$("$UDSTRACE" --json -i 0.05 -- sh -c "$WORKLOAD -u 100 -t 50; sleep 0.2; $WORKLOAD -u 100 -c 3 -t 50" 2>/dev/null)
+check "intervals: at least two" "$(grep -c '"final":false' <<<"$j" | awk '{print ($1 >= 2)}')" 1
+for p in unix_stream_connect unix_stream_sendmsg tcp_sendmsg:loopback; do
+	sum=$(grep '"final":false' <<<"$j" | jq -s --arg p "$p" '[.[].paths[] | select(.path == $p) | .calls] | add')
+	check "intervals: $p adds up" "$sum" "$(path_field "$(final_object <<<"$j")" "$p" calls)"
+done
+
+# -p: only that process, while an untraced one does the same work.
+tmp=$(mktemp -d)
+"$WORKLOAD" -w -u 300 -c 4 -t 200 >"$tmp/w" &
+wpid=$!
+until grep -q ready "$tmp/w" 2>/dev/null; do sleep 0.05; done
+"$UDSTRACE" --json -p $wpid >"$tmp/j" 2>"$tmp/e" &
+upid=$!
+until grep -q tracing "$tmp/e" 2>/dev/null; do sleep 0.05; done
+"$WORKLOAD" -u 77 -c 5 -t 33 >/dev/null	# not traced
+kill -USR1 $wpid
+wait $wpid
+wait $upid
+check "pid: exit status" "$?" 0
+j=$(final_object <"$tmp/j")
+check_counts "pid" "$j" 4 300 $((300 * S)) 200 $((200 * S))
+rm -rf "$tmp"
+
+# No BTF: say which file is missing.
+out=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && '$UDSTRACE' -d 1" 2>&1)
+check "no BTF: exit status" "$?" 1
+check "no BTF: message" "$out" \
+	"udstrace: no kernel BTF: /sys/kernel/btf/vmlinux is missing (needs CONFIG_DEBUG_INFO_BTF=y)"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs test scripts, echoes their result lines and prints the closing tally
+# "N passed, N failed, N skipped". Exit status 1 if anything failed.
+set -u
+passed=0 failed=0 skipped=0
+for t in "$@"; do
+	echo "== $t"
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		PASS\ *) passed=$((passed + 1)) ;;
+		FAIL\ *) failed=$((failed + 1)) ;;
+		SKIP\ *) skipped=$((skipped + 1)) ;;
+		EXIT\ 0) ;;
+		EXIT\ *) echo "FAIL $t: the script itself exited with ${line#EXIT }"
+			failed=$((failed + 1)) ;;
+		esac
+	done < <(bash "$t" 2>&1; echo "EXIT $?")
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
