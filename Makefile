@@ -54,6 +54,13 @@ udstrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# The built-in workload: the same count and size of sends on both paths.
+DEMO_ARGS ?= -u 20000 -c 100 -t 20000 -s 100
+demo:
+	$(Q)bash tests/deps.sh build
+	$(Q)$(MAKE) --no-print-directory udstrace $(OUTPUT)/workload
+	./udstrace -- $(OUTPUT)/workload $(DEMO_ARGS)
+
 install: udstrace
 	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
 

@@ -7,7 +7,10 @@ passed=0 failed=0 skipped=0
 for t in "$@"; do
 	echo "== $t"
 	while IFS= read -r line; do
-		echo "$line"
+		case $line in
+		EXIT\ *) ;;
+		*) echo "$line" ;;
+		esac
 		case $line in
 		PASS\ *) passed=$((passed + 1)) ;;
 		FAIL\ *) failed=$((failed + 1)) ;;

@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs inside the Debian 6.1 guest (busybox sh). Each case prints one line
+# "@@NAME <final JSON object>" for tests/vm/vm.sh to check on the host,
+# plus udstrace's stderr behind "#" for the log.
+# Usage: guest-core.sh N M K SIZE
+N=$1 M=$2 K=$3 S=$4
+set -f  # $W is split into words on purpose, never globbed
+W="./workload -u $N -c $M -t $K -s $S"
+
+run() {
+	name=$1
+	shift
+	./udstrace --json -v "$@" >/tmp/out 2>/tmp/err
+	echo "@@$name-status $?"
+	echo "@@$name $(grep '"final":true' /tmp/out | tail -n 1)"
+	grep -v '^libbpf:' /tmp/err | sed 's/^/# /'
+}
+
+echo "# guest kernel $(uname -r)"
+run auto -- $W
+run auto-grandchild -- $W -f
+run auto-daemon -- $W -D
+run tracepoint --backend tracepoint -- $W
+run fentry --backend fentry -- $W

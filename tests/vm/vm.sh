@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# VM tests: boot Debian's 6.1 kernel under qemu and demand the same exact
+# counts there, where fentry really works. A VM that cannot start is a
+# failure; UDSTRACE_SKIP_VM=1 is the only way to skip, and says so.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
+	skip "vm tests" "UDSTRACE_SKIP_VM=1 was set"
+	exit 0
+fi
+
+N=1000 M=7 K=500 S=100
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+"$TOP/tests/vm/run-vm.sh" --add "$UDSTRACE" --add "$WORKLOAD" \
+	-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S >"$log" 2>&1
+status=$?
+grep '^#' "$log"
+if [ $status -ne 0 ] || ! grep -q '^@@auto ' "$log"; then
+	fail "vm boot" "the guest did not run the tests (status $status): $(grep -v '^@@' "$log" | tail -n 5 | tr '\n' ' ')"
+	exit 0
+fi
+pass "vm boot"
+
+# result NAME: the JSON object the guest printed for case NAME.
+result() { sed -n "s/^@@$1 //p" "$log" | tr -d '\r'; }
+
+for c in auto auto-grandchild auto-daemon tracepoint fentry; do
+	check "vm $c: exit status" "$(result "$c-status")" 0
+	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+done
+check "vm auto: chose fentry" "$(jq -r .backend <<<"$(result auto)")" fentry
+check "vm auto: function time" "$(jq -r .time_scope <<<"$(result auto)")" function
+check "vm auto: timed sends" "$(path_field "$(result auto)" unix_stream_sendmsg timed)" $N
+check "vm tracepoint: syscall time" "$(jq -r .time_scope <<<"$(result tracepoint)")" syscall
