@@ -65,6 +65,8 @@ install: udstrace
 	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
 
 include tests/tests.mk
+# Parts with their own build rules: udsbench and the kernel module.
+-include user/udsbench/udsbench.mk kmod/kmod.mk
 
 clean:
 	$(call msg,CLEAN)

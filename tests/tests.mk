@@ -19,17 +19,23 @@ TEST_BINS := udstrace $(OUTPUT)/test_units $(OUTPUT)/workload
 test-deps:
 	$(Q)bash tests/deps.sh
 
+# Every tests/unit/*.sh and tests/live/*.sh is a test script; in tests/vm
+# only test-*.sh are (the rest is the VM harness).
+UNIT_TESTS = $(sort $(wildcard tests/unit/*.sh))
+LIVE_TESTS = $(sort $(wildcard tests/live/*.sh))
+VM_TESTS = $(sort $(wildcard tests/vm/test-*.sh))
+
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory $(TEST_BINS)
-	$(Q)tests/run.sh tests/unit/units.sh tests/unit/cli.sh tests/live/live.sh tests/vm/vm.sh
+	$(Q)tests/run.sh $(UNIT_TESTS) $(LIVE_TESTS) $(VM_TESTS)
 
 test-unit: $(TEST_BINS)
-	$(Q)tests/run.sh tests/unit/units.sh tests/unit/cli.sh
+	$(Q)tests/run.sh $(UNIT_TESTS)
 
 test-live: $(TEST_BINS)
-	$(Q)tests/run.sh tests/live/live.sh
+	$(Q)tests/run.sh $(LIVE_TESTS)
 
 test-vm: $(TEST_BINS)
-	$(Q)tests/run.sh tests/vm/vm.sh
+	$(Q)tests/run.sh $(VM_TESTS)
 
 .PHONY: test-deps
