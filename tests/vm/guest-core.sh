@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Runs inside the Debian 6.1 guest (busybox sh). Each case prints one line
-# "@@NAME <final JSON object>" for tests/vm/vm.sh to check on the host,
+# "@@NAME <final JSON object>" for tests/vm/test-core.sh to check on the host,
 # plus udstrace's stderr behind "#" for the log.
 # Usage: guest-core.sh N M K SIZE
 N=$1 M=$2 K=$3 S=$4
