@@ -31,6 +31,7 @@ check_counts() {
 	check "$name: tcp_sendmsg:loopback calls" "$(path_field "$j" tcp_sendmsg:loopback calls)" "$6"
 	check "$name: tcp_sendmsg:loopback bytes" "$(path_field "$j" tcp_sendmsg:loopback bytes)" "$7"
 	check "$name: tcp_sendmsg:remote calls" "$(path_field "$j" tcp_sendmsg:remote calls)" 0
+	check "$name: no probe hits missed" "$(jq '[.paths[].missed] | add' <<<"$j")" 0
 }
 
 # The last object udstrace printed (the final one).

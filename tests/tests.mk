@@ -3,7 +3,7 @@
 # (Debian 6.1 under qemu). Included from the top-level Makefile.
 
 UNIT_SRCS := tests/unit/test_units.c user/fmt.c user/hist.c user/opts.c \
-	user/snapshot.c user/tracer.c user/paths.c user/feature.c \
+	user/snapshot.c user/tracer.c user/paths.c user/feature.c user/bpf_stats.c \
 	user/backend_fentry.c user/backend_tracepoint.c
 
 $(OUTPUT)/test_units: $(UNIT_SRCS) $(wildcard user/*.h) $(SKELS)

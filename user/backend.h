@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <bpf/libbpf.h>
 #include "udstrace.h"
 
 enum backend_kind {
@@ -20,12 +21,17 @@ enum backend_kind {
 
 struct target;
 
-/* One loaded BPF object serving some paths. */
+#define MAX_PATH_PROGS 4
+
+/* One started backend serving some paths. */
 struct backend_obj {
 	void *skel;
-	int stats_fd;
+	int stats_fd;		/* BPF backends: the maps of bpf/common.bpf.h */
 	int extremes_fd;
 	int followed_fd;
+	/* The programs each path depends on, for their miss counters. */
+	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];
+	void *priv;		/* backend's own state */
 };
 
 struct backend_ops {
@@ -45,8 +51,21 @@ struct backend_ops {
 	int (*start)(struct backend_obj *obj, const bool serve[NR_PATHS],
 		     const struct target *t, int followed_fd,
 		     char *why, size_t why_len);
+	/*
+	 * Adds @path's counters since start to @out. With @interval, min/max
+	 * become those since the previous interval read.
+	 */
+	int (*read)(struct backend_obj *obj, enum ipc_path path,
+		    struct path_stats *out, bool interval);
+	/* Probe hits the mechanism dropped for @path (recursion, maxactive). */
+	__u64 (*missed)(struct backend_obj *obj, enum ipc_path path);
 	void (*stop)(struct backend_obj *obj);
 };
+
+/* read and missed for backends built on bpf/common.bpf.h (user/bpf_stats.c). */
+int bpf_stats_read(struct backend_obj *obj, enum ipc_path path,
+		   struct path_stats *out, bool interval);
+__u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path);
 
 extern const struct backend_ops fentry_backend;
 extern const struct backend_ops tracepoint_backend;

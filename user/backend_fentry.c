@@ -56,6 +56,14 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));
 		return err;
 	}
+	obj->progs[PATH_UNIX_CONNECT][0] = skel->progs.unix_connect_entry;
+	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
+	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
+	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
+	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
+		obj->progs[p][0] = skel->progs.tcp_send_entry;
+		obj->progs[p][1] = skel->progs.tcp_send_exit;
+	}
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);
@@ -73,5 +81,7 @@ const struct backend_ops fentry_backend = {
 	.time_scope = "function",
 	.can_serve = fentry_can_serve,
 	.start = fentry_start,
+	.read = bpf_stats_read,
+	.missed = bpf_stats_missed,
 	.stop = fentry_stop,
 };

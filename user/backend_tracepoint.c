@@ -64,6 +64,12 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));
 		return err;
 	}
+	for (int p = 0; p < NR_PATHS; p++) {
+		obj->progs[p][0] = skel->progs.sys_enter;
+		obj->progs[p][1] = skel->progs.sys_exit;
+		if (p != PATH_UNIX_CONNECT && sock_tp)
+			obj->progs[p][2] = skel->progs.sock_send_length;
+	}
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);
@@ -81,5 +87,7 @@ const struct backend_ops tracepoint_backend = {
 	.time_scope = "syscall",
 	.can_serve = tracepoint_can_serve,
 	.start = tracepoint_start,
+	.read = bpf_stats_read,
+	.missed = bpf_stats_missed,
 	.stop = tracepoint_stop,
 };

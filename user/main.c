@@ -74,7 +74,7 @@ static int print_report(struct run *r, bool final)
 		.final = final,
 		.hist = r->o->hist,
 	};
-	int err = snapshot_read(&r->tracer.src, &cur, !final);
+	int err = tracer_read(&r->tracer, &cur, !final);
 
 	if (err) {
 		fprintf(stderr, "udstrace: reading the counters failed: %s\n",

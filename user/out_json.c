@@ -35,11 +35,12 @@ static void json_path(FILE *f, const struct report *r, int p)
 	json_str(f, "probe", r->tracer->choice[p].probe);
 	fprintf(f, ",\"calls\":%llu,\"errors\":%llu,\"bytes\":%llu,"
 		"\"ktime_ns\":%llu,\"timed\":%llu,\"min_ns\":%llu,\"max_ns\":%llu,"
-		"\"hist_log2_ns\":[",
+		"\"missed\":%llu,\"hist_log2_ns\":[",
 		(unsigned long long)s->calls, (unsigned long long)s->errors,
 		(unsigned long long)s->bytes, (unsigned long long)s->ktime_ns,
 		(unsigned long long)s->timed, (unsigned long long)s->min_ns,
-		(unsigned long long)s->max_ns);
+		(unsigned long long)s->max_ns,
+		(unsigned long long)r->snap->missed[p]);
 	for (int i = 0; i < HIST_SLOTS; i++)
 		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)s->hist[i]);
 	fputs("]}", f);

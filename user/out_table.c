@@ -82,6 +82,11 @@ void out_table(FILE *f, const struct report *r)
 	for (int p = 0; p < NR_PATHS; p++)
 		print_row(f, r, p);
 	print_ratio(f, r);
+	for (int p = 0; p < NR_PATHS; p++)
+		if (r->snap->missed[p])
+			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",
+				path_info[p].name, (unsigned long long)r->snap->missed[p],
+				report_backend(r, p)->name);
 	if (r->hist) {
 		for (int p = 0; p < NR_PATHS; p++) {
 			if (!r->snap->path[p].timed)

@@ -13,21 +13,13 @@
 struct snapshot {
 	uint64_t elapsed_ns;		/* since the probes attached */
 	struct path_stats path[NR_PATHS];
-};
-
-/* Where each path's counters live: its backend's two maps. */
-struct snapshot_source {
-	int stats_fd[NR_PATHS];
-	int extremes_fd[NR_PATHS];
+	__u64 missed[NR_PATHS];		/* probe hits lost, since start */
 };
 
 /*
- * Reads the run's totals. With @interval, min/max are those since the
- * last read with @interval (which clears them) rather than the run's.
+ * out = cur - prev for the cumulative fields; min/max (already the
+ * interval's, see tracer_read) and missed (a run total) come from cur.
  */
-int snapshot_read(const struct snapshot_source *src, struct snapshot *out,
-		  int interval);
-/* out = cur - prev for the cumulative fields; min/max are taken from cur. */
 void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		    struct snapshot *out);
 /* Fold one CPU's counters into a sum (exported for the unit tests). */

@@ -101,12 +101,20 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		}
 		if (t->followed_fd < 0)
 			t->followed_fd = t->obj[k].followed_fd;
-		for (int p = 0; p < NR_PATHS; p++) {
-			if (!serve[p])
-				continue;
-			t->src.stats_fd[p] = t->obj[k].stats_fd;
-			t->src.extremes_fd[p] = t->obj[k].extremes_fd;
-		}
+	}
+	return 0;
+}
+
+int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
+{
+	memset(out->path, 0, sizeof(out->path));
+	for (int p = 0; p < NR_PATHS; p++) {
+		enum backend_kind k = t->choice[p].backend;
+		int err = backends[k]->read(&t->obj[k], p, &out->path[p], interval);
+
+		if (err)
+			return err;
+		out->missed[p] = backends[k]->missed(&t->obj[k], p);
 	}
 	return 0;
 }

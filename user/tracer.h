@@ -24,7 +24,6 @@ struct tracer {
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;
-	struct snapshot_source src;
 };
 
 /*
@@ -37,6 +36,11 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		 size_t len);
 /* Adds a process to the followed set (FILTER_FOLLOW). */
 int tracer_follow(struct tracer *t, pid_t pid);
+/*
+ * Reads every path from its backend. With @interval, min/max are those
+ * since the previous interval read rather than the run's.
+ */
+int tracer_read(struct tracer *t, struct snapshot *out, bool interval);
 void tracer_stop(struct tracer *t);
 
 #endif /* UDSTRACE_TRACER_H */
