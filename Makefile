@@ -15,7 +15,7 @@ BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 # One self-contained binary: libbpf, libelf and zlib linked in.
 LDLIBS := -static -lbpf -lelf -lz
 
-BPF_OBJS := fentry tracepoint
+BPF_OBJS := fentry kprobe tracepoint
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_OBJS))

@@ -14,6 +14,7 @@
 
 enum backend_kind {
 	BACKEND_FENTRY,
+	BACKEND_KPROBE,
 	BACKEND_TRACEPOINT,
 	NR_BACKENDS,
 	BACKEND_AUTO = NR_BACKENDS,
@@ -68,10 +69,11 @@ int bpf_stats_read(struct backend_obj *obj, enum ipc_path path,
 __u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path);
 
 extern const struct backend_ops fentry_backend;
+extern const struct backend_ops kprobe_backend;
 extern const struct backend_ops tracepoint_backend;
 
 const struct backend_ops *backend_ops(enum backend_kind kind);
-/* Parses "auto", "fentry" or "tracepoint"; -1 if unknown. */
+/* Parses "auto" or a backend's name; -1 if unknown. */
 int backend_parse(const char *name, enum backend_kind *out);
 
 #endif /* UDSTRACE_BACKEND_H */

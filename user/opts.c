@@ -22,10 +22,11 @@ static const char doc[] =
 "send against TCP send over loopback and to remote peers.\n"
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
-"                [--backend auto|fentry|tracepoint] [-- COMMAND [ARGS]]\n"
+"                [--backend auto|fentry|kprobe|tracepoint] [-- COMMAND [ARGS]]\n"
 "\v"
 "Backends (chosen per path; auto tries them in this order):\n"
 "  fentry      fentry/fexit on the function: function-level time\n"
+"  kprobe      kprobe/kretprobe on the function: function-level time\n"
 "  tracepoint  sock:sock_send_length and raw_syscalls: syscall-level time\n"
 "\n"
 "Examples:\n"
@@ -40,7 +41,7 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then print the total", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS as well", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid)", 0 },
-	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
+	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
@@ -94,7 +95,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BACKEND:
 		if (backend_parse(arg, &o->backend))
-			argp_error(state, "unknown backend '%s': want auto, fentry or tracepoint", arg);
+			argp_error(state, "unknown backend '%s': want auto, fentry, kprobe or tracepoint", arg);
 		break;
 	case OPT_JSON:
 		o->json = true;

@@ -11,11 +11,13 @@
 /* auto tries them in this order: the cheapest, most precise probe first. */
 static const enum backend_kind auto_order[] = {
 	BACKEND_FENTRY,
+	BACKEND_KPROBE,
 	BACKEND_TRACEPOINT,
 };
 
 static const struct backend_ops *const backends[NR_BACKENDS] = {
 	[BACKEND_FENTRY] = &fentry_backend,
+	[BACKEND_KPROBE] = &kprobe_backend,
 	[BACKEND_TRACEPOINT] = &tracepoint_backend,
 };
 

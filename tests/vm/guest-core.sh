@@ -23,3 +23,20 @@ run auto-grandchild -- $W -f
 run auto-daemon -- $W -D
 run tracepoint --backend tracepoint -- $W
 run fentry --backend fentry -- $W
+run kprobe --backend kprobe -- $W
+
+# Two instances at once on one process: fentry and kprobe must agree.
+./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
+wpid=$!
+until grep -q ready /tmp/w; do sleep 0.1; done
+for b in fentry kprobe; do
+	./udstrace --json --backend $b -p $wpid >/tmp/both-$b 2>/tmp/both-$b.err &
+done
+until grep -q tracing /tmp/both-fentry.err && grep -q tracing /tmp/both-kprobe.err; do
+	sleep 0.1
+done
+kill -USR1 $wpid
+wait
+for b in fentry kprobe; do
+	echo "@@both-$b $(grep '"final":true' /tmp/both-$b | tail -n 1)"
+done

@@ -26,9 +26,20 @@ pass "vm boot"
 # result NAME: the JSON object the guest printed for case NAME.
 result() { sed -n "s/^@@$1 //p" "$log" | tr -d '\r'; }
 
-for c in auto auto-grandchild auto-daemon tracepoint fentry; do
+for c in auto auto-grandchild auto-daemon tracepoint fentry kprobe; do
 	check "vm $c: exit status" "$(result "$c-status")" 0
 	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+done
+for c in both-fentry both-kprobe; do
+	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+done
+check "vm kprobe: function time" "$(jq -r .time_scope <<<"$(result kprobe)")" function
+# Same calls, two mechanisms: mean times within 10x of each other.
+for p in unix_stream_sendmsg tcp_sendmsg:loopback; do
+	f=$(path_field "$(result both-fentry)" "$p" ktime_ns)
+	k=$(path_field "$(result both-kprobe)" "$p" ktime_ns)
+	check "vm fentry and kprobe times agree in magnitude: $p" \
+		"$(awk -v f="$f" -v k="$k" 'BEGIN { r = f / k; print (r > 0.1 && r < 10) }')" 1
 done
 check "vm auto: chose fentry" "$(jq -r .backend <<<"$(result auto)")" fentry
 check "vm auto: function time" "$(jq -r .time_scope <<<"$(result auto)")" function

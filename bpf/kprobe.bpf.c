@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * kprobe backend: kprobe/kretprobe on the path functions, for kernels
+ * without BPF trampolines. Function-level time like fentry, at a higher
+ * cost per hit. User space attaches each program through a tracefs
+ * kprobe event so it can raise the kretprobe's maxactive.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * In-flight calls by thread. kprobe programs cannot use task storage on
+ * every kernel we support, so this is the classic hash keyed by pid_tgid.
+ * The three functions never nest in one thread.
+ */
+struct call_start {
+	__u64 ns;
+	struct sock *sk;	/* tcp_sendmsg: classified at return */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct call_start);
+} starts SEC(".maps");
+
+static __always_inline void call_enter(struct sock *sk)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call_start c = { .sk = sk };
+
+	if (!target_current())
+		return;
+	c.ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&starts, &id, &c, BPF_ANY);
+}
+
+/* @path PATH_NONE: a TCP send, classified from the saved socket. */
+static __always_inline void call_exit(__u32 path, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call_start *c;
+	__u64 start = 0;
+
+	if (!target_current())
+		return;
+	c = bpf_map_lookup_elem(&starts, &id);
+	if (c) {
+		start = c->ns;
+		if (path == PATH_NONE)
+			path = tcp_path(c->sk);
+		bpf_map_delete_elem(&starts, &id);
+	}
+	if (path == PATH_NONE)
+		return;	/* entry missed: the socket, and so the row, is unknown */
+	account_call(path, ret);
+	if (start)
+		account_time(path, bpf_ktime_get_ns() - start);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(unix_connect_entry)
+{
+	call_enter(NULL);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(unix_connect_exit, int ret)
+{
+	call_exit(PATH_UNIX_CONNECT, ret);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(unix_send_entry)
+{
+	call_enter(NULL);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(unix_send_exit, int ret)
+{
+	call_exit(PATH_UNIX_SEND, ret);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(tcp_send_entry, struct sock *sk)
+{
+	call_enter(sk);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(tcp_send_exit, int ret)
+{
+	call_exit(PATH_NONE, ret);
+	return 0;
+}

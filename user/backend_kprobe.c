@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * kprobe backend (bpf/kprobe.bpf.c): kprobe/kretprobe on the path
+ * functions, attached through tracefs kprobe events (user/kprobe_events.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "backend.h"
+#include "kprobe_events.h"
+#include "paths.h"
+#include "target.h"
+#include "kprobe.skel.h"
+
+/* The functions probed; a path maps to one of them. */
+enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, NR_FNS };
+
+static const int path_fn[NR_PATHS] = {
+	[PATH_UNIX_CONNECT] = FN_CONNECT,
+	[PATH_UNIX_SEND] = FN_UNIX_SEND,
+	[PATH_TCP_LOOPBACK] = FN_TCP_SEND,
+	[PATH_TCP_REMOTE] = FN_TCP_SEND,
+};
+
+struct kprobe_state {
+	struct kprobe_event entry[NR_FNS];
+	struct kprobe_event ret[NR_FNS];
+};
+
+/* Returns may be pending in many sleeping threads at once. */
+static int kretprobe_maxactive(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	return ncpu > 8 ? 8 * ncpu : 64;
+}
+
+static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
+			    char *why, size_t why_len)
+{
+	const char *func = path_info[path].func;
+	char sym[KSYM_LEN];
+	int err = kprobes_supported(why, why_len);
+
+	if (err)
+		return err;
+	if (ksym_resolve(func, sym, sizeof(sym))) {
+		snprintf(why, why_len, "%s not in /proc/kallsyms", func);
+		return -ENOENT;
+	}
+	if (kprobe_blacklisted(sym)) {
+		snprintf(why, why_len, "%s is on the kprobe blacklist", sym);
+		return -EPERM;
+	}
+	snprintf(probe, probe_len, "kprobe+kretprobe %s (maxactive %d)", sym,
+		 kretprobe_maxactive());
+	return 0;
+}
+
+static int attach_fn(struct kprobe_state *st, int fn, const char *func,
+		     struct bpf_program *entry, struct bpf_program *ret,
+		     char *why, size_t why_len)
+{
+	char sym[KSYM_LEN];
+	int err = ksym_resolve(func, sym, sizeof(sym));
+
+	if (!err)
+		err = kprobe_event_attach(&st->entry[fn], entry, sym, false, 0);
+	if (!err)
+		err = kprobe_event_attach(&st->ret[fn], ret, sym, true,
+					  kretprobe_maxactive());
+	if (err)
+		snprintf(why, why_len, "attaching to %s failed: %s", func, strerror(-err));
+	return err;
+}
+
+static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
+			const struct target *t, int followed_fd,
+			char *why, size_t why_len)
+{
+	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
+	struct kprobe_state *st = calloc(1, sizeof(*st));
+	struct kprobe_bpf *skel;
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	obj->priv = st;
+	err = tracefs_ensure();
+	if (err) {
+		snprintf(why, why_len, "tracefs is not available: %s", strerror(-err));
+		return err;
+	}
+	skel = kprobe_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	obj->skel = skel;
+	TARGET_SET_RODATA(skel, t);
+	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
+	if (err) {
+		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
+		return err;
+	}
+	err = kprobe_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
+		return err;
+	}
+	/* The follow programs are tp_btf and attach the usual way. */
+	if (bpf_program__autoload(skel->progs.follow_fork)) {
+		skel->links.follow_fork = bpf_program__attach(skel->progs.follow_fork);
+		skel->links.follow_exit = bpf_program__attach(skel->progs.follow_exit);
+		if (!skel->links.follow_fork || !skel->links.follow_exit) {
+			err = -errno;
+			snprintf(why, why_len, "attaching fork tracking failed: %s",
+				 strerror(-err));
+			return err;
+		}
+	}
+	if (serve[PATH_UNIX_CONNECT])
+		err = attach_fn(st, FN_CONNECT, "unix_stream_connect",
+				skel->progs.unix_connect_entry,
+				skel->progs.unix_connect_exit, why, why_len);
+	if (!err && serve[PATH_UNIX_SEND])
+		err = attach_fn(st, FN_UNIX_SEND, "unix_stream_sendmsg",
+				skel->progs.unix_send_entry,
+				skel->progs.unix_send_exit, why, why_len);
+	if (!err && tcp)
+		err = attach_fn(st, FN_TCP_SEND, "tcp_sendmsg",
+				skel->progs.tcp_send_entry,
+				skel->progs.tcp_send_exit, why, why_len);
+	if (err)
+		return err;
+	obj->progs[PATH_UNIX_CONNECT][0] = skel->progs.unix_connect_entry;
+	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
+	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
+	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
+	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
+		obj->progs[p][0] = skel->progs.tcp_send_entry;
+		obj->progs[p][1] = skel->progs.tcp_send_exit;
+	}
+	obj->stats_fd = bpf_map__fd(skel->maps.stats);
+	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
+	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	return 0;
+}
+
+/* Recursion misses of the programs, plus the kernel's kretprobe misses. */
+static __u64 kprobe_missed(struct backend_obj *obj, enum ipc_path path)
+{
+	struct kprobe_state *st = obj->priv;
+	int fn = path_fn[path];
+
+	return bpf_stats_missed(obj, path) + kprobe_event_missed(&st->entry[fn]) +
+	       kprobe_event_missed(&st->ret[fn]);
+}
+
+static void kprobe_stop(struct backend_obj *obj)
+{
+	struct kprobe_state *st = obj->priv;
+
+	for (int fn = 0; st && fn < NR_FNS; fn++) {
+		kprobe_event_detach(&st->entry[fn]);
+		kprobe_event_detach(&st->ret[fn]);
+	}
+	kprobe_bpf__destroy(obj->skel);
+	free(st);
+	obj->skel = NULL;
+	obj->priv = NULL;
+}
+
+const struct backend_ops kprobe_backend = {
+	.name = "kprobe",
+	.time_scope = "function",
+	.can_serve = kprobe_can_serve,
+	.start = kprobe_start,
+	.read = bpf_stats_read,
+	.missed = kprobe_missed,
+	.stop = kprobe_stop,
+};

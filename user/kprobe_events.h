@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel-side facts and plumbing for kprobes: symbol lookup in kallsyms
+ * (suffixed names included), the kprobe blacklist, and kprobe events made
+ * through tracefs so that a kretprobe's maxactive can be raised.
+ */
+#ifndef UDSTRACE_KPROBE_EVENTS_H
+#define UDSTRACE_KPROBE_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define KSYM_LEN 128
+
+/* 0 if the kernel has kprobes, else -EOPNOTSUPP and the reason. */
+int kprobes_supported(char *why, size_t len);
+/*
+ * Finds @func in /proc/kallsyms as itself or with a compiler suffix
+ * (".constprop.0", ".isra.0"); the name found goes to @sym.
+ */
+int ksym_resolve(const char *func, char *sym, size_t len);
+/* Is @sym listed in the kprobe blacklist (when debugfs shows it)? */
+bool kprobe_blacklisted(const char *sym);
+/* Mounts tracefs at TRACEFS unless it is there already. */
+int tracefs_ensure(void);
+
+/* One kprobe event of ours and the BPF link on it. */
+struct kprobe_event {
+	char name[64];		/* kprobes/<name> in tracefs */
+	struct bpf_link *link;
+};
+
+/*
+ * Creates a kprobe (or, with @retprobe, a kretprobe allowing @maxactive
+ * instances) on @sym and attaches @prog to it.
+ */
+int kprobe_event_attach(struct kprobe_event *ev, struct bpf_program *prog,
+			const char *sym, bool retprobe, int maxactive);
+/* Misses the kernel counted for the event (kprobe_profile), or 0. */
+__u64 kprobe_event_missed(const struct kprobe_event *ev);
+void kprobe_event_detach(struct kprobe_event *ev);
+
+#endif /* UDSTRACE_KPROBE_EVENTS_H */
