@@ -4,7 +4,7 @@
 
 UNIT_SRCS := tests/unit/test_units.c user/fmt.c user/hist.c user/opts.c \
 	user/snapshot.c user/tracer.c user/paths.c user/feature.c user/bpf_stats.c \
-	user/backend_fentry.c user/backend_kprobe.c user/kprobe_events.c user/backend_tracepoint.c
+	user/backend_fentry.c user/backend_kprobe.c user/kprobe_events.c user/backend_tracepoint.c user/backend_kmod.c user/udsprobe_proc.c
 
 $(OUTPUT)/test_units: $(UNIT_SRCS) $(wildcard user/*.h) $(SKELS)
 	$(call msg,CC,$@)

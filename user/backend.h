@@ -16,6 +16,7 @@ enum backend_kind {
 	BACKEND_FENTRY,
 	BACKEND_KPROBE,
 	BACKEND_TRACEPOINT,
+	BACKEND_KMOD,		/* only when asked for: the module is loaded by hand */
 	NR_BACKENDS,
 	BACKEND_AUTO = NR_BACKENDS,
 };
@@ -71,6 +72,7 @@ __u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path);
 extern const struct backend_ops fentry_backend;
 extern const struct backend_ops kprobe_backend;
 extern const struct backend_ops tracepoint_backend;
+extern const struct backend_ops kmod_backend;
 
 const struct backend_ops *backend_ops(enum backend_kind kind);
 /* Parses "auto" or a backend's name; -1 if unknown. */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "check.h"
 #include "command.h"
 #include "opts.h"
 #include "output.h"
@@ -213,6 +214,8 @@ int main(int argc, char **argv)
 			VMLINUX_BTF);
 		return 1;
 	}
+	if (o.check)
+		return check_run(o.json);
 	if (o.pid && process_exists(o.pid) == -ESRCH) {
 		fprintf(stderr, "udstrace: no process with PID %d\n", o.pid);
 		return 1;

@@ -12,7 +12,7 @@
 /* Longest -d or -i we accept: a year. */
 #define MAX_SECONDS (365.0 * 24 * 3600)
 
-enum { OPT_BACKEND = 1000, OPT_JSON };
+enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK };
 
 const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
@@ -22,11 +22,12 @@ static const char doc[] =
 "send against TCP send over loopback and to remote peers.\n"
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
-"                [--backend auto|fentry|kprobe|tracepoint] [-- COMMAND [ARGS]]\n"
+"                [--backend auto|fentry|kprobe|tracepoint|kmod] [-- COMMAND [ARGS]]\n"
 "\v"
 "Backends (chosen per path; auto tries them in this order):\n"
 "  fentry      fentry/fexit on the function: function-level time\n"
 "  kprobe      kprobe/kretprobe on the function: function-level time\n"
+"  kmod        read /proc/udsprobe of the udsprobe module (never auto)\n"
 "  tracepoint  sock:sock_send_length and raw_syscalls: syscall-level time\n"
 "\n"
 "Examples:\n"
@@ -34,6 +35,7 @@ static const char doc[] =
 "  udstrace -d 10 -i 1              # 10 seconds, a table every second\n"
 "  udstrace -p 4242                 # only process 4242\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
+"  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
 "                                   # a command and all its descendants\n";
 
@@ -41,8 +43,9 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then print the total", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS as well", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid)", 0 },
-	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
+	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe, tracepoint or kmod", 0 },
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
+	{ "check", OPT_CHECK, NULL, 0, "Show which backends and probes work here, then exit", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", -1 },
@@ -95,10 +98,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BACKEND:
 		if (backend_parse(arg, &o->backend))
-			argp_error(state, "unknown backend '%s': want auto, fentry, kprobe or tracepoint", arg);
+			argp_error(state, "unknown backend '%s': want auto, fentry, kprobe, tracepoint or kmod", arg);
 		break;
 	case OPT_JSON:
 		o->json = true;
+		break;
+	case OPT_CHECK:
+		o->check = true;
 		break;
 	case 'H':
 		o->hist = true;

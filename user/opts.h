@@ -13,6 +13,7 @@ struct opts {
 	bool json;
 	bool verbose;
 	bool hist;
+	bool check;		/* --check: report what works, then exit */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

@@ -8,7 +8,7 @@
 #include "paths.h"
 
 /* Strings here are ours or uname's; escape the two JSON specials anyway. */
-static void json_str(FILE *f, const char *key, const char *s)
+void json_str(FILE *f, const char *key, const char *s)
 {
 	fprintf(f, "\"%s\":\"", key);
 	for (; *s; s++) {

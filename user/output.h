@@ -20,6 +20,9 @@ void out_table(FILE *f, const struct report *r);
 /* One NDJSON line, schema udstrace/1 (docs/JSON.md). */
 void out_json(FILE *f, const struct report *r);
 
+/* "key":"value", with the value escaped for JSON. */
+void json_str(FILE *f, const char *key, const char *s);
+
 /* Shared by both: the backend of a path, and whether all paths agree. */
 const struct backend_ops *report_backend(const struct report *r, int path);
 bool report_uniform(const struct report *r);

@@ -19,6 +19,7 @@ static const struct backend_ops *const backends[NR_BACKENDS] = {
 	[BACKEND_FENTRY] = &fentry_backend,
 	[BACKEND_KPROBE] = &kprobe_backend,
 	[BACKEND_TRACEPOINT] = &tracepoint_backend,
+	[BACKEND_KMOD] = &kmod_backend,
 };
 
 const struct backend_ops *backend_ops(enum backend_kind kind)

@@ -3,6 +3,7 @@
  * Unit tests of the pure parts of user/: number formatting, histogram
  * slots, option parsing and snapshot arithmetic. No root, no kernel.
  */
+#include <errno.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "hist.h"
 #include "opts.h"
 #include "snapshot.h"
+#include "udsprobe_proc.h"
 
 static int failures;
 
@@ -134,11 +136,48 @@ static void test_snapshot(void)
 	CHECK_INT("delta hist[4]", d.path[PATH_UNIX_SEND].hist[4], 1);
 }
 
+static void test_udsprobe_parse(void)
+{
+	static const char good[] =
+		"# udsprobe 1\n# tgid 42\n# path calls errors bytes ...\n"
+		"unix_stream_connect 5 1 0 21400 3900 5100"
+		" 0 0 0 0 0 0 0 0 0 0 0 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"unix_stream_sendmsg 20000 0 2000000 14100000 500 9000"
+		" 0 0 0 0 0 0 0 0 0 19000 1000 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+		"some_future_row 7 0 700 1 1 1\n"
+		"missed tcp_sendmsg 3\n";
+	static const char short_row[] = "# udsprobe 1\nunix_stream_sendmsg 1 0 100 5 5 5 0 0\n";
+	static const char no_header[] = "unix_stream_sendmsg 1 0 100 5 5 5\n";
+	struct udsprobe_counters c;
+	FILE *f;
+
+	f = fmemopen((void *)good, sizeof(good) - 1, "r");
+	CHECK_INT("udsprobe parse", udsprobe_parse(f, &c), 0);
+	fclose(f);
+	CHECK_INT("udsprobe tgid", c.tgid, 42);
+	CHECK_INT("udsprobe connect calls", c.path[PATH_UNIX_CONNECT].calls, 5);
+	CHECK_INT("udsprobe connect errors", c.path[PATH_UNIX_CONNECT].errors, 1);
+	CHECK_INT("udsprobe connect hist[12]", c.path[PATH_UNIX_CONNECT].hist[12], 5);
+	CHECK_INT("udsprobe send bytes", c.path[PATH_UNIX_SEND].bytes, 2000000);
+	CHECK_INT("udsprobe send max", c.path[PATH_UNIX_SEND].max_ns, 9000);
+	CHECK_INT("udsprobe send hist[10]", c.path[PATH_UNIX_SEND].hist[10], 1000);
+	CHECK_INT("udsprobe missed tcp loopback", c.missed[PATH_TCP_LOOPBACK], 3);
+	CHECK_INT("udsprobe missed tcp remote", c.missed[PATH_TCP_REMOTE], 3);
+	CHECK_INT("udsprobe missed uds", c.missed[PATH_UNIX_SEND], 0);
+	f = fmemopen((void *)short_row, sizeof(short_row) - 1, "r");
+	CHECK_INT("udsprobe short row refused", udsprobe_parse(f, &c), -EINVAL);
+	fclose(f);
+	f = fmemopen((void *)no_header, sizeof(no_header) - 1, "r");
+	CHECK_INT("udsprobe no header refused", udsprobe_parse(f, &c), -EINVAL);
+	fclose(f);
+}
+
 int main(void)
 {
 	test_fmt();
 	test_hist();
 	test_parse();
 	test_snapshot();
+	test_udsprobe_parse();
 	return failures ? 1 : 0;
 }

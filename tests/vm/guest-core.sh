@@ -18,6 +18,8 @@ run() {
 }
 
 echo "# guest kernel $(uname -r)"
+echo "@@check $(./udstrace --check --json)"
+echo "@@check-status $?"
 run auto -- $W
 run auto-grandchild -- $W -f
 run auto-daemon -- $W -D

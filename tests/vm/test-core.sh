@@ -33,6 +33,15 @@ done
 for c in both-fentry both-kprobe; do
 	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 done
+check "vm check: exit status" "$(result check-status)" 0
+for b in fentry kprobe tracepoint; do
+	check "vm check: $b serves every path" \
+		"$(jq --arg b "$b" '[.backends[] | select(.backend == $b) | .paths[].ok] | all' <<<"$(result check)")" true
+done
+check "vm check: kmod absent" \
+	"$(jq -r '.backends[] | select(.backend == "kmod") | .paths[0].reason' <<<"$(result check)")" \
+	"/proc/udsprobe absent (sudo insmod kmod/udsprobe.ko)"
+check "vm check: auto picks fentry" "$(jq -r '.auto | [.[]] | unique | join(",")' <<<"$(result check)")" fentry
 check "vm kprobe: function time" "$(jq -r .time_scope <<<"$(result kprobe)")" function
 # Same calls, two mechanisms: mean times within 10x of each other.
 for p in unix_stream_sendmsg tcp_sendmsg:loopback; do

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include "backend.h"
+#include "check.h"
+#include "output.h"
+#include "paths.h"
+#include "system.h"
+#include "tracer.h"
+
+struct probe_result {
+	bool ok;
+	char probe[REASON_LEN];
+	char why[REASON_LEN];
+};
+
+#define SECURITYFS "/sys/kernel/security"
+
+/* "none", "integrity" or "confidentiality": the bracketed word. */
+static const char *lockdown_mode(char *buf, size_t len)
+{
+	char line[128], *a, *b;
+	FILE *f;
+
+	/* Like tracefs, securityfs is often not mounted on a fresh VM. */
+	if (access(SECURITYFS "/lockdown", F_OK))
+		mount("securityfs", SECURITYFS, "securityfs", 0, NULL);
+	f = fopen(SECURITYFS "/lockdown", "r");
+	snprintf(buf, len, "unknown (no %s/lockdown: no lockdown LSM)", SECURITYFS);
+	if (!f)
+		return buf;
+	if (fgets(line, sizeof(line), f) && (a = strchr(line, '[')) &&
+	    (b = strchr(a, ']'))) {
+		*b = '\0';
+		snprintf(buf, len, "%s", a + 1);
+	}
+	fclose(f);
+	return buf;
+}
+
+static void print_text(struct probe_result res[NR_BACKENDS][NR_PATHS],
+		       const char *lockdown, const struct tracer *auto_choice,
+		       bool auto_ok)
+{
+	printf("kernel    %s\n", kernel_release());
+	printf("btf       %s: %s\n", VMLINUX_BTF, have_kernel_btf() ? "present" : "missing");
+	printf("lockdown  %s\n\n", lockdown);
+	printf("%-11s %-21s %s\n", "BACKEND", "PATH", "STATUS");
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		const char *name = backend_ops(k)->name;
+
+		for (int p = 0; p < NR_PATHS; p++) {
+			const struct probe_result *r = &res[k][p];
+
+			printf("%-11s %-21s %s: %s\n", name, path_info[p].name,
+			       r->ok ? "ok" : name, r->ok ? r->probe : r->why);
+		}
+	}
+	printf("\n");
+	if (!auto_ok) {
+		printf("auto: no backend can trace every path here\n");
+		return;
+	}
+	for (int p = 0; p < NR_PATHS; p++)
+		printf("auto: %-21s -> %s\n", path_info[p].name,
+		       backend_ops(auto_choice->choice[p].backend)->name);
+}
+
+static void print_json(struct probe_result res[NR_BACKENDS][NR_PATHS],
+		       const char *lockdown, const struct tracer *auto_choice,
+		       bool auto_ok)
+{
+	printf("{\"schema\":\"udstrace-check/1\",");
+	json_str(stdout, "kernel", kernel_release());
+	printf(",\"btf\":%s,", have_kernel_btf() ? "true" : "false");
+	json_str(stdout, "lockdown", lockdown);
+	printf(",\"ok\":%s,\"backends\":[", auto_ok ? "true" : "false");
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		printf("%s{\"backend\":\"%s\",\"paths\":[", k ? "," : "",
+		       backend_ops(k)->name);
+		for (int p = 0; p < NR_PATHS; p++) {
+			const struct probe_result *r = &res[k][p];
+
+			printf("%s{\"path\":\"%s\",\"ok\":%s,", p ? "," : "",
+			       path_info[p].name, r->ok ? "true" : "false");
+			json_str(stdout, r->ok ? "probe" : "reason", r->ok ? r->probe : r->why);
+			putchar('}');
+		}
+		printf("]}");
+	}
+	printf("],\"auto\":{");
+	for (int p = 0; auto_ok && p < NR_PATHS; p++)
+		printf("%s\"%s\":\"%s\"", p ? "," : "", path_info[p].name,
+		       backend_ops(auto_choice->choice[p].backend)->name);
+	printf("}}\n");
+}
+
+int check_run(bool json)
+{
+	static struct probe_result res[NR_BACKENDS][NR_PATHS];
+	struct tracer auto_choice;
+	char lockdown[96], err[2 * REASON_LEN];
+	bool auto_ok;
+
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		for (int p = 0; p < NR_PATHS; p++) {
+			struct probe_result *r = &res[k][p];
+
+			r->ok = !backend_ops(k)->can_serve(p, r->probe, sizeof(r->probe),
+							   r->why, sizeof(r->why));
+		}
+	}
+	auto_ok = !tracer_choose(&auto_choice, BACKEND_AUTO, err, sizeof(err));
+	lockdown_mode(lockdown, sizeof(lockdown));
+	(json ? print_json : print_text)(res, lockdown, &auto_choice, auto_ok);
+	return auto_ok ? 0 : 1;
+}
