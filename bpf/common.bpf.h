@@ -163,9 +163,10 @@ static __always_inline bool tcp_sock_is_loopback(struct sock *sk)
 	return dst && (BPF_CORE_READ(dst, dev, flags) & IFF_LOOPBACK);
 }
 
-static __always_inline __u32 tcp_path(struct sock *sk)
+/* @loopback_row (a TCP send or receive row) or the remote row after it. */
+static __always_inline __u32 tcp_row(struct sock *sk, __u32 loopback_row)
 {
-	return tcp_sock_is_loopback(sk) ? PATH_TCP_LOOPBACK : PATH_TCP_REMOTE;
+	return tcp_sock_is_loopback(sk) ? loopback_row : loopback_row + 1;
 }
 
 /*

@@ -12,13 +12,15 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
+
 /*
- * Entry time per task and path function. The three functions never nest
- * in one task, but a slot each costs nothing and keeps that assumption
- * out of the code.
+ * Entry time per task and path function. The functions never nest in one
+ * task, but a slot each costs nothing and keeps that assumption out of
+ * the code.
  */
 struct call_start {
-	__u64 ns[3];
+	__u64 ns[NR_FNS];
 };
 
 struct {
@@ -28,7 +30,6 @@ struct {
 	__type(value, struct call_start);
 } starts SEC(".maps");
 
-enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND };
 
 static __always_inline void call_enter(int fn)
 {
@@ -101,6 +102,36 @@ SEC("fexit/tcp_sendmsg")
 int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	     int ret)
 {
-	call_exit(FN_TCP_SEND, tcp_path(sk), ret);
+	call_exit(FN_TCP_SEND, tcp_row(sk, PATH_TCP_LOOPBACK), ret);
+	return 0;
+}
+
+SEC("fentry/unix_stream_recvmsg")
+int BPF_PROG(unix_recv_entry)
+{
+	call_enter(FN_UNIX_RECV);
+	return 0;
+}
+
+SEC("fexit/unix_stream_recvmsg")
+int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
+	     size_t size, int flags, int ret)
+{
+	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, ret);
+	return 0;
+}
+
+SEC("fentry/tcp_recvmsg")
+int BPF_PROG(tcp_recv_entry)
+{
+	call_enter(FN_TCP_RECV);
+	return 0;
+}
+
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
+	     int flags, int *addr_len, int ret)
+{
+	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
 	return 0;
 }

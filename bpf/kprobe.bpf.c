@@ -17,7 +17,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /*
  * In-flight calls by thread. kprobe programs cannot use task storage on
  * every kernel we support, so this is the classic hash keyed by pid_tgid.
- * The three functions never nest in one thread.
+ * The path functions never nest in one thread.
  */
 struct call_start {
 	__u64 ns;
@@ -42,7 +42,7 @@ static __always_inline void call_enter(struct sock *sk)
 	bpf_map_update_elem(&starts, &id, &c, BPF_ANY);
 }
 
-/* @path PATH_NONE: a TCP send, classified from the saved socket. */
+/* A TCP loopback @path is a guess, settled from the saved socket. */
 static __always_inline void call_exit(__u32 path, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -54,12 +54,12 @@ static __always_inline void call_exit(__u32 path, long ret)
 	c = bpf_map_lookup_elem(&starts, &id);
 	if (c) {
 		start = c->ns;
-		if (path == PATH_NONE)
-			path = tcp_path(c->sk);
+		if (c->sk)
+			path = tcp_row(c->sk, path);
 		bpf_map_delete_elem(&starts, &id);
-	}
-	if (path == PATH_NONE)
+	} else if (path == PATH_TCP_LOOPBACK || path == PATH_TCP_RECV_LOOPBACK) {
 		return;	/* entry missed: the socket, and so the row, is unknown */
+	}
 	account_call(path, ret);
 	if (start)
 		account_time(path, bpf_ktime_get_ns() - start);
@@ -103,6 +103,34 @@ int BPF_KPROBE(tcp_send_entry, struct sock *sk)
 SEC("kretprobe")
 int BPF_KRETPROBE(tcp_send_exit, int ret)
 {
-	call_exit(PATH_NONE, ret);
+	call_exit(PATH_TCP_LOOPBACK, ret);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(unix_recv_entry)
+{
+	call_enter(NULL);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(unix_recv_exit, int ret)
+{
+	call_exit(PATH_UNIX_RECV, ret);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(tcp_recv_entry, struct sock *sk)
+{
+	call_enter(sk);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(tcp_recv_exit, int ret)
+{
+	call_exit(PATH_TCP_RECV_LOOPBACK, ret);
 	return 0;
 }

@@ -2,12 +2,12 @@
 /*
  * tracepoint backend, for kernels where function probes cannot attach.
  *
- * Counts come from sock:sock_send_length (6.3+), which fires once per
- * ->sendmsg call, whatever the syscall. Where that tracepoint is missing,
- * sends are counted per syscall instead, resolving the fd to its socket
- * at sys_enter. unix_stream_connect is always counted at the connect(2)
- * syscall. Time is syscall-level: sys_enter to sys_exit of the syscall
- * that made the call.
+ * Counts come from sock:sock_send_length and sock:sock_recv_length (6.3+),
+ * which fire once per ->sendmsg / ->recvmsg call, whatever the syscall.
+ * Where they are missing, calls are counted per syscall instead, resolving
+ * the fd to its socket at sys_enter. unix_stream_connect is always counted
+ * at the connect(2) syscall. Time is syscall-level: sys_enter to sys_exit
+ * of the syscall that made the call.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -22,16 +22,21 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_IFSOCK	0140000
 
 /* x86_64 syscall numbers of the calls that can reach the path functions. */
+#define NR_read		0
 #define NR_write	1
+#define NR_readv	19
 #define NR_writev	20
 #define NR_sendfile	40
 #define NR_connect	42
 #define NR_sendto	44
+#define NR_recvfrom	45
 #define NR_sendmsg	46
+#define NR_recvmsg	47
 #define NR_splice	275
+#define NR_recvmmsg	299
 #define NR_sendmmsg	307
 
-/* True when sock:sock_send_length exists and counts the sends. */
+/* True when sock:sock_{send,recv}_length exist and count the calls. */
 const volatile bool have_sock_tp = false;
 
 /* The syscall in flight, per task. */
@@ -63,19 +68,33 @@ static __always_inline struct socket *fd_socket(long fd)
 	return BPF_CORE_READ(file, private_data);
 }
 
-/* The path of a send on this socket, or PATH_NONE. */
-static __always_inline __u32 sock_send_path(struct sock *sk)
+/* The row of a send (or with @recv, a receive) on this socket, or PATH_NONE. */
+static __always_inline __u32 sock_path(struct sock *sk, bool recv)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
 	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
 		return PATH_NONE;
 	if (family == AF_UNIX)
-		return PATH_UNIX_SEND;
+		return recv ? PATH_UNIX_RECV : PATH_UNIX_SEND;
 	if ((family == AF_INET || family == AF_INET6) &&
 	    BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
-		return tcp_path(sk);
+		return tcp_row(sk, recv ? PATH_TCP_RECV_LOOPBACK : PATH_TCP_LOOPBACK);
 	return PATH_NONE;
+}
+
+static __always_inline bool is_recv_syscall(long id)
+{
+	return id == NR_read || id == NR_readv || id == NR_recvfrom ||
+	       id == NR_recvmsg || id == NR_recvmmsg;
+}
+
+/* Syscalls that can reach a path function; the cheapest test, so first. */
+static __always_inline bool is_path_syscall(long id)
+{
+	return id == NR_connect || id == NR_write || id == NR_writev ||
+	       id == NR_sendto || id == NR_sendmsg || id == NR_sendmmsg ||
+	       id == NR_sendfile || id == NR_splice || is_recv_syscall(id);
 }
 
 /* What a syscall means for us at entry; false if it can never matter. */
@@ -86,21 +105,16 @@ static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
 	long fd;
 
 	switch (id) {
-	case NR_connect:
-	case NR_write:
-	case NR_writev:
-	case NR_sendto:
-	case NR_sendmsg:
-		break;
 	case NR_sendmmsg:
+	case NR_recvmmsg:
 	case NR_sendfile:
 	case NR_splice:
-		/* Several ->sendmsg per syscall: only the tracepoint counts. */
+		/* Several calls per syscall: only the tracepoints count them. */
 		if (!have_sock_tp)
 			return false;
 		break;
 	default:
-		return false;
+		break;
 	}
 	*path = PATH_NONE;
 	*count_at_exit = false;
@@ -116,7 +130,7 @@ static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
 			return false;
 		*path = PATH_UNIX_CONNECT;
 	} else {
-		*path = sock_send_path(BPF_CORE_READ(sock, sk));
+		*path = sock_path(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
 		if (*path == PATH_NONE)
 			return false;
 	}
@@ -132,9 +146,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u32 path;
 
 	/* The id test is cheaper than the target test, so it goes first. */
-	if (id != NR_connect && id != NR_write && id != NR_writev &&
-	    id != NR_sendto && id != NR_sendmsg && id != NR_sendmmsg &&
-	    id != NR_sendfile && id != NR_splice)
+	if (!is_path_syscall(id))
 		return 0;
 	if (!target_current())
 		return 0;
@@ -150,21 +162,34 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sock_send_length")
-int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
+/* One ->sendmsg or ->recvmsg returned: count it, and name the syscall's row. */
+static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 {
 	struct sys_call *c;
 	__u32 path;
 
 	if (!target_current())
-		return 0;
-	path = sock_send_path(sk);
+		return;
+	path = sock_path(sk, recv);
 	if (path == PATH_NONE)
-		return 0;
+		return;
 	account_call(path, ret);
 	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
 	if (c && c->start_ns)
 		c->path = path;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
+{
+	sock_call(sk, ret, false);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
+{
+	sock_call(sk, ret, true);
 	return 0;
 }
 
@@ -174,6 +199,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sys_call *c;
 	__u64 start;
 
+	if (!is_path_syscall(BPF_CORE_READ(regs, orig_ax)))
+		return 0;
 	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
 	if (!c || !c->start_ns)
 		return 0;

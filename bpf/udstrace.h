@@ -11,12 +11,18 @@
 #include <linux/types.h>
 #endif
 
-/* One row of the summary. Keep in step with path_names[] in user/paths.c. */
+/*
+ * One row of the summary. Keep in step with path_info[] in user/paths.c.
+ * Each TCP remote row directly follows its loopback row (see tcp_row()).
+ */
 enum ipc_path {
 	PATH_UNIX_CONNECT,	/* unix_stream_connect */
 	PATH_UNIX_SEND,		/* unix_stream_sendmsg */
 	PATH_TCP_LOOPBACK,	/* tcp_sendmsg, peer on this host */
 	PATH_TCP_REMOTE,	/* tcp_sendmsg, any other peer */
+	PATH_UNIX_RECV,		/* unix_stream_recvmsg */
+	PATH_TCP_RECV_LOOPBACK,	/* tcp_recvmsg, peer on this host */
+	PATH_TCP_RECV_REMOTE,	/* tcp_recvmsg, any other peer */
 	NR_PATHS,
 	PATH_NONE = NR_PATHS,
 };

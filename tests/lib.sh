@@ -21,16 +21,32 @@ path_field() {
 	jq -r --arg p "$2" --arg f "$3" '.paths[] | select(.path == $p) | .[$f]' <<<"$1"
 }
 
-# check_counts NAME JSON CONNECTS UNIX_SENDS UNIX_BYTES TCP_SENDS TCP_BYTES
-# Asserts every count and byte total of a final udstrace/1 object.
+# workload_sum OUTPUT FIELD: a field summed over the workload's own reports.
+workload_sum() {
+	grep '^{"pid"' <<<"$1" | jq -s --arg f "$2" 'map(.[$f]) | add // 0'
+}
+
+# check_counts NAME OUTPUT CONNECTS UNIX_SENDS UNIX_BYTES TCP_SENDS TCP_BYTES
+# OUTPUT is everything on stdout: udstrace's objects and the workload's
+# reports. Asserts every count and byte total of the final udstrace/1
+# object: sends and connects against the numbers given, receives against
+# the read() calls the workload counted itself.
 check_counts() {
-	local name=$1 j=$2
+	local name=$1 out=$2 j
+	j=$(final_object <<<"$out")
 	check "$name: unix_stream_connect calls" "$(path_field "$j" unix_stream_connect calls)" "$3"
 	check "$name: unix_stream_sendmsg calls" "$(path_field "$j" unix_stream_sendmsg calls)" "$4"
 	check "$name: unix_stream_sendmsg bytes" "$(path_field "$j" unix_stream_sendmsg bytes)" "$5"
 	check "$name: tcp_sendmsg:loopback calls" "$(path_field "$j" tcp_sendmsg:loopback calls)" "$6"
 	check "$name: tcp_sendmsg:loopback bytes" "$(path_field "$j" tcp_sendmsg:loopback bytes)" "$7"
 	check "$name: tcp_sendmsg:remote calls" "$(path_field "$j" tcp_sendmsg:remote calls)" 0
+	check "$name: unix_stream_recvmsg calls" "$(path_field "$j" unix_stream_recvmsg calls)" \
+		"$(workload_sum "$out" unix_recvs)"
+	check "$name: unix_stream_recvmsg bytes" "$(path_field "$j" unix_stream_recvmsg bytes)" "$5"
+	check "$name: tcp_recvmsg:loopback calls" "$(path_field "$j" tcp_recvmsg:loopback calls)" \
+		"$(workload_sum "$out" tcp_recvs)"
+	check "$name: tcp_recvmsg:loopback bytes" "$(path_field "$j" tcp_recvmsg:loopback bytes)" "$7"
+	check "$name: tcp_recvmsg:remote calls" "$(path_field "$j" tcp_recvmsg:remote calls)" 0
 	check "$name: no probe hits missed" "$(jq '[.paths[].missed] | add' <<<"$j")" 0
 }
 

@@ -3,7 +3,8 @@
  * A deterministic workload for the tests: exactly N AF_UNIX stream sends,
  * M AF_UNIX stream connects and K TCP sends to 127.0.0.1, each of a fixed
  * size, so the tests can demand exact counts. The receiving ends run in
- * threads of the same process and never send.
+ * threads of the same process and never send; they count their own read()
+ * calls, so the receive rows can be checked exactly too.
  *
  *   workload [-u N] [-c M] [-t K] [-s BYTES] [-f] [-D] [-w]
  *   -f  do the work in a grandchild (fork twice)
@@ -28,6 +29,13 @@
 
 static long n_unix, n_connect, n_tcp, size = 100;
 
+/* What the receiving threads did: read() calls (the final 0 included), bytes. */
+struct drained {
+	int fd;
+	long calls;
+	long bytes;
+};
+
 static void die(const char *what)
 {
 	fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
@@ -36,14 +44,21 @@ static void die(const char *what)
 
 static void *drain(void *arg)
 {
-	int fd = (int)(long)arg;
+	struct drained *d = arg;
 	char buf[65536];
+	ssize_t n;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
+	do {
+		n = read(d->fd, buf, sizeof(buf));
+		d->calls++;
+		if (n > 0)
+			d->bytes += n;
+	} while (n > 0);
+	close(d->fd);
 	return NULL;
 }
+
+static struct drained unix_rx, tcp_rx;
 
 static void send_all(int fd, long n)
 {
@@ -63,7 +78,8 @@ static void unix_sends(void)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair");
-	pthread_create(&th, NULL, drain, (void *)(long)sv[1]);
+	unix_rx.fd = sv[1];
+	pthread_create(&th, NULL, drain, &unix_rx);
 	send_all(sv[0], n_unix);
 	close(sv[0]);
 	pthread_join(th, NULL);
@@ -127,7 +143,8 @@ static void tcp_sends(void)
 	if (afd < 0)
 		die("accept");
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	pthread_create(&th, NULL, drain, (void *)(long)afd);
+	tcp_rx.fd = afd;
+	pthread_create(&th, NULL, drain, &tcp_rx);
 	send_all(fd, n_tcp);
 	close(fd);
 	pthread_join(th, NULL);
@@ -140,8 +157,10 @@ static void work(void)
 	unix_connects();
 	tcp_sends();
 	printf("{\"pid\":%d,\"unix_sends\":%ld,\"unix_bytes\":%ld,\"connects\":%ld,"
-	       "\"tcp_sends\":%ld,\"tcp_bytes\":%ld}\n", getpid(), n_unix,
-	       n_unix * size, n_connect, n_tcp, n_tcp * size);
+	       "\"tcp_sends\":%ld,\"tcp_bytes\":%ld,\"unix_recvs\":%ld,"
+	       "\"unix_recv_bytes\":%ld,\"tcp_recvs\":%ld,\"tcp_recv_bytes\":%ld}\n",
+	       getpid(), n_unix, n_unix * size, n_connect, n_tcp, n_tcp * size,
+	       unix_rx.calls, unix_rx.bytes, tcp_rx.calls, tcp_rx.bytes);
 	fflush(stdout);
 }
 

@@ -24,6 +24,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			char *why, size_t why_len)
 {
 	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
+	bool tcp_recv = serve[PATH_TCP_RECV_LOOPBACK] || serve[PATH_TCP_RECV_REMOTE];
 	struct fentry_bpf *skel;
 	int err;
 
@@ -46,6 +47,10 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.unix_send_exit, serve[PATH_UNIX_SEND]);
 	bpf_program__set_autoload(skel->progs.tcp_send_entry, tcp);
 	bpf_program__set_autoload(skel->progs.tcp_send_exit, tcp);
+	bpf_program__set_autoload(skel->progs.unix_recv_entry, serve[PATH_UNIX_RECV]);
+	bpf_program__set_autoload(skel->progs.unix_recv_exit, serve[PATH_UNIX_RECV]);
+	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv);
+	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv);
 	err = fentry_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
@@ -60,9 +65,15 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
 	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
 	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
+	obj->progs[PATH_UNIX_RECV][0] = skel->progs.unix_recv_entry;
+	obj->progs[PATH_UNIX_RECV][1] = skel->progs.unix_recv_exit;
 	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
 		obj->progs[p][0] = skel->progs.tcp_send_entry;
 		obj->progs[p][1] = skel->progs.tcp_send_exit;
+	}
+	for (int p = PATH_TCP_RECV_LOOPBACK; p <= PATH_TCP_RECV_REMOTE; p++) {
+		obj->progs[p][0] = skel->progs.tcp_recv_entry;
+		obj->progs[p][1] = skel->progs.tcp_recv_exit;
 	}
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);

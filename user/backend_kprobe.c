@@ -15,13 +15,16 @@
 #include "kprobe.skel.h"
 
 /* The functions probed; a path maps to one of them. */
-enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, NR_FNS };
+enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
 
 static const int path_fn[NR_PATHS] = {
 	[PATH_UNIX_CONNECT] = FN_CONNECT,
 	[PATH_UNIX_SEND] = FN_UNIX_SEND,
 	[PATH_TCP_LOOPBACK] = FN_TCP_SEND,
 	[PATH_TCP_REMOTE] = FN_TCP_SEND,
+	[PATH_UNIX_RECV] = FN_UNIX_RECV,
+	[PATH_TCP_RECV_LOOPBACK] = FN_TCP_RECV,
+	[PATH_TCP_RECV_REMOTE] = FN_TCP_RECV,
 };
 
 struct kprobe_state {
@@ -81,6 +84,7 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			char *why, size_t why_len)
 {
 	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
+	bool tcp_recv = serve[PATH_TCP_RECV_LOOPBACK] || serve[PATH_TCP_RECV_REMOTE];
 	struct kprobe_state *st = calloc(1, sizeof(*st));
 	struct kprobe_bpf *skel;
 	int err;
@@ -134,15 +138,29 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		err = attach_fn(st, FN_TCP_SEND, "tcp_sendmsg",
 				skel->progs.tcp_send_entry,
 				skel->progs.tcp_send_exit, why, why_len);
+	if (!err && serve[PATH_UNIX_RECV])
+		err = attach_fn(st, FN_UNIX_RECV, "unix_stream_recvmsg",
+				skel->progs.unix_recv_entry,
+				skel->progs.unix_recv_exit, why, why_len);
+	if (!err && tcp_recv)
+		err = attach_fn(st, FN_TCP_RECV, "tcp_recvmsg",
+				skel->progs.tcp_recv_entry,
+				skel->progs.tcp_recv_exit, why, why_len);
 	if (err)
 		return err;
 	obj->progs[PATH_UNIX_CONNECT][0] = skel->progs.unix_connect_entry;
 	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
 	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
 	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
+	obj->progs[PATH_UNIX_RECV][0] = skel->progs.unix_recv_entry;
+	obj->progs[PATH_UNIX_RECV][1] = skel->progs.unix_recv_exit;
 	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
 		obj->progs[p][0] = skel->progs.tcp_send_entry;
 		obj->progs[p][1] = skel->progs.tcp_send_exit;
+	}
+	for (int p = PATH_TCP_RECV_LOOPBACK; p <= PATH_TCP_RECV_REMOTE; p++) {
+		obj->progs[p][0] = skel->progs.tcp_recv_entry;
+		obj->progs[p][1] = skel->progs.tcp_recv_exit;
 	}
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);

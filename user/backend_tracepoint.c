@@ -23,10 +23,13 @@ static int tracepoint_can_serve(enum ipc_path path, char *probe, size_t probe_le
 		snprintf(probe, probe_len, "raw_syscalls:sys_enter/sys_exit (connect)");
 	else if (feature_has_tracepoint("sock_send_length"))
 		snprintf(probe, probe_len,
-			 "sock:sock_send_length + raw_syscalls:sys_enter/sys_exit");
+			 "sock:sock_%s_length + raw_syscalls:sys_enter/sys_exit",
+			 path >= PATH_UNIX_RECV ? "recv" : "send");
 	else
 		snprintf(probe, probe_len,
-			 "raw_syscalls:sys_enter/sys_exit (fd lookup; no sock:sock_send_length before 6.3, so sendmmsg, sendfile and splice are not seen)");
+			 "raw_syscalls:sys_enter/sys_exit (fd lookup; no sock:sock_%s_length before 6.3, so %s are not seen)",
+			 path >= PATH_UNIX_RECV ? "recv" : "send",
+			 path >= PATH_UNIX_RECV ? "recvmmsg" : "sendmmsg, sendfile and splice");
 	return 0;
 }
 
@@ -54,6 +57,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	}
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
+	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
 	err = tracepoint_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
@@ -68,7 +72,8 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		obj->progs[p][0] = skel->progs.sys_enter;
 		obj->progs[p][1] = skel->progs.sys_exit;
 		if (p != PATH_UNIX_CONNECT && sock_tp)
-			obj->progs[p][2] = skel->progs.sock_send_length;
+			obj->progs[p][2] = p >= PATH_UNIX_RECV ?
+				skel->progs.sock_recv_length : skel->progs.sock_send_length;
 	}
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);

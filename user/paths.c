@@ -7,4 +7,7 @@ const struct path_info path_info[NR_PATHS] = {
 	[PATH_UNIX_SEND] = { "unix_stream_sendmsg", "unix_stream_sendmsg" },
 	[PATH_TCP_LOOPBACK] = { "tcp_sendmsg:loopback", "tcp_sendmsg" },
 	[PATH_TCP_REMOTE] = { "tcp_sendmsg:remote", "tcp_sendmsg" },
+	[PATH_UNIX_RECV] = { "unix_stream_recvmsg", "unix_stream_recvmsg" },
+	[PATH_TCP_RECV_LOOPBACK] = { "tcp_recvmsg:loopback", "tcp_recvmsg" },
+	[PATH_TCP_RECV_REMOTE] = { "tcp_recvmsg:remote", "tcp_recvmsg" },
 };

@@ -13,27 +13,29 @@ fi
 N=1000 M=7 K=500 S=100
 W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
 
-# trace NAME UDSTRACE-ARGS... -- CMD: final JSON object of one traced command.
+# run_cmd UDSTRACE-ARGS... -- CMD: all of stdout, udstrace's and the command's.
 run_cmd() {
-	"$UDSTRACE" --json "$@" 2>/dev/null | final_object
+	"$UDSTRACE" --json "$@" 2>/dev/null
 }
 
-j=$(run_cmd -- "${W[@]}")
-check_counts "command" "$j" $M $N $((N * S)) $K $((K * S))
-check "command: four rows" "$(jq '.paths | length' <<<"$j")" 4
+out=$(run_cmd -- "${W[@]}")
+check_counts "command" "$out" $M $N $((N * S)) $K $((K * S))
+j=$(final_object <<<"$out")
+check "command: seven rows" "$(jq '.paths | length' <<<"$j")" 7
 check "command: schema" "$(jq -r .schema <<<"$j")" "udstrace/1"
 backend=$(jq -r .backend <<<"$j")
 echo "# host kernel $(uname -r): auto chose backend $backend"
 
-j=$(run_cmd -- "${W[@]}" -f)
-check_counts "grandchild" "$j" $M $N $((N * S)) $K $((K * S))
-j=$(run_cmd -- "${W[@]}" -D)
-check_counts "double-fork daemon" "$j" $M $N $((N * S)) $K $((K * S))
-j=$(run_cmd -- sh -c "exec sh -c '$WORKLOAD -u 10 -c 1 -t 20; $WORKLOAD -u 5 -c 2 -t 3 -s 7'")
-check_counts "exec chain" "$j" 3 15 $((10 * S + 5 * 7)) 23 $((20 * S + 3 * 7))
+out=$(run_cmd -- "${W[@]}" -f)
+check_counts "grandchild" "$out" $M $N $((N * S)) $K $((K * S))
+out=$(run_cmd -- "${W[@]}" -D)
+check_counts "double-fork daemon" "$out" $M $N $((N * S)) $K $((K * S))
+out=$(run_cmd -- sh -c "exec sh -c '$WORKLOAD -u 10 -c 1 -t 20; $WORKLOAD -u 5 -c 2 -t 3 -s 7'")
+check_counts "exec chain" "$out" 3 15 $((10 * S + 5 * 7)) 23 $((20 * S + 3 * 7))
 
-j=$(run_cmd --backend tracepoint -- "${W[@]}")
-check_counts "forced tracepoint" "$j" $M $N $((N * S)) $K $((K * S))
+out=$(run_cmd --backend tracepoint -- "${W[@]}")
+check_counts "forced tracepoint" "$out" $M $N $((N * S)) $K $((K * S))
+j=$(final_object <<<"$out")
 check "forced tracepoint: time scope" "$(jq -r .time_scope <<<"$j")" syscall
 check "forced tracepoint: timed sends" \
 	"$(path_field "$j" unix_stream_sendmsg timed)" $N
@@ -42,8 +44,8 @@ check "forced tracepoint: timed sends" \
 out=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null | grep -v '^udstrace: tracing')
 status=${PIPESTATUS[0]}
 if [ "$backend" = fentry ]; then
-	j=$(run_cmd --backend fentry -- "${W[@]}")
-	check_counts "forced fentry" "$j" $M $N $((N * S)) $K $((K * S))
+	out=$(run_cmd --backend fentry -- "${W[@]}")
+	check_counts "forced fentry" "$out" $M $N $((N * S)) $K $((K * S))
 else
 	check "forced fentry refused: exit status" "$("$UDSTRACE" --backend fentry -d 1 >/dev/null 2>&1; echo $?)" 1
 	check "forced fentry refused: message" "$out" \
@@ -57,7 +59,7 @@ check "command exit status" "$?" 7
 # Intervals add up to the total.
 j=$("$UDSTRACE" --json -i 0.05 -- sh -c "$WORKLOAD -u 100 -t 50; sleep 0.2; $WORKLOAD -u 100 -c 3 -t 50" 2>/dev/null)
 check "intervals: at least two" "$(grep -c '"final":false' <<<"$j" | awk '{print ($1 >= 2)}')" 1
-for p in unix_stream_connect unix_stream_sendmsg tcp_sendmsg:loopback; do
+for p in unix_stream_connect unix_stream_sendmsg tcp_sendmsg:loopback unix_stream_recvmsg; do
 	sum=$(grep '"final":false' <<<"$j" | jq -s --arg p "$p" '[.[].paths[] | select(.path == $p) | .calls] | add')
 	check "intervals: $p adds up" "$sum" "$(path_field "$(final_object <<<"$j")" "$p" calls)"
 done
@@ -75,8 +77,7 @@ kill -USR1 $wpid
 wait $wpid
 wait $upid
 check "pid: exit status" "$?" 0
-j=$(final_object <"$tmp/j")
-check_counts "pid" "$j" 4 300 $((300 * S)) 200 $((200 * S))
+check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
 rm -rf "$tmp"
 
 # No BTF: say which file is missing.

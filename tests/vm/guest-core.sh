@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Runs inside the Debian 6.1 guest (busybox sh). Each case prints one line
-# "@@NAME <final JSON object>" for tests/vm/test-core.sh to check on the host,
-# plus udstrace's stderr behind "#" for the log.
+# Runs inside the Debian 6.1 guest (busybox sh). Each case prints its
+# stdout (the workload's reports and udstrace's JSON) as lines "@@NAME ..."
+# for tests/vm/test-core.sh to check on the host, plus udstrace's stderr
+# behind "#" for the log.
 # Usage: guest-core.sh N M K SIZE
 N=$1 M=$2 K=$3 S=$4
 set -f  # $W is split into words on purpose, never globbed
@@ -13,7 +14,7 @@ run() {
 	shift
 	./udstrace --json -v "$@" >/tmp/out 2>/tmp/err
 	echo "@@$name-status $?"
-	echo "@@$name $(grep '"final":true' /tmp/out | tail -n 1)"
+	sed "s/^/@@$name /" /tmp/out
 	grep -v '^libbpf:' /tmp/err | sed 's/^/# /'
 }
 
@@ -40,5 +41,5 @@ done
 kill -USR1 $wpid
 wait
 for b in fentry kprobe; do
-	echo "@@both-$b $(grep '"final":true' /tmp/both-$b | tail -n 1)"
+	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
 done

@@ -23,8 +23,9 @@ if [ $status -ne 0 ] || ! grep -q '^@@auto ' "$log"; then
 fi
 pass "vm boot"
 
-# result NAME: the JSON object the guest printed for case NAME.
+# result NAME: what the guest printed for case NAME; final: udstrace's total.
 result() { sed -n "s/^@@$1 //p" "$log" | tr -d '\r'; }
+final() { result "$1" | final_object; }
 
 for c in auto auto-grandchild auto-daemon tracepoint fentry kprobe; do
 	check "vm $c: exit status" "$(result "$c-status")" 0
@@ -42,15 +43,15 @@ check "vm check: kmod absent" \
 	"$(jq -r '.backends[] | select(.backend == "kmod") | .paths[0].reason' <<<"$(result check)")" \
 	"/proc/udsprobe absent (sudo insmod kmod/udsprobe.ko)"
 check "vm check: auto picks fentry" "$(jq -r '.auto | [.[]] | unique | join(",")' <<<"$(result check)")" fentry
-check "vm kprobe: function time" "$(jq -r .time_scope <<<"$(result kprobe)")" function
+check "vm kprobe: function time" "$(jq -r .time_scope <<<"$(final kprobe)")" function
 # Same calls, two mechanisms: mean times within 10x of each other.
 for p in unix_stream_sendmsg tcp_sendmsg:loopback; do
-	f=$(path_field "$(result both-fentry)" "$p" ktime_ns)
-	k=$(path_field "$(result both-kprobe)" "$p" ktime_ns)
+	f=$(path_field "$(final both-fentry)" "$p" ktime_ns)
+	k=$(path_field "$(final both-kprobe)" "$p" ktime_ns)
 	check "vm fentry and kprobe times agree in magnitude: $p" \
 		"$(awk -v f="$f" -v k="$k" 'BEGIN { r = f / k; print (r > 0.1 && r < 10) }')" 1
 done
-check "vm auto: chose fentry" "$(jq -r .backend <<<"$(result auto)")" fentry
-check "vm auto: function time" "$(jq -r .time_scope <<<"$(result auto)")" function
-check "vm auto: timed sends" "$(path_field "$(result auto)" unix_stream_sendmsg timed)" $N
-check "vm tracepoint: syscall time" "$(jq -r .time_scope <<<"$(result tracepoint)")" syscall
+check "vm auto: chose fentry" "$(jq -r .backend <<<"$(final auto)")" fentry
+check "vm auto: function time" "$(jq -r .time_scope <<<"$(final auto)")" function
+check "vm auto: timed sends" "$(path_field "$(final auto)" unix_stream_sendmsg timed)" $N
+check "vm tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
