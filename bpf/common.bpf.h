@@ -95,7 +95,8 @@ static __always_inline void account_call(__u32 path, long ret)
 		__sync_fetch_and_add(&s->bytes, ret);
 }
 
-static __always_inline void account_time(__u32 path, __u64 ns)
+/* @blocked: the part of @ns the task spent off-CPU, if known. */
+static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 	struct path_extremes *x = bpf_map_lookup_elem(&extremes, &path);
@@ -103,6 +104,8 @@ static __always_inline void account_time(__u32 path, __u64 ns)
 	if (!s || !x)
 		return;
 	__sync_fetch_and_add(&s->ktime_ns, ns);
+	if (blocked)
+		__sync_fetch_and_add(&s->blocked_ns, blocked);
 	__sync_fetch_and_add(&s->timed, 1);
 	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (HIST_SLOTS - 1)], 1);
 	/* Extremes may lose a race with preemption; counts never do. */

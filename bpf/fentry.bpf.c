@@ -2,6 +2,8 @@
 /*
  * fentry backend: fentry/fexit on the path functions themselves, so the
  * time is the function's own (including any time it blocks inside).
+ * With --stages, also fentry/fexit on the functions along each path, and
+ * sched_switch to split a call's time into on-CPU and blocked.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -9,62 +11,73 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "common.bpf.h"
+#include "stages.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
 
 /*
- * Entry time per task and path function. The functions never nest in one
- * task, but a slot each costs nothing and keeps that assumption out of
- * the code.
+ * Per task: entry time per path function (they never nest in one task,
+ * but a slot each keeps that assumption out of the code), the row of the
+ * call in flight, and what --stages needs while it runs.
  */
-struct call_start {
+struct task_calls {
 	__u64 ns[NR_FNS];
+	__u32 active;		/* row + 1 of the call in flight, 0 = none */
+	__u32 pad;
+	__u64 off_ns;		/* switched out at, while in a call */
+	__u64 blocked_ns;	/* off-CPU so far in this call */
+	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct call_start);
+	__type(value, struct task_calls);
 } starts SEC(".maps");
 
-
-static __always_inline void call_enter(int fn)
+static __always_inline void call_enter(int fn, __u32 row)
 {
-	struct call_start *c;
+	struct task_calls *c;
 
 	if (!target_current())
 		return;
 	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (c)
-		c->ns[fn] = bpf_ktime_get_ns();
+	if (!c)
+		return;
+	c->active = row + 1;
+	c->off_ns = 0;
+	c->blocked_ns = 0;
+	c->ns[fn] = bpf_ktime_get_ns();
 }
 
 /* Counts even when the start is missing, so no call goes uncounted. */
-static __always_inline void call_exit(int fn, __u32 path, long ret)
+static __always_inline void call_exit(int fn, __u32 row, long ret)
 {
-	struct call_start *c;
-	__u64 start = 0;
+	struct task_calls *c;
+	__u64 start = 0, blocked = 0;
 
 	if (!target_current())
 		return;
-	account_call(path, ret);
+	account_call(row, ret);
 	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
 	if (c) {
 		start = c->ns[fn];
+		blocked = c->blocked_ns;
 		c->ns[fn] = 0;
+		c->active = 0;
 	}
 	if (start)
-		account_time(path, bpf_ktime_get_ns() - start);
+		account_time(row, bpf_ktime_get_ns() - start, blocked);
 }
 
 SEC("fentry/unix_stream_connect")
 int BPF_PROG(unix_connect_entry)
 {
-	call_enter(FN_CONNECT);
+	call_enter(FN_CONNECT, PATH_UNIX_CONNECT);
 	return 0;
 }
 
@@ -79,7 +92,7 @@ int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 SEC("fentry/unix_stream_sendmsg")
 int BPF_PROG(unix_send_entry)
 {
-	call_enter(FN_UNIX_SEND);
+	call_enter(FN_UNIX_SEND, PATH_UNIX_SEND);
 	return 0;
 }
 
@@ -92,9 +105,9 @@ int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 }
 
 SEC("fentry/tcp_sendmsg")
-int BPF_PROG(tcp_send_entry)
+int BPF_PROG(tcp_send_entry, struct sock *sk)
 {
-	call_enter(FN_TCP_SEND);
+	call_enter(FN_TCP_SEND, tcp_row(sk, PATH_TCP_LOOPBACK));
 	return 0;
 }
 
@@ -109,7 +122,7 @@ int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 SEC("fentry/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_entry)
 {
-	call_enter(FN_UNIX_RECV);
+	call_enter(FN_UNIX_RECV, PATH_UNIX_RECV);
 	return 0;
 }
 
@@ -122,9 +135,9 @@ int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 }
 
 SEC("fentry/tcp_recvmsg")
-int BPF_PROG(tcp_recv_entry)
+int BPF_PROG(tcp_recv_entry, struct sock *sk)
 {
-	call_enter(FN_TCP_RECV);
+	call_enter(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK));
 	return 0;
 }
 
@@ -133,5 +146,120 @@ int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, int *addr_len, int ret)
 {
 	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
+	return 0;
+}
+
+/* --stages ------------------------------------------------------------ */
+
+static __always_inline void stage_enter(__u32 stage)
+{
+	struct task_calls *c;
+	int ctx;
+
+	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	if (!c || !c->active)
+		return;
+	ctx = stage_ctx();
+	if (ctx == CTX_TASK && stage < NR_STAGES)
+		c->stage_ns[stage] = bpf_ktime_get_ns();
+	else if (ctx == CTX_SOFTIRQ)
+		softirq_push(bpf_ktime_get_ns());
+}
+
+static __always_inline void stage_exit(__u32 stage)
+{
+	struct task_calls *c;
+	__u64 start = 0;
+	int ctx;
+
+	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	if (!c || !c->active)
+		return;
+	ctx = stage_ctx();
+	if (ctx == CTX_TASK && stage < NR_STAGES) {
+		start = c->stage_ns[stage];
+		c->stage_ns[stage] = 0;
+	} else if (ctx == CTX_SOFTIRQ) {
+		start = softirq_pop();
+	}
+	stage_account(c->active - 1, stage, ctx,
+		      start ? bpf_ktime_get_ns() - start : 0);
+}
+
+/* One fentry/fexit pair per stage function. */
+#define STAGE_PROBE(func, stage)					\
+	SEC("fentry/" #func)						\
+	int BPF_PROG(func##_entry)					\
+	{								\
+		stage_enter(STAGE_##stage);				\
+		return 0;						\
+	}								\
+	SEC("fexit/" #func)						\
+	int BPF_PROG(func##_exit)					\
+	{								\
+		stage_exit(STAGE_##stage);				\
+		return 0;						\
+	}
+
+STAGE_PROBE(unix_create1, UNIX_CREATE1)
+STAGE_PROBE(sock_wmalloc, SOCK_WMALLOC)
+STAGE_PROBE(sock_alloc_send_pskb, ALLOC_SEND_SKB)
+STAGE_PROBE(skb_copy_datagram_from_iter, COPY_FROM_USER)
+STAGE_PROBE(skb_queue_tail, QUEUE_ON_PEER)
+STAGE_PROBE(tcp_sendmsg_locked, TCP_SENDMSG_LOCKED)
+STAGE_PROBE(tcp_write_xmit, TCP_WRITE_XMIT)
+STAGE_PROBE(__tcp_transmit_skb, TCP_TRANSMIT_SKB)
+STAGE_PROBE(ip_queue_xmit, IP_QUEUE_XMIT)
+STAGE_PROBE(ip_output, IP_OUTPUT)
+STAGE_PROBE(__dev_queue_xmit, DEV_QUEUE_XMIT)
+STAGE_PROBE(loopback_xmit, DEV_XMIT)
+STAGE_PROBE(__netif_rx, NETIF_RX)
+STAGE_PROBE(net_rx_action, NET_RX_SOFTIRQ)
+STAGE_PROBE(__netif_receive_skb, NETIF_RECEIVE_SKB)
+STAGE_PROBE(ip_rcv, IP_RCV)
+STAGE_PROBE(ip_local_deliver, IP_LOCAL_DELIVER)
+STAGE_PROBE(tcp_v4_rcv, TCP_V4_RCV)
+STAGE_PROBE(tcp_rcv_established, TCP_RCV_ESTABLISHED)
+STAGE_PROBE(sock_def_readable, DATA_READY)
+STAGE_PROBE(__release_sock, RELEASE_SOCK)
+STAGE_PROBE(unix_stream_read_generic, UNIX_READ)
+STAGE_PROBE(tcp_recvmsg_locked, TCP_RECVMSG_LOCKED)
+STAGE_PROBE(skb_copy_datagram_iter, COPY_TO_USER)
+STAGE_PROBE(consume_skb, FREE_SKB)
+STAGE_PROBE(tcp_rcv_space_adjust, TCP_RCV_SPACE_ADJUST)
+STAGE_PROBE(tcp_cleanup_rbuf, TCP_CLEANUP_RBUF)
+STAGE_PROBE(unix_write_space, WAKE_WRITER)
+
+/* Where stages run: see stage_ctx(). */
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry, unsigned int vec)
+{
+	softirq_mark(1);
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit, unsigned int vec)
+{
+	softirq_mark(0);
+	return 0;
+}
+
+/* Time a task in a path call spends switched out is blocked time. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	struct task_calls *c;
+	__u64 now = bpf_ktime_get_ns();
+
+	c = bpf_task_storage_get(&starts, prev, NULL, 0);
+	if (c && c->active)
+		c->off_ns = now;
+	c = bpf_task_storage_get(&starts, next, NULL, 0);
+	if (c && c->active && c->off_ns) {
+		c->blocked_ns += now - c->off_ns;
+		c->off_ns = 0;
+	}
 	return 0;
 }

@@ -8,6 +8,11 @@
  * the fd to its socket at sys_enter. unix_stream_connect is always counted
  * at the connect(2) syscall. Time is syscall-level: sys_enter to sys_exit
  * of the syscall that made the call.
+ *
+ * With --stages, the networking tracepoints that exist are counted while a
+ * traced task is inside such a syscall, NET_RX softirqs on its CPU are
+ * timed, and sched_switch splits the syscall's time into on-CPU and
+ * blocked.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "common.bpf.h"
+#include "stages.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -44,7 +50,26 @@ struct sys_call {
 	__u64 start_ns;
 	__u32 path;		/* PATH_NONE until known */
 	__u32 count_at_exit;	/* the call is counted at sys_exit */
+	__u32 stage_row;	/* row + 1 for --stages, from the fd; 0 = none */
+	__u32 pad;
+	__u64 off_ns;		/* switched out at */
+	__u64 blocked_ns;	/* off-CPU so far in this syscall */
 };
+
+/* A NET_RX softirq in progress on this CPU, charged to the row it interrupted. */
+struct net_rx {
+	__u64 start_ns;
+	__u32 row;		/* row + 1, 0 = not charged */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_rx);
+} net_rx SEC(".maps");
+
+#define NET_RX_SOFTIRQ 3
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -97,9 +122,13 @@ static __always_inline bool is_path_syscall(long id)
 	       id == NR_sendfile || id == NR_splice || is_recv_syscall(id);
 }
 
-/* What a syscall means for us at entry; false if it can never matter. */
+/*
+ * What a syscall means for us at entry; false if it can never matter.
+ * @stage_row is the row the fd's socket gives, for --stages.
+ */
 static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
-					     __u32 *path, bool *count_at_exit)
+					     __u32 *path, bool *count_at_exit,
+					     __u32 *stage_row)
 {
 	struct socket *sock;
 	long fd;
@@ -118,22 +147,26 @@ static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
 	}
 	*path = PATH_NONE;
 	*count_at_exit = false;
-	if (id != NR_connect && have_sock_tp)
-		return true;	/* sock_send_length fills in the path */
+	*stage_row = PATH_NONE;
+	if (id != NR_connect && have_sock_tp && !stages_on)
+		return true;	/* sock_{send,recv}_length fill in the path */
 	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	sock = fd_socket(fd);
-	if (!sock)
-		return false;
 	if (id == NR_connect) {
-		if (BPF_CORE_READ(sock, type) != SOCK_STREAM ||
+		if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM ||
 		    BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
 			return false;
-		*path = PATH_UNIX_CONNECT;
-	} else {
-		*path = sock_path(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
-		if (*path == PATH_NONE)
-			return false;
+		*path = *stage_row = PATH_UNIX_CONNECT;
+		*count_at_exit = true;
+		return true;
 	}
+	if (sock)
+		*stage_row = sock_path(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
+	if (have_sock_tp)
+		return true;
+	if (*stage_row == PATH_NONE)
+		return false;
+	*path = *stage_row;
 	*count_at_exit = true;
 	return true;
 }
@@ -143,14 +176,14 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct sys_call *c;
 	bool count_at_exit;
-	__u32 path;
+	__u32 path, stage_row;
 
 	/* The id test is cheaper than the target test, so it goes first. */
 	if (!is_path_syscall(id))
 		return 0;
 	if (!target_current())
 		return 0;
-	if (!classify_syscall(id, regs, &path, &count_at_exit))
+	if (!classify_syscall(id, regs, &path, &count_at_exit, &stage_row))
 		return 0;
 	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -158,6 +191,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	c->path = path;
 	c->count_at_exit = count_at_exit;
+	c->stage_row = stage_row + 1;
+	c->off_ns = 0;
+	c->blocked_ns = 0;
 	c->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -206,10 +242,107 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	start = c->start_ns;
 	c->start_ns = 0;
+	c->stage_row = 0;
 	if (c->path >= NR_PATHS)
 		return 0;
 	if (c->count_at_exit)
 		account_call(c->path, ret);
-	account_time(c->path, bpf_ktime_get_ns() - start);
+	account_time(c->path, bpf_ktime_get_ns() - start, c->blocked_ns);
+	return 0;
+}
+
+/* --stages ------------------------------------------------------------ */
+
+/* The row a stage hit belongs to: the current task's syscall, if traced. */
+static __always_inline __u32 current_stage_row(void)
+{
+	struct sys_call *c;
+
+	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	if (!c || !c->start_ns || !c->stage_row)
+		return PATH_NONE;
+	return c->stage_row - 1;
+}
+
+/* A tracepoint is a point: stages seen through one are counted, not timed. */
+static __always_inline void stage_point(__u32 stage)
+{
+	__u32 row = current_stage_row();
+
+	if (row != PATH_NONE)
+		stage_account(row, stage, stage_ctx(), 0);
+}
+
+#define STAGE_POINT(tp, stage)						\
+	SEC("tp_btf/" #tp)						\
+	int BPF_PROG(tp##_stage)					\
+	{								\
+		stage_point(STAGE_##stage);				\
+		return 0;						\
+	}
+
+STAGE_POINT(net_dev_queue, DEV_QUEUE_XMIT)
+STAGE_POINT(net_dev_start_xmit, DEV_XMIT)
+STAGE_POINT(netif_rx, NETIF_RX)
+STAGE_POINT(netif_receive_skb, NETIF_RECEIVE_SKB)
+STAGE_POINT(tcp_probe, TCP_RCV_ESTABLISHED)
+STAGE_POINT(sk_data_ready, DATA_READY)
+STAGE_POINT(skb_copy_datagram_iovec, COPY_TO_USER)
+STAGE_POINT(consume_skb, FREE_SKB)
+STAGE_POINT(tcp_rcv_space_adjust, TCP_RCV_SPACE_ADJUST)
+
+/* NET_RX softirqs that run on top of a traced call are charged to it, timed. */
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry, unsigned int vec)
+{
+	__u32 zero = 0, row;
+	struct net_rx *n;
+
+	softirq_mark(1);
+	if (vec != NET_RX_SOFTIRQ)
+		return 0;
+	n = bpf_map_lookup_elem(&net_rx, &zero);
+	if (!n)
+		return 0;
+	row = current_stage_row();
+	n->row = row == PATH_NONE ? 0 : row + 1;
+	n->start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit, unsigned int vec)
+{
+	__u32 zero = 0;
+	struct net_rx *n;
+
+	softirq_mark(0);
+	if (vec != NET_RX_SOFTIRQ)
+		return 0;
+	n = bpf_map_lookup_elem(&net_rx, &zero);
+	if (!n || !n->row || !n->start_ns)
+		return 0;
+	stage_account(n->row - 1, STAGE_NET_RX_SOFTIRQ, CTX_SOFTIRQ,
+		      bpf_ktime_get_ns() - n->start_ns);
+	n->row = 0;
+	return 0;
+}
+
+/* Time a task in a traced syscall spends switched out is blocked time. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	struct sys_call *c;
+	__u64 now = bpf_ktime_get_ns();
+
+	c = bpf_task_storage_get(&calls, prev, NULL, 0);
+	if (c && c->start_ns)
+		c->off_ns = now;
+	c = bpf_task_storage_get(&calls, next, NULL, 0);
+	if (c && c->start_ns && c->off_ns) {
+		c->blocked_ns += now - c->off_ns;
+		c->off_ns = 0;
+	}
 	return 0;
 }

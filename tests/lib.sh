@@ -52,3 +52,67 @@ check_counts() {
 
 # The last object udstrace printed (the final one).
 final_object() { grep '"final":true' | tail -n 1; }
+
+# stage_calls JSON ROW NAME: calls of one stage in one row, all contexts.
+stage_calls() {
+	jq --arg r "$2" --arg n "$3" \
+		'[.paths[] | select(.path == $r) | .stages[] | select(.name == $n) | .calls] | add // 0' <<<"$1"
+}
+
+# probed_listed JSON ROW: names of the probed stages of ROW (one per line).
+probed_stages() {
+	jq -r --arg r "$2" '.paths[] | select(.path == $r) | .stages[] | select(.probed) | .name' <<<"$1" | sort -u
+}
+
+# first_probed JSON ROW NAME...: the first NAME that ROW probes on this kernel.
+first_probed() {
+	local j=$1 row=$2 n
+	shift 2
+	for n in "$@"; do
+		if probed_stages "$j" "$row" | grep -qxF "$n"; then
+			echo "$n"
+			return
+		fi
+	done
+}
+
+# check_stages NAME OUTPUT N M K: the stage picture of a run of
+# "workload -u N -c M -t K -l" (lockstep, so each TCP send goes out at once).
+check_stages() {
+	local name=$1 j n net xmit rcv
+	j=$(final_object <<<"$2")
+	for n in $(probed_stages "$j" unix_stream_sendmsg); do
+		check "$name: unix_stream_sendmsg stage $n per send" \
+			"$(stage_calls "$j" unix_stream_sendmsg "$n")" "$3"
+	done
+	net=$(jq '[.paths[] | select(.path == "unix_stream_sendmsg") | .stages[]
+		| select(.name | test("^(net:|irq:|ip_|__dev|loopback|__netif|net_rx|tcp|__tcp)")) | .calls] | add // 0' <<<"$j")
+	check "$name: no device, IP or TCP stage ran in unix_stream_sendmsg" "$net" 0
+	for n in $(probed_stages "$j" unix_stream_connect); do
+		check "$name: unix_stream_connect stage $n per connect" \
+			"$(stage_calls "$j" unix_stream_connect "$n")" "$4"
+	done
+	xmit=$(first_probed "$j" tcp_sendmsg:loopback loopback_xmit net:net_dev_start_xmit)
+	rcv=$(first_probed "$j" tcp_sendmsg:loopback tcp_v4_rcv tcp:tcp_probe)
+	if [ -z "$xmit" ] || [ -z "$rcv" ]; then
+		fail "$name: tcp stages" "neither loopback_xmit nor net:net_dev_start_xmit, or tcp_v4_rcv nor tcp:tcp_probe, is probed"
+		return
+	fi
+	check "$name: tcp_sendmsg:loopback runs $xmit for every send" \
+		"$(stage_calls "$j" tcp_sendmsg:loopback "$xmit" | awk -v k="$5" '{print ($1 >= k)}')" 1
+	check "$name: tcp_sendmsg:loopback runs $rcv for every send" \
+		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$5" '{print ($1 >= k)}')" 1
+	check "$name: unprobed stages say why" \
+		"$(jq '[.paths[].stages[] | select(.probed | not) | select((.reason // "") == "")] | length' <<<"$j")" 0
+}
+
+# check_blocked NAME OUTPUT: a run of "workload -u 100 -s 65536 -b 300",
+# whose AF_UNIX sender waits about 300 ms for its reader.
+check_blocked() {
+	local j
+	j=$(final_object <<<"$2")
+	check "$1: blocked sender shows blocked time" \
+		"$(path_field "$j" unix_stream_sendmsg blocked_ns | awk '{print ($1 >= 200000000)}')" 1
+	check "$1: on-CPU time well below wall time" \
+		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.oncpu_ns * 4 < .ktime_ns) and (.oncpu_ns + .blocked_ns == .ktime_ns)' <<<"$j")" true
+}

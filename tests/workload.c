@@ -6,7 +6,12 @@
  * threads of the same process and never send; they count their own read()
  * calls, so the receive rows can be checked exactly too.
  *
- *   workload [-u N] [-c M] [-t K] [-s BYTES] [-f] [-D] [-w]
+ *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-f] [-D] [-w]
+ *   -l  lockstep: send the next message only once the last one was read,
+ *       so every TCP send goes out at once instead of queueing behind
+ *       the congestion window
+ *   -b  the AF_UNIX reader starts MS milliseconds late, so the sender
+ *       fills the socket buffer and blocks
  *   -f  do the work in a grandchild (fork twice)
  *   -D  do it in a daemon: double fork, setsid, middle process exits
  *   -w  print "ready" and wait for SIGUSR1 before starting
@@ -28,12 +33,16 @@
 #include <unistd.h>
 
 static long n_unix, n_connect, n_tcp, size = 100;
+static int lockstep;
+static long reader_delay_ms;
 
 /* What the receiving threads did: read() calls (the final 0 included), bytes. */
 struct drained {
 	int fd;
 	long calls;
 	long bytes;
+	pthread_mutex_t lock;	/* -l: the sender waits for bytes to grow */
+	pthread_cond_t more;
 };
 
 static void die(const char *what)
@@ -42,32 +51,49 @@ static void die(const char *what)
 	exit(1);
 }
 
+static struct drained unix_rx = {
+	.lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+};
+static struct drained tcp_rx = {
+	.lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+};
+
 static void *drain(void *arg)
 {
 	struct drained *d = arg;
 	char buf[65536];
 	ssize_t n;
 
+	if (d == &unix_rx && reader_delay_ms)
+		usleep(reader_delay_ms * 1000);
 	do {
 		n = read(d->fd, buf, sizeof(buf));
+		pthread_mutex_lock(&d->lock);
 		d->calls++;
 		if (n > 0)
 			d->bytes += n;
+		pthread_cond_signal(&d->more);
+		pthread_mutex_unlock(&d->lock);
 	} while (n > 0);
 	close(d->fd);
 	return NULL;
 }
 
-static struct drained unix_rx, tcp_rx;
-
-static void send_all(int fd, long n)
+static void send_all(int fd, long n, struct drained *rx)
 {
 	char *buf = malloc(size);
 
 	memset(buf, 'x', size);
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		if (send(fd, buf, size, 0) != size)
 			die("send");
+		if (!lockstep)
+			continue;
+		pthread_mutex_lock(&rx->lock);
+		while (rx->bytes < (i + 1) * size)
+			pthread_cond_wait(&rx->more, &rx->lock);
+		pthread_mutex_unlock(&rx->lock);
+	}
 	free(buf);
 }
 
@@ -80,7 +106,7 @@ static void unix_sends(void)
 		die("socketpair");
 	unix_rx.fd = sv[1];
 	pthread_create(&th, NULL, drain, &unix_rx);
-	send_all(sv[0], n_unix);
+	send_all(sv[0], n_unix, &unix_rx);
 	close(sv[0]);
 	pthread_join(th, NULL);
 }
@@ -145,7 +171,7 @@ static void tcp_sends(void)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	tcp_rx.fd = afd;
 	pthread_create(&th, NULL, drain, &tcp_rx);
-	send_all(fd, n_tcp);
+	send_all(fd, n_tcp, &tcp_rx);
 	close(fd);
 	pthread_join(th, NULL);
 	close(lfd);
@@ -205,12 +231,14 @@ int main(int argc, char **argv)
 {
 	int opt, grandchild = 0, daemonize = 0, wait_sig = 0;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:fDw")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:fDw")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
 		case 't': n_tcp = atol(optarg); break;
 		case 's': size = atol(optarg); break;
+		case 'l': lockstep = 1; break;
+		case 'b': reader_delay_ms = atol(optarg); break;
 		case 'f': grandchild = 1; break;
 		case 'D': grandchild = daemonize = 1; break;
 		case 'w': wait_sig = 1; break;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <bpf/libbpf.h>
-#include "udstrace.h"
+#include "stages.h"
 
 enum backend_kind {
 	BACKEND_FENTRY,
@@ -24,6 +24,7 @@ enum backend_kind {
 struct target;
 
 #define MAX_PATH_PROGS 4
+#define PROBE_NAME_LEN 128
 
 /* One started backend serving some paths. */
 struct backend_obj {
@@ -31,6 +32,7 @@ struct backend_obj {
 	int stats_fd;		/* BPF backends: the maps of bpf/common.bpf.h */
 	int extremes_fd;
 	int followed_fd;
+	int stage_fd;		/* --stages counters, or -1 */
 	/* The programs each path depends on, for their miss counters. */
 	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];
 	void *priv;		/* backend's own state */
@@ -61,6 +63,12 @@ struct backend_ops {
 		    struct path_stats *out, bool interval);
 	/* Probe hits the mechanism dropped for @path (recursion, maxactive). */
 	__u64 (*missed)(struct backend_obj *obj, enum ipc_path path);
+	/*
+	 * Can this backend see @stage here? 0 with the kernel's name for what
+	 * it probes in @name, or -errno with the reason. NULL: no stages.
+	 */
+	int (*stage_probe)(enum stage stage, char *name, size_t name_len,
+			   char *why, size_t why_len);
 	void (*stop)(struct backend_obj *obj);
 };
 
@@ -68,6 +76,9 @@ struct backend_ops {
 int bpf_stats_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval);
 __u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path);
+/* Adds @path's stage counters (bpf/stages.bpf.h) to @out. */
+int bpf_stats_read_stages(struct backend_obj *obj, enum ipc_path path,
+			  struct stage_stats out[NR_STAGES][NR_CTX]);
 
 extern const struct backend_ops fentry_backend;
 extern const struct backend_ops kprobe_backend;

@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "feature.h"
 #include "paths.h"
+#include "stages_info.h"
 #include "target.h"
 #include "fentry.skel.h"
 
@@ -17,6 +18,50 @@ static int fentry_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 
 	snprintf(probe, probe_len, "fentry+fexit %s", func);
 	return feature_can_load(BPF_TRACE_FENTRY, func, why, why_len);
+}
+
+static int fentry_stage_probe(enum stage stage, char *name, size_t name_len,
+			      char *why, size_t why_len)
+{
+	const char *func = stage_info[stage].func;
+
+	if (!func) {
+		snprintf(why, why_len, "inline code: no function to probe");
+		return -ENOENT;
+	}
+	if (libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY) < 0) {
+		snprintf(why, why_len, "%s is not in kernel BTF (inlined on this kernel)", func);
+		return -ENOENT;
+	}
+	snprintf(name, name_len, "%s", func);
+	return 0;
+}
+
+/* Loads the stage programs that can attach here, and sched_switch, if asked. */
+static void fentry_select_stages(struct fentry_bpf *skel, bool on)
+{
+	char name[PROBE_NAME_LEN], why[PROBE_NAME_LEN], prog[PROBE_NAME_LEN];
+
+	skel->rodata->stages_on = on;
+	bpf_program__set_autoload(skel->progs.sched_switch, on);
+	bpf_program__set_autoload(skel->progs.softirq_entry, on);
+	bpf_program__set_autoload(skel->progs.softirq_exit, on);
+	for (int s = 0; s < NR_STAGES; s++) {
+		const char *func = stage_info[s].func;
+		bool load = on && !fentry_stage_probe(s, name, sizeof(name), why, sizeof(why));
+		struct bpf_program *p;
+
+		if (!func)
+			continue;
+		snprintf(prog, sizeof(prog), "%s_entry", func);
+		p = bpf_object__find_program_by_name(skel->obj, prog);
+		if (p)
+			bpf_program__set_autoload(p, load);
+		snprintf(prog, sizeof(prog), "%s_exit", func);
+		p = bpf_object__find_program_by_name(skel->obj, prog);
+		if (p)
+			bpf_program__set_autoload(p, load);
+	}
 }
 
 static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
@@ -51,6 +96,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.unix_recv_exit, serve[PATH_UNIX_RECV]);
 	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv);
 	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv);
+	fentry_select_stages(skel, t->stages);
 	err = fentry_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
@@ -78,6 +124,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }
 
@@ -94,5 +141,6 @@ const struct backend_ops fentry_backend = {
 	.start = fentry_start,
 	.read = bpf_stats_read,
 	.missed = bpf_stats_missed,
+	.stage_probe = fentry_stage_probe,
 	.stop = fentry_stop,
 };

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "backend.h"
 #include "feature.h"
+#include "stages_info.h"
 #include "target.h"
 #include "tracepoint.skel.h"
 
@@ -31,6 +32,59 @@ static int tracepoint_can_serve(enum ipc_path path, char *probe, size_t probe_le
 			 path >= PATH_UNIX_RECV ? "recv" : "send",
 			 path >= PATH_UNIX_RECV ? "recvmmsg" : "sendmmsg, sendfile and splice");
 	return 0;
+}
+
+/* "sock:sk_data_ready" -> "sk_data_ready"; "irq:softirq_entry/exit" -> "softirq_entry" */
+static void tp_event(const char *tp, char *out, size_t len)
+{
+	const char *colon = strchr(tp, ':');
+
+	snprintf(out, len, "%s", colon ? colon + 1 : tp);
+	out[strcspn(out, "/")] = '\0';
+}
+
+static int tracepoint_stage_probe(enum stage stage, char *name, size_t name_len,
+				  char *why, size_t why_len)
+{
+	const char *tp = stage_info[stage].tp;
+	char event[64];
+
+	if (!tp) {
+		snprintf(why, why_len, "no tracepoint sees it; needs the fentry backend");
+		return -ENOENT;
+	}
+	tp_event(tp, event, sizeof(event));
+	if (!feature_has_tracepoint(event)) {
+		snprintf(why, why_len, "no tracepoint %s on this kernel%s", tp,
+			 stage == STAGE_DATA_READY ? " (added in 6.3)" : "");
+		return -ENOENT;
+	}
+	snprintf(name, name_len, "%s", tp);
+	return 0;
+}
+
+/* Loads the stage programs whose tracepoints exist, and sched_switch, if asked. */
+static void tracepoint_select_stages(struct tracepoint_bpf *skel, bool on)
+{
+	char name[PROBE_NAME_LEN], why[PROBE_NAME_LEN], prog[PROBE_NAME_LEN];
+	char event[64];
+
+	skel->rodata->stages_on = on;
+	bpf_program__set_autoload(skel->progs.sched_switch, on);
+	bpf_program__set_autoload(skel->progs.softirq_entry, on);
+	bpf_program__set_autoload(skel->progs.softirq_exit, on);
+	for (int s = 0; s < NR_STAGES; s++) {
+		struct bpf_program *p;
+
+		if (!stage_info[s].tp || s == STAGE_NET_RX_SOFTIRQ)
+			continue;
+		tp_event(stage_info[s].tp, event, sizeof(event));
+		snprintf(prog, sizeof(prog), "%s_stage", event);
+		p = bpf_object__find_program_by_name(skel->obj, prog);
+		if (p)
+			bpf_program__set_autoload(p, on &&
+				!tracepoint_stage_probe(s, name, sizeof(name), why, sizeof(why)));
+	}
 }
 
 static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
@@ -58,6 +112,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
+	tracepoint_select_stages(skel, t->stages);
 	err = tracepoint_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
@@ -78,6 +133,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }
 
@@ -94,5 +150,6 @@ const struct backend_ops tracepoint_backend = {
 	.start = tracepoint_start,
 	.read = bpf_stats_read,
 	.missed = bpf_stats_missed,
+	.stage_probe = tracepoint_stage_probe,
 	.stop = tracepoint_stop,
 };

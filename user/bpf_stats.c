@@ -80,3 +80,35 @@ __u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path)
 	}
 	return missed;
 }
+
+int bpf_stats_read_stages(struct backend_obj *obj, enum ipc_path path,
+			  struct stage_stats out[NR_STAGES][NR_CTX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct stage_stats *cpu;
+	int err = 0;
+
+	if (obj->stage_fd < 0)
+		return 0;
+	if (ncpu < 0)
+		return ncpu;
+	cpu = calloc(ncpu, sizeof(*cpu));
+	if (!cpu)
+		return -ENOMEM;
+	for (__u32 s = 0; s < NR_STAGES && !err; s++) {
+		for (__u32 x = 0; x < NR_CTX; x++) {
+			__u32 key = STAGE_KEY(path, s, x);
+
+			if (bpf_map_lookup_elem(obj->stage_fd, &key, cpu)) {
+				err = -errno;
+				break;
+			}
+			for (int c = 0; c < ncpu; c++) {
+				out[s][x].calls += cpu[c].calls;
+				out[s][x].ktime_ns += cpu[c].ktime_ns;
+			}
+		}
+	}
+	free(cpu);
+	return err;
+}

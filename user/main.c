@@ -74,6 +74,7 @@ static int print_report(struct run *r, bool final)
 		.kernel = kernel_release(),
 		.final = final,
 		.hist = r->o->hist,
+		.explain = r->o->explain,
 	};
 	int err = tracer_read(&r->tracer, &cur, !final);
 
@@ -91,7 +92,13 @@ static int print_report(struct run *r, bool final)
 		rep.snap = &delta;
 	}
 	(r->o->json ? out_json : out_table)(stdout, &rep);
-	return 0;
+	if (final && r->o->dot) {
+		err = out_dot(r->o->dot, &rep);
+		if (err)
+			fprintf(stderr, "udstrace: writing %s failed: %s\n", r->o->dot,
+				strerror(-err));
+	}
+	return err;
 }
 
 /* True once the run should end: a signal, the command or -p process gone. */
@@ -170,6 +177,7 @@ static int start_target(struct run *r, struct target *tg)
 	int err;
 
 	tg->self = getpid();
+	tg->stages = r->o->stages;
 	if (r->o->pid) {
 		tg->mode = FILTER_TGID;
 		tg->tgid = r->o->pid;

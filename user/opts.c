@@ -12,7 +12,7 @@
 /* Longest -d or -i we accept: a year. */
 #define MAX_SECONDS (365.0 * 24 * 3600)
 
-enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK };
+enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT };
 
 const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
@@ -22,6 +22,7 @@ static const char doc[] =
 "send against TCP send over loopback and to remote peers.\n"
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
+"                [--stages] [--explain] [--dot FILE]\n"
 "                [--backend auto|fentry|kprobe|tracepoint|kmod] [-- COMMAND [ARGS]]\n"
 "\v"
 "Backends (chosen per path; auto tries them in this order):\n"
@@ -36,6 +37,8 @@ static const char doc[] =
 "  udstrace -p 4242                 # only process 4242\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
 "  udstrace --check                 # which backends work on this kernel\n"
+"  udstrace --stages --explain -- ./udsbench\n"
+"                                   # where the time goes, stage by stage\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
 "                                   # a command and all its descendants\n";
 
@@ -46,6 +49,9 @@ static const struct argp_option options[] = {
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe, tracepoint or kmod", 0 },
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
 	{ "check", OPT_CHECK, NULL, 0, "Show which backends and probes work here, then exit", 0 },
+	{ "stages", OPT_STAGES, NULL, 0, "Also count and time the stages along each path (costs more)", 0 },
+	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
+	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", -1 },
@@ -105,6 +111,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CHECK:
 		o->check = true;
+		break;
+	case OPT_STAGES:
+		o->stages = true;
+		break;
+	case OPT_EXPLAIN:
+		o->stages = o->explain = true;
+		break;
+	case OPT_DOT:
+		if (!*arg)
+			argp_error(state, "--dot needs a file name");
+		o->stages = true;
+		o->dot = arg;
 		break;
 	case 'H':
 		o->hist = true;

@@ -14,6 +14,9 @@ struct opts {
 	bool verbose;
 	bool hist;
 	bool check;		/* --check: report what works, then exit */
+	bool stages;		/* --stages: the stages along each path */
+	bool explain;		/* --explain: a sentence per stage */
+	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

@@ -43,7 +43,10 @@ static void json_path(FILE *f, const struct report *r, int p)
 		(unsigned long long)r->snap->missed[p]);
 	for (int i = 0; i < HIST_SLOTS; i++)
 		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)s->hist[i]);
-	fputs("]}", f);
+	fputc(']', f);
+	if (r->tracer->stages)
+		out_stages_json(f, r, p);
+	fputc('}', f);
 }
 
 void out_json(FILE *f, const struct report *r)

@@ -82,6 +82,8 @@ void out_table(FILE *f, const struct report *r)
 	for (int p = 0; p < NR_PATHS; p++)
 		print_row(f, r, p);
 	print_ratio(f, r);
+	for (int p = 0; r->tracer->stages && p < NR_PATHS; p++)
+		out_stages_table(f, r, p);
 	for (int p = 0; p < NR_PATHS; p++)
 		if (r->snap->missed[p])
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",

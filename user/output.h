@@ -14,11 +14,17 @@ struct report {
 	const char *kernel;
 	bool final;			/* whole run, not one interval */
 	bool hist;			/* -H */
+	bool explain;			/* --explain */
 };
 
 void out_table(FILE *f, const struct report *r);
 /* One NDJSON line, schema udstrace/1 (docs/JSON.md). */
 void out_json(FILE *f, const struct report *r);
+
+/* --stages: the tree under a row, its JSON, and the Graphviz picture. */
+void out_stages_table(FILE *f, const struct report *r, int row);
+void out_stages_json(FILE *f, const struct report *r, int row);
+int out_dot(const char *path, const struct report *r);
 
 /* "key":"value", with the value escaped for JSON. */
 void json_str(FILE *f, const char *key, const char *s);

@@ -8,6 +8,7 @@ void path_stats_add(struct path_stats *sum, const struct path_stats *cpu)
 	sum->errors += cpu->errors;
 	sum->bytes += cpu->bytes;
 	sum->ktime_ns += cpu->ktime_ns;
+	sum->blocked_ns += cpu->blocked_ns;
 	sum->timed += cpu->timed;
 	if (cpu->min_ns && (!sum->min_ns || cpu->min_ns < sum->min_ns))
 		sum->min_ns = cpu->min_ns;
@@ -33,7 +34,17 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		d->timed = c->timed - o->timed;
 		d->min_ns = c->min_ns;
 		d->max_ns = c->max_ns;
+		d->blocked_ns = c->blocked_ns - o->blocked_ns;
 		for (int i = 0; i < HIST_SLOTS; i++)
 			d->hist[i] = c->hist[i] - o->hist[i];
+		for (int s = 0; s < NR_STAGES; s++) {
+			for (int x = 0; x < NR_CTX; x++) {
+				const struct stage_stats *cs = &cur->stage[p][s][x];
+				const struct stage_stats *os = &prev->stage[p][s][x];
+
+				out->stage[p][s][x].calls = cs->calls - os->calls;
+				out->stage[p][s][x].ktime_ns = cs->ktime_ns - os->ktime_ns;
+			}
+		}
 	}
 }

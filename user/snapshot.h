@@ -8,12 +8,13 @@
 
 #include <stdint.h>
 #include <linux/types.h>
-#include "udstrace.h"
+#include "stages.h"
 
 struct snapshot {
 	uint64_t elapsed_ns;		/* since the probes attached */
 	struct path_stats path[NR_PATHS];
 	__u64 missed[NR_PATHS];		/* probe hits lost, since start */
+	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX];	/* --stages */
 };
 
 /*

@@ -3,6 +3,7 @@
 #ifndef UDSTRACE_TARGET_H
 #define UDSTRACE_TARGET_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include "udstrace.h"
 
@@ -10,6 +11,7 @@ struct target {
 	enum filter_mode mode;
 	pid_t tgid;		/* FILTER_TGID only */
 	pid_t self;		/* never traced: udstrace itself */
+	bool stages;		/* --stages: probe the stages along each path */
 };
 
 /* Sets the filter variables every backend's rodata has (bpf/common.bpf.h). */

@@ -73,6 +73,8 @@ int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 {
 	memset(t, 0, sizeof(*t));
 	t->followed_fd = -1;
+	for (int k = 0; k < NR_BACKENDS; k++)
+		t->obj[k].stage_fd = -1;
 	for (int p = 0; p < NR_PATHS; p++) {
 		int ret = choose_path(&t->choice[p], p, want, err, len);
 
@@ -82,10 +84,35 @@ int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 	return 0;
 }
 
+/* Asks each backend once which stages it can see here. */
+static void choose_stages(struct tracer *t, int k)
+{
+	for (int s = 0; s < NR_STAGES; s++) {
+		struct stage_choice *c = &t->stage[k][s];
+
+		if (!backends[k]->stage_probe) {
+			snprintf(c->why, sizeof(c->why),
+				 "the %s backend has no stage probes; fentry and tracepoint do",
+				 backends[k]->name);
+			continue;
+		}
+		c->probed = !backends[k]->stage_probe(s, c->name, sizeof(c->name),
+						      c->why, sizeof(c->why));
+	}
+}
+
+const struct stage_choice *tracer_stage(const struct tracer *t, int row,
+					enum stage stage)
+{
+	return &t->stage[t->choice[row].backend][stage];
+}
+
 int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		 size_t len)
 {
 	char why[REASON_LEN];
+
+	t->stages = tg->stages;
 
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		bool serve[NR_PATHS] = {}, any = false;
@@ -95,6 +122,8 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 			any |= serve[p] = t->choice[p].backend == (enum backend_kind)k;
 		if (!any)
 			continue;
+		if (tg->stages)
+			choose_stages(t, k);
 		ret = backends[k]->start(&t->obj[k], serve, tg, t->followed_fd,
 					 why, sizeof(why));
 		t->started[k] = true;	/* stop() frees what start() got to */
@@ -111,10 +140,13 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 {
 	memset(out->path, 0, sizeof(out->path));
+	memset(out->stage, 0, sizeof(out->stage));
 	for (int p = 0; p < NR_PATHS; p++) {
 		enum backend_kind k = t->choice[p].backend;
 		int err = backends[k]->read(&t->obj[k], p, &out->path[p], interval);
 
+		if (!err && backends[k]->stage_probe)
+			err = bpf_stats_read_stages(&t->obj[k], p, out->stage[p]);
 		if (err)
 			return err;
 		out->missed[p] = backends[k]->missed(&t->obj[k], p);

@@ -19,8 +19,17 @@ struct path_choice {
 	char skipped[REASON_LEN];	/* backends passed over, and why */
 };
 
+/* Whether a backend sees a stage on this kernel, and by what name. */
+struct stage_choice {
+	bool probed;
+	char name[PROBE_NAME_LEN];	/* function or subsystem:tracepoint */
+	char why[REASON_LEN];		/* when not probed */
+};
+
 struct tracer {
 	struct path_choice choice[NR_PATHS];
+	bool stages;
+	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;
@@ -42,5 +51,8 @@ int tracer_follow(struct tracer *t, pid_t pid);
  */
 int tracer_read(struct tracer *t, struct snapshot *out, bool interval);
 void tracer_stop(struct tracer *t);
+/* How @row's backend sees @stage (valid after tracer_start with stages). */
+const struct stage_choice *tracer_stage(const struct tracer *t, int row,
+					enum stage stage);
 
 #endif /* UDSTRACE_TRACER_H */

@@ -43,3 +43,9 @@ wait
 for b in fentry kprobe; do
 	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
 done
+
+# --stages with each backend that has stage probes.
+for b in fentry tracepoint; do
+	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
+	run blocked-$b --backend $b --stages -- ./workload -u 100 -s 65536 -b 300
+done

@@ -34,6 +34,19 @@ done
 for c in both-fentry both-kprobe; do
 	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 done
+for b in fentry tracepoint; do
+	check "vm stages-$b: exit status" "$(result "stages-$b-status")" 0
+	check_counts "vm stages-$b" "$(result "stages-$b")" $M $N $((N * S)) $K $((K * S))
+	check_stages "vm stages-$b" "$(result "stages-$b")" $N $M $K
+	check_blocked "vm blocked-$b" "$(result "blocked-$b")"
+done
+# On 6.1 fentry sees every stage of the AF_UNIX send, the enqueue included.
+check "vm stages-fentry: AF_UNIX send stages probed" \
+	"$(probed_stages "$(final stages-fentry)" unix_stream_sendmsg | tr '\n' ' ')" \
+	"skb_copy_datagram_from_iter skb_queue_tail sock_alloc_send_pskb sock_def_readable "
+check "vm stages-tracepoint: sk_data_ready is missing before 6.3" \
+	"$(jq -r '.paths[] | select(.path == "unix_stream_sendmsg") | .stages[] | select(.name == "sock:sk_data_ready" or .name == "sock_def_readable") | .reason' <<<"$(final stages-tracepoint)")" \
+	"no tracepoint sock:sk_data_ready on this kernel (added in 6.3)"
 check "vm check: exit status" "$(result check-status)" 0
 for b in fentry kprobe tracepoint; do
 	check "vm check: $b serves every path" \

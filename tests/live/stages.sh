@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# --stages on the running kernel, with whichever backend auto picks:
+# exact stage counts from a lockstep workload, blocked time, --explain and
+# a --dot picture rendered by Graphviz.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "stages" "need root to load BPF programs"
+	exit 0
+fi
+
+N=500 M=5 K=300
+out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u $N -c $M -t $K -l 2>/dev/null)
+check_counts "stages" "$out" $M $N $((N * 100)) $K $((K * 100))
+check_stages "stages" "$out" $N $M $K
+
+out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 100 -s 65536 -b 300 2>/dev/null)
+check_blocked "stages" "$out"
+
+# Without --stages there are no stage fields at all.
+j=$("$UDSTRACE" --json -- "$WORKLOAD" -u 10 2>/dev/null | final_object)
+check "no --stages: no stages in the JSON" "$(jq '[.paths[] | has("stages")] | any' <<<"$j")" false
+
+tmp=$(mktemp -d)
+text=$("$UDSTRACE" --explain --dot "$tmp/paths.dot" -- "$WORKLOAD" -u 50 -t 50 -l 2>/dev/null)
+grep -q "copies the user's bytes into the skb" <<<"$text" &&
+	pass "explain: says what a stage does" || fail "explain: says what a stage does" "no explanation in the output"
+grep -q "(net/core/datagram.c)" <<<"$text" &&
+	pass "explain: names the source file" || fail "explain: names the source file" "no source file in the output"
+if dot -Tsvg "$tmp/paths.dot" -o "$tmp/paths.svg" 2>"$tmp/err" && grep -q '<svg' "$tmp/paths.svg"; then
+	pass "dot: Graphviz renders the picture"
+else
+	fail "dot: Graphviz renders the picture" "$(cat "$tmp/err")"
+fi
+check "dot: both send paths drawn" "$(grep -c 'subgraph cluster_' "$tmp/paths.dot")" 2
+rm -rf "$tmp"

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --stages output: the aggregated call tree under each row, and its JSON. */
+#include <stdbool.h>
+#include <string.h>
+#include "fmt.h"
+#include "output.h"
+#include "paths.h"
+#include "stages_info.h"
+
+#define NAME_COL 42
+
+static const char *const ctx_name[NR_CTX] = { "task", "softirq" };
+
+/* Where a stage is expected to run, for a stage that saw no calls. */
+static enum stage_ctx expected_ctx(enum stage s)
+{
+	return s >= STAGE_NET_RX_SOFTIRQ && s <= STAGE_TCP_RCV_ESTABLISHED ?
+		CTX_SOFTIRQ : CTX_TASK;
+}
+
+static void print_header(FILE *f, const struct report *r, int row)
+{
+	const struct path_stats *p = &r->snap->path[row];
+	char calls[FMT_LEN], avg[FMT_LEN] = "-", on[FMT_LEN] = "-", off[FMT_LEN] = "-";
+
+	fmt_count(calls, sizeof(calls), p->calls);
+	if (p->timed) {
+		fmt_ns(avg, sizeof(avg), (double)p->ktime_ns / p->timed);
+		fmt_ns(on, sizeof(on), (double)(p->ktime_ns - p->blocked_ns) / p->timed);
+		fmt_ns(off, sizeof(off), (double)p->blocked_ns / p->timed);
+	}
+	fprintf(f, "%s: %s calls, %s per call = %s on-CPU + %s blocked\n",
+		path_info[row].name, calls, avg, on, off);
+	fprintf(f, "  %-*s %8s %9s %6s  %s\n", NAME_COL, "STAGE", "PER CALL",
+		"AVG", "SHARE", "CTX");
+}
+
+static void print_stage(FILE *f, const struct report *r, int row,
+			const struct row_stage *rs)
+{
+	const struct stage_choice *c = tracer_stage(r->tracer, row, rs->stage);
+	const struct stage_info *info = &stage_info[rs->stage];
+	const struct path_stats *p = &r->snap->path[row];
+	int indent = 2 * (rs->depth - 1);
+	bool printed = false;
+	char name[NAME_COL + 1];
+
+	/* Long names are cut to the column; the JSON has them whole. */
+	snprintf(name, sizeof(name), "%*s%.*s", indent, "", NAME_COL - indent,
+		 c->probed ? c->name : info->func ? info->func : info->label);
+	if (!c->probed) {
+		fprintf(f, "  %-*s not probed: %s\n", NAME_COL, name, c->why);
+	} else {
+		for (int x = 0; x < NR_CTX; x++) {
+			const struct stage_stats *s = &r->snap->stage[row][rs->stage][x];
+			char avg[FMT_LEN] = "-", share[FMT_LEN] = "-";
+
+			if (!s->calls && (printed || x != (int)expected_ctx(rs->stage)))
+				continue;
+			if (s->ktime_ns && s->calls) {
+				fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->calls);
+				if (p->ktime_ns)
+					snprintf(share, sizeof(share), "%.0f%%",
+						 100.0 * s->ktime_ns / p->ktime_ns);
+			}
+			fprintf(f, "  %-*s %8.2f %9s %6s  %s\n", NAME_COL, name,
+				p->calls ? (double)s->calls / p->calls : 0.0, avg,
+				share, ctx_name[x]);
+			printed = true;
+		}
+	}
+	if (r->explain)
+		fprintf(f, "  %*s  %s: %s (%s)\n", indent, "", info->label,
+			info->explain, info->source);
+}
+
+/* Is @stage on @row's list? Others are shown only if they ran. */
+static bool listed(int row, enum stage stage)
+{
+	for (const struct row_stage *rs = row_stages[row]; rs->depth; rs++)
+		if (rs->stage == stage)
+			return true;
+	return false;
+}
+
+static bool ran(const struct report *r, int row, enum stage stage)
+{
+	return r->snap->stage[row][stage][CTX_TASK].calls ||
+	       r->snap->stage[row][stage][CTX_SOFTIRQ].calls;
+}
+
+void out_stages_table(FILE *f, const struct report *r, int row)
+{
+	bool header = false;
+
+	if (!r->snap->path[row].calls)
+		return;
+	fputc('\n', f);
+	print_header(f, r, row);
+	for (const struct row_stage *rs = row_stages[row]; rs->depth; rs++)
+		print_stage(f, r, row, rs);
+	for (int s = 0; s < NR_STAGES; s++) {
+		struct row_stage other = { s, 1 };
+
+		if (listed(row, s) || !ran(r, row, s))
+			continue;
+		if (!header)
+			fprintf(f, "  also ran inside these calls:\n");
+		header = true;
+		print_stage(f, r, row, &other);
+	}
+}
+
+static void json_stage(FILE *f, const struct report *r, int row,
+		       enum stage st, bool *first)
+{
+	const struct stage_choice *c = tracer_stage(r->tracer, row, st);
+	const struct stage_info *info = &stage_info[st];
+
+	for (int x = 0; x < NR_CTX; x++) {
+		const struct stage_stats *s = &r->snap->stage[row][st][x];
+
+		if (c->probed && !s->calls && x != (int)expected_ctx(st))
+			continue;
+		if (!c->probed && x != (int)expected_ctx(st))
+			continue;
+		fputs(*first ? "{" : ",{", f);
+		*first = false;
+		json_str(f, "name", c->probed ? c->name : info->func ? info->func : info->label);
+		fprintf(f, ",\"calls\":%llu,\"ktime_ns\":%llu,",
+			(unsigned long long)s->calls, (unsigned long long)s->ktime_ns);
+		json_str(f, "ctx", ctx_name[x]);
+		fprintf(f, ",\"probed\":%s", c->probed ? "true" : "false");
+		if (!c->probed) {
+			fputc(',', f);
+			json_str(f, "reason", c->why);
+		}
+		fputc('}', f);
+	}
+}
+
+void out_stages_json(FILE *f, const struct report *r, int row)
+{
+	const struct path_stats *p = &r->snap->path[row];
+	bool first = true;
+
+	fprintf(f, ",\"oncpu_ns\":%llu,\"blocked_ns\":%llu,\"stages\":[",
+		(unsigned long long)(p->ktime_ns - p->blocked_ns),
+		(unsigned long long)p->blocked_ns);
+	for (const struct row_stage *rs = row_stages[row]; rs->depth; rs++)
+		json_stage(f, r, row, rs->stage, &first);
+	for (int s = 0; s < NR_STAGES; s++)
+		if (!listed(row, s) && ran(r, row, s))
+			json_stage(f, r, row, s, &first);
+	fputc(']', f);
+}

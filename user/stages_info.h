@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What each stage is (bpf/stages.h has the ids), and each row's stage list. */
+#ifndef UDSTRACE_STAGES_INFO_H
+#define UDSTRACE_STAGES_INFO_H
+
+#include "stages.h"
+
+struct stage_info {
+	const char *func;	/* kernel function fentry probes; NULL = inline */
+	const char *tp;		/* subsystem:tracepoint that sees it, or NULL */
+	const char *label;	/* what it is, in a few words */
+	const char *explain;	/* one sentence for --explain */
+	const char *source;	/* where it lives in the kernel tree */
+};
+
+extern const struct stage_info stage_info[NR_STAGES];
+
+/* A row's stages in call order, with tree depth; ends with depth 0. */
+struct row_stage {
+	enum stage stage;
+	int depth;		/* 1 = called by the path function */
+};
+
+extern const struct row_stage *const row_stages[NR_PATHS];
+
+#endif /* UDSTRACE_STAGES_INFO_H */
