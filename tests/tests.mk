@@ -2,13 +2,12 @@
 # make test: unit tests (no root), live tests (host kernel), VM tests
 # (Debian 6.1 under qemu). Included from the top-level Makefile.
 
-UNIT_SRCS := tests/unit/test_units.c user/fmt.c user/hist.c user/opts.c \
-	user/snapshot.c user/tracer.c user/paths.c user/feature.c user/bpf_stats.c \
-	user/backend_fentry.c user/backend_kprobe.c user/kprobe_events.c user/backend_tracepoint.c user/backend_kmod.c user/udsprobe_proc.c
+# The unit tests link every user object but main.o.
+UNIT_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
 
-$(OUTPUT)/test_units: $(UNIT_SRCS) $(wildcard user/*.h) $(SKELS)
+$(OUTPUT)/test_units: tests/unit/test_units.c $(UNIT_OBJS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(UNIT_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
