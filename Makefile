@@ -28,7 +28,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test test-unit test-live test-vm demo install
+.PHONY: all clean test test-unit test-live test-vm demo install picture
 all: udstrace
 
 $(OUTPUT):
@@ -60,6 +60,11 @@ demo:
 	$(Q)bash tests/deps.sh build
 	$(Q)$(MAKE) --no-print-directory udstrace $(OUTPUT)/workload
 	./udstrace -- $(OUTPUT)/workload $(DEMO_ARGS)
+
+# The README's picture of the two send paths, from a run on this kernel.
+picture: udstrace $(OUTPUT)/workload
+	./udstrace --dot $(OUTPUT)/paths.dot -- $(OUTPUT)/workload -u 2000 -t 2000 -l >/dev/null
+	dot -Tsvg $(OUTPUT)/paths.dot -o docs/paths.svg
 
 install: udstrace
 	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace

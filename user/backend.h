@@ -29,6 +29,7 @@ struct target;
 /* One started backend serving some paths. */
 struct backend_obj {
 	void *skel;
+	struct bpf_object *bpf;	/* the skeleton's object, BPF backends only */
 	int stats_fd;		/* BPF backends: the maps of bpf/common.bpf.h */
 	int extremes_fd;
 	int followed_fd;

@@ -162,6 +162,7 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		obj->progs[p][0] = skel->progs.tcp_recv_entry;
 		obj->progs[p][1] = skel->progs.tcp_recv_exit;
 	}
+	obj->bpf = skel->obj;
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);

@@ -130,6 +130,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			obj->progs[p][2] = p >= PATH_UNIX_RECV ?
 				skel->progs.sock_recv_length : skel->progs.sock_send_length;
 	}
+	obj->bpf = skel->obj;
 	obj->stats_fd = bpf_map__fd(skel->maps.stats);
 	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
 	obj->followed_fd = bpf_map__fd(skel->maps.followed);

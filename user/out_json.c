@@ -62,9 +62,12 @@ void out_json(FILE *f, const struct report *r)
 	json_str(f, "time_scope", uniform ? b->time_scope : "mixed");
 	fputc(',', f);
 	json_str(f, "kernel", r->kernel);
-	fprintf(f, ",\"final\":%s,\"elapsed_ns\":%llu,\"paths\":[",
+	fprintf(f, ",\"final\":%s,\"elapsed_ns\":%llu",
 		r->final ? "true" : "false",
 		(unsigned long long)r->snap->elapsed_ns);
+	if (r->tracer->stages && r->final)
+		out_stages_cost(f, r, true);
+	fputs(",\"paths\":[", f);
 	for (int p = 0; p < NR_PATHS; p++) {
 		if (p)
 			fputc(',', f);

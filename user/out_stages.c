@@ -139,6 +139,29 @@ static void json_stage(FILE *f, const struct report *r, int row,
 	}
 }
 
+void out_stages_cost(FILE *f, const struct report *r, bool json)
+{
+	__u64 run_ns, runs, calls = 0;
+	char per[FMT_LEN], total[FMT_LEN], n[FMT_LEN];
+
+	tracer_prog_time(r->tracer, &run_ns, &runs);
+	for (int p = 0; p < NR_PATHS; p++)
+		calls += r->snap->path[p].calls;
+	if (json) {
+		fprintf(f, ",\"bpf_run_ns\":%llu,\"bpf_runs\":%llu",
+			(unsigned long long)run_ns, (unsigned long long)runs);
+		return;
+	}
+	if (!calls || !run_ns)
+		return;
+	fmt_ns(per, sizeof(per), (double)run_ns / calls);
+	fmt_ns(total, sizeof(total), (double)run_ns);
+	fmt_count(n, sizeof(n), runs);
+	fprintf(f, "\ntracing added ~%s per traced call: our BPF programs ran %s in %s runs\n"
+		"(their own run time as the kernel measures it; probe dispatch is not included)\n",
+		per, total, n);
+}
+
 void out_stages_json(FILE *f, const struct report *r, int row)
 {
 	const struct path_stats *p = &r->snap->path[row];

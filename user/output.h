@@ -24,6 +24,8 @@ void out_json(FILE *f, const struct report *r);
 /* --stages: the tree under a row, its JSON, and the Graphviz picture. */
 void out_stages_table(FILE *f, const struct report *r, int row);
 void out_stages_json(FILE *f, const struct report *r, int row);
+/* What the BPF programs cost per traced call, from their run time. */
+void out_stages_cost(FILE *f, const struct report *r, bool json);
 int out_dot(const char *path, const struct report *r);
 
 /* "key":"value", with the value escaped for JSON. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "paths.h"
 #include "tracer.h"
@@ -73,6 +74,7 @@ int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 {
 	memset(t, 0, sizeof(*t));
 	t->followed_fd = -1;
+	t->stats_fd = -1;
 	for (int k = 0; k < NR_BACKENDS; k++)
 		t->obj[k].stage_fd = -1;
 	for (int p = 0; p < NR_PATHS; p++) {
@@ -107,12 +109,35 @@ const struct stage_choice *tracer_stage(const struct tracer *t, int row,
 	return &t->stage[t->choice[row].backend][stage];
 }
 
+void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs)
+{
+	struct bpf_program *prog;
+
+	*run_ns = *runs = 0;
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		if (!t->started[k] || !t->obj[k].bpf)
+			continue;
+		bpf_object__for_each_program(prog, t->obj[k].bpf) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+			int fd = bpf_program__fd(prog);
+
+			if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+				continue;
+			*run_ns += info.run_time_ns;
+			*runs += info.run_cnt;
+		}
+	}
+}
+
 int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		 size_t len)
 {
 	char why[REASON_LEN];
 
 	t->stages = tg->stages;
+	/* Program run time is how --stages reports what tracing costs. */
+	t->stats_fd = tg->stages ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		bool serve[NR_PATHS] = {}, any = false;
@@ -164,6 +189,9 @@ int tracer_follow(struct tracer *t, pid_t pid)
 
 void tracer_stop(struct tracer *t)
 {
+	if (t->stats_fd >= 0)
+		close(t->stats_fd);
+	t->stats_fd = -1;
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		if (t->started[k])
 			backends[k]->stop(&t->obj[k]);

@@ -30,6 +30,7 @@ struct tracer {
 	struct path_choice choice[NR_PATHS];
 	bool stages;
 	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
+	int stats_fd;		/* BPF_ENABLE_STATS while --stages runs, or -1 */
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;
@@ -51,6 +52,11 @@ int tracer_follow(struct tracer *t, pid_t pid);
  */
 int tracer_read(struct tracer *t, struct snapshot *out, bool interval);
 void tracer_stop(struct tracer *t);
+/*
+ * Time the kernel spent running our BPF programs since start, and how
+ * many runs: needs kernel.bpf_stats_enabled, which --stages turns on.
+ */
+void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs);
 /* How @row's backend sees @stage (valid after tracer_start with stages). */
 const struct stage_choice *tracer_stage(const struct tracer *t, int row,
 					enum stage stage);
