@@ -20,6 +20,8 @@
 const volatile enum filter_mode filter_mode = FILTER_ALL;
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 self_tgid = 0;
+/* --counts-only: count calls and bytes, time nothing. */
+const volatile bool counts_only = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

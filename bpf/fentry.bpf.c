@@ -63,6 +63,8 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 	if (!target_current())
 		return;
 	account_call(row, ret);
+	if (counts_only)
+		return;	/* the entry programs are not even loaded */
 	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
 	if (c) {
 		start = c->ns[fn];

@@ -247,7 +247,26 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (c->count_at_exit)
 		account_call(c->path, ret);
-	account_time(c->path, bpf_ktime_get_ns() - start, c->blocked_ns);
+	if (!counts_only)
+		account_time(c->path, bpf_ktime_get_ns() - start, c->blocked_ns);
+	return 0;
+}
+
+/*
+ * --counts-only without syscall tracepoints: unix_stream_connect wakes
+ * the listener with sk_data_ready, so a wake-up of a listening AF_UNIX
+ * stream socket is one successful connect (failed ones are not seen).
+ */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(unix_connect_delivered, struct sock *sk)
+{
+	if (!target_current())
+		return 0;
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX ||
+	    BPF_CORE_READ(sk, sk_type) != SOCK_STREAM ||
+	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
+		return 0;
+	account_call(PATH_UNIX_CONNECT, 0);
 	return 0;
 }
 

@@ -106,13 +106,13 @@ check_stages() {
 		"$(jq '[.paths[].stages[] | select(.probed | not) | select((.reason // "") == "")] | length' <<<"$j")" 0
 }
 
-# check_blocked NAME OUTPUT: a run of "workload -u 100 -s 65536 -b 300",
-# whose AF_UNIX sender waits about 300 ms for its reader.
+# check_blocked NAME OUTPUT: a run of "workload -u 20 -s 65536 -b 600",
+# whose AF_UNIX sender waits about 600 ms for its reader.
 check_blocked() {
 	local j
 	j=$(final_object <<<"$2")
 	check "$1: blocked sender shows blocked time" \
-		"$(path_field "$j" unix_stream_sendmsg blocked_ns | awk '{print ($1 >= 200000000)}')" 1
+		"$(path_field "$j" unix_stream_sendmsg blocked_ns | awk '{print ($1 >= 400000000)}')" 1
 	check "$1: on-CPU time well below wall time" \
 		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.oncpu_ns * 4 < .ktime_ns) and (.oncpu_ns + .blocked_ns == .ktime_ns)' <<<"$j")" true
 }

@@ -42,6 +42,7 @@ struct backend_obj {
 struct backend_ops {
 	const char *name;
 	const char *time_scope;		/* "function" or "syscall" */
+	bool counts_only;		/* honours --counts-only (time scope "none") */
 	/*
 	 * Can this backend serve @path here? 0, or -errno with the reason in
 	 * @why. Also names the probe it would use in @probe.

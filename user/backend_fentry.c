@@ -86,15 +86,19 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
 		return err;
 	}
-	bpf_program__set_autoload(skel->progs.unix_connect_entry, serve[PATH_UNIX_CONNECT]);
+	/* The entry programs only take start times. */
+	bpf_program__set_autoload(skel->progs.unix_connect_entry,
+				  serve[PATH_UNIX_CONNECT] && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.unix_connect_exit, serve[PATH_UNIX_CONNECT]);
-	bpf_program__set_autoload(skel->progs.unix_send_entry, serve[PATH_UNIX_SEND]);
+	bpf_program__set_autoload(skel->progs.unix_send_entry,
+				  serve[PATH_UNIX_SEND] && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.unix_send_exit, serve[PATH_UNIX_SEND]);
-	bpf_program__set_autoload(skel->progs.tcp_send_entry, tcp);
+	bpf_program__set_autoload(skel->progs.tcp_send_entry, tcp && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.tcp_send_exit, tcp);
-	bpf_program__set_autoload(skel->progs.unix_recv_entry, serve[PATH_UNIX_RECV]);
+	bpf_program__set_autoload(skel->progs.unix_recv_entry,
+				  serve[PATH_UNIX_RECV] && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.unix_recv_exit, serve[PATH_UNIX_RECV]);
-	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv);
+	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv);
 	fentry_select_stages(skel, t->stages);
 	err = fentry_bpf__load(skel);
@@ -138,6 +142,7 @@ static void fentry_stop(struct backend_obj *obj)
 const struct backend_ops fentry_backend = {
 	.name = "fentry",
 	.time_scope = "function",
+	.counts_only = true,
 	.can_serve = fentry_can_serve,
 	.start = fentry_start,
 	.read = bpf_stats_read,

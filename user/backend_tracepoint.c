@@ -91,7 +91,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			    const struct target *t, int followed_fd,
 			    char *why, size_t why_len)
 {
-	bool sock_tp = feature_has_tracepoint("sock_send_length");
+	bool sock_tp = feature_has_tracepoint("sock_send_length"), quiet;
 	struct tracepoint_bpf *skel;
 	int err;
 
@@ -112,6 +112,15 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
+	/*
+	 * --counts-only leaves out the syscall tracepoints, which put every
+	 * syscall on the machine on the slow path; connects are then counted
+	 * at the listener's wake-up. Before 6.3 the syscalls are all there is.
+	 */
+	quiet = t->counts_only && sock_tp;
+	bpf_program__set_autoload(skel->progs.sys_enter, !quiet);
+	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
+	bpf_program__set_autoload(skel->progs.unix_connect_delivered, quiet);
 	tracepoint_select_stages(skel, t->stages);
 	err = tracepoint_bpf__load(skel);
 	if (err) {
@@ -147,6 +156,7 @@ static void tracepoint_stop(struct backend_obj *obj)
 const struct backend_ops tracepoint_backend = {
 	.name = "tracepoint",
 	.time_scope = "syscall",
+	.counts_only = true,
 	.can_serve = tracepoint_can_serve,
 	.start = tracepoint_start,
 	.read = bpf_stats_read,

@@ -75,6 +75,7 @@ static int print_report(struct run *r, bool final)
 		.final = final,
 		.hist = r->o->hist,
 		.explain = r->o->explain,
+		.counts_only = r->o->counts_only,
 	};
 	int err = tracer_read(&r->tracer, &cur, !final);
 
@@ -178,6 +179,7 @@ static int start_target(struct run *r, struct target *tg)
 
 	tg->self = getpid();
 	tg->stages = r->o->stages;
+	tg->counts_only = r->o->counts_only;
 	if (r->o->pid) {
 		tg->mode = FILTER_TGID;
 		tg->tgid = r->o->pid;

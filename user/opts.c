@@ -12,7 +12,8 @@
 /* Longest -d or -i we accept: a year. */
 #define MAX_SECONDS (365.0 * 24 * 3600)
 
-enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT };
+enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
+       OPT_COUNTS_ONLY };
 
 const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
@@ -22,7 +23,7 @@ static const char doc[] =
 "send against TCP send over loopback and to remote peers.\n"
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
-"                [--stages] [--explain] [--dot FILE]\n"
+"                [--counts-only | --stages [--explain] [--dot FILE]]\n"
 "                [--backend auto|fentry|kprobe|tracepoint|kmod] [-- COMMAND [ARGS]]\n"
 "\v"
 "Backends (chosen per path; auto tries them in this order):\n"
@@ -37,6 +38,7 @@ static const char doc[] =
 "  udstrace -p 4242                 # only process 4242\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
 "  udstrace --check                 # which backends work on this kernel\n"
+"  udstrace --counts-only -i 60     # cheap always-on counting\n"
 "  udstrace --stages --explain -- ./udsbench\n"
 "                                   # where the time goes, stage by stage\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
@@ -49,6 +51,7 @@ static const struct argp_option options[] = {
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe, tracepoint or kmod", 0 },
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
 	{ "check", OPT_CHECK, NULL, 0, "Show which backends and probes work here, then exit", 0 },
+	{ "counts-only", OPT_COUNTS_ONLY, NULL, 0, "Count calls and bytes only, time nothing: the cheapest mode", 0 },
 	{ "stages", OPT_STAGES, NULL, 0, "Also count and time the stages along each path (costs more)", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
@@ -115,6 +118,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_STAGES:
 		o->stages = true;
 		break;
+	case OPT_COUNTS_ONLY:
+		o->counts_only = true;
+		break;
 	case OPT_EXPLAIN:
 		o->stages = o->explain = true;
 		break;
@@ -139,6 +145,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->cmd && o->pid)
 			argp_error(state, "-p and a command exclude each other");
+		if (o->counts_only && o->stages)
+			argp_error(state, "--counts-only and --stages exclude each other");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

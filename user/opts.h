@@ -15,6 +15,7 @@ struct opts {
 	bool hist;
 	bool check;		/* --check: report what works, then exit */
 	bool stages;		/* --stages: the stages along each path */
+	bool counts_only;	/* --counts-only: calls and bytes, no time */
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	enum backend_kind backend;

@@ -30,7 +30,7 @@ static void json_path(FILE *f, const struct report *r, int p)
 	fputc(',', f);
 	json_str(f, "backend", b->name);
 	fputc(',', f);
-	json_str(f, "time_scope", b->time_scope);
+	json_str(f, "time_scope", report_time_scope(r, p));
 	fputc(',', f);
 	json_str(f, "probe", r->tracer->choice[p].probe);
 	fprintf(f, ",\"calls\":%llu,\"errors\":%llu,\"bytes\":%llu,"
@@ -59,7 +59,7 @@ void out_json(FILE *f, const struct report *r)
 	fputc(',', f);
 	json_str(f, "backend", uniform ? b->name : "mixed");
 	fputc(',', f);
-	json_str(f, "time_scope", uniform ? b->time_scope : "mixed");
+	json_str(f, "time_scope", uniform ? report_time_scope(r, 0) : "mixed");
 	fputc(',', f);
 	json_str(f, "kernel", r->kernel);
 	fprintf(f, ",\"final\":%s,\"elapsed_ns\":%llu",

@@ -10,6 +10,13 @@ const struct backend_ops *report_backend(const struct report *r, int path)
 	return backend_ops(r->tracer->choice[path].backend);
 }
 
+const char *report_time_scope(const struct report *r, int path)
+{
+	const struct backend_ops *b = report_backend(r, path);
+
+	return r->counts_only && b->counts_only ? "none" : b->time_scope;
+}
+
 bool report_uniform(const struct report *r)
 {
 	for (int p = 1; p < NR_PATHS; p++)
@@ -26,7 +33,7 @@ static void print_banner(FILE *f, const struct report *r)
 	fmt_ns(t, sizeof(t), (double)r->snap->elapsed_ns);
 	if (report_uniform(r))
 		fprintf(f, "udstrace: backend %s (%s time), kernel %s, %s%s\n",
-			b->name, b->time_scope, r->kernel, t,
+			b->name, report_time_scope(r, 0), r->kernel, t,
 			r->final ? "" : " interval");
 	else
 		fprintf(f, "udstrace: backend per path (in brackets), kernel %s, %s%s\n",
@@ -71,7 +78,7 @@ static void print_ratio(FILE *f, const struct report *r)
 	fprintf(f, "%s costs %.2fx %s per call (%s time)\n",
 		path_info[PATH_TCP_LOOPBACK].name,
 		((double)t->ktime_ns / t->timed) / ((double)u->ktime_ns / u->timed),
-		path_info[PATH_UNIX_SEND].name, bt->time_scope);
+		path_info[PATH_UNIX_SEND].name, report_time_scope(r, PATH_TCP_LOOPBACK));
 }
 
 void out_table(FILE *f, const struct report *r)

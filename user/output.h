@@ -15,6 +15,7 @@ struct report {
 	bool final;			/* whole run, not one interval */
 	bool hist;			/* -H */
 	bool explain;			/* --explain */
+	bool counts_only;		/* --counts-only */
 };
 
 void out_table(FILE *f, const struct report *r);
@@ -34,5 +35,7 @@ void json_str(FILE *f, const char *key, const char *s);
 /* Shared by both: the backend of a path, and whether all paths agree. */
 const struct backend_ops *report_backend(const struct report *r, int path);
 bool report_uniform(const struct report *r);
+/* "function", "syscall", or "none" for a row --counts-only left untimed. */
+const char *report_time_scope(const struct report *r, int path);
 
 #endif /* UDSTRACE_OUTPUT_H */

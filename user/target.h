@@ -12,6 +12,7 @@ struct target {
 	pid_t tgid;		/* FILTER_TGID only */
 	pid_t self;		/* never traced: udstrace itself */
 	bool stages;		/* --stages: probe the stages along each path */
+	bool counts_only;	/* --counts-only: no timing programs */
 };
 
 /* Sets the filter variables every backend's rodata has (bpf/common.bpf.h). */
@@ -20,6 +21,7 @@ struct target {
 		(skel)->rodata->filter_mode = (t)->mode;		\
 		(skel)->rodata->targ_tgid = (t)->tgid;			\
 		(skel)->rodata->self_tgid = (t)->self;			\
+		(skel)->rodata->counts_only = (t)->counts_only;		\
 	} while (0)
 
 /*

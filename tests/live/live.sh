@@ -40,6 +40,12 @@ check "forced tracepoint: time scope" "$(jq -r .time_scope <<<"$j")" syscall
 check "forced tracepoint: timed sends" \
 	"$(path_field "$j" unix_stream_sendmsg timed)" $N
 
+out=$(run_cmd --counts-only -- "${W[@]}")
+check_counts "counts only" "$out" $M $N $((N * S)) $K $((K * S))
+j=$(final_object <<<"$out")
+check "counts only: time scope" "$(jq -r '[.paths[].time_scope] | unique | join(",")' <<<"$j")" none
+check "counts only: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$j")" 0
+
 # fentry works here or says exactly why not.
 out=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null | grep -v '^udstrace: tracing')
 status=${PIPESTATUS[0]}

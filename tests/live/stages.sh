@@ -15,7 +15,7 @@ out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u $N -c $M -t $K -l 2>/dev/nul
 check_counts "stages" "$out" $M $N $((N * 100)) $K $((K * 100))
 check_stages "stages" "$out" $N $M $K
 
-out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 100 -s 65536 -b 300 2>/dev/null)
+out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 20 -s 65536 -b 600 2>/dev/null)
 check_blocked "stages" "$out"
 
 # Without --stages there are no stage fields at all.

@@ -36,6 +36,8 @@ usage "unknown backend" 2 "unknown backend 'ebpf'" --backend ebpf
 usage "stray argument" 2 "unexpected argument 'ls'" ls
 usage "empty command" 2 "missing command after --" --
 usage "pid and command" 2 "-p and a command exclude each other" -p 1 -- true
+usage "counts-only and stages" 2 "--counts-only and --stages exclude each other" --counts-only --stages
+usage "empty dot file" 2 "--dot needs a file name" --dot ""
 
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0

@@ -27,6 +27,8 @@ run auto-daemon -- $W -D
 run tracepoint --backend tracepoint -- $W
 run fentry --backend fentry -- $W
 run kprobe --backend kprobe -- $W
+run counts-fentry --backend fentry --counts-only -- $W
+run counts-tracepoint --backend tracepoint --counts-only -- $W
 
 # Two instances at once on one process: fentry and kprobe must agree.
 ./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
@@ -47,5 +49,5 @@ done
 # --stages with each backend that has stage probes.
 for b in fentry tracepoint; do
 	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
-	run blocked-$b --backend $b --stages -- ./workload -u 100 -s 65536 -b 300
+	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600
 done

@@ -31,6 +31,10 @@ for c in auto auto-grandchild auto-daemon tracepoint fentry kprobe; do
 	check "vm $c: exit status" "$(result "$c-status")" 0
 	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 done
+for c in counts-fentry counts-tracepoint; do
+	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+	check "vm $c: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$(final "$c")")" 0
+done
 for c in both-fentry both-kprobe; do
 	check_counts "vm $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 done
