@@ -1,0 +1,257 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs inside the Debian 6.1 guest (busybox sh) for tests/vm/test-kmod.sh.
+# Prints "@@KEY VALUE..." lines for the host to check: exit statuses,
+# values read back, and "@@snap NAME LINE" for every line of /proc/udsprobe
+# at a named moment. Lines starting with "#" are for the log only.
+# Usage: guest-kmod.sh N M K SIZE CYCLES
+N=$1 M=$2 K=$3 S=$4 CYCLES=$5
+set -f  # $W is split into words on purpose, never globbed
+W="./workload -u $N -c $M -t $K -s $S"
+P=/proc/udsprobe
+T=/sys/module/udsprobe/parameters/tgid
+KPROBES=/sys/kernel/debug/kprobes/list
+
+say() { echo "@@$*"; }
+snap() { # snap NAME: every line of /proc/udsprobe, tagged with NAME
+	sed "s/^/@@snap $1 /" $P || say "snap-failed $1"
+}
+# put NAME FILE TEXT: write TEXT (echo -e: \n allowed) with one write(2);
+# reports the shell's status and error message. busybox echo, unlike its
+# printf, names the error ("write error: Invalid argument").
+put() {
+	# shellcheck disable=SC3037 # busybox sh
+	echo -ne "$3" 2>/tmp/err >"$2"
+	# shellcheck disable=SC2320 # the status of that write is the point
+	status=$?
+	say "$1 $status $(tr '\n' ' ' </tmp/err)"
+}
+# Our own probes in the kprobes list (r = kretprobe), 0 when none.
+probes() { grep -c -E ' r  (unix_stream_|tcp_)(connect|sendmsg|recvmsg)' $KPROBES; }
+stamp() { say "time-$1 $(cut -d' ' -f1 /proc/uptime)"; }
+loaded() { [ -e /sys/module/udsprobe ] && echo loaded; }
+
+dmesg -c >/dev/null  # the boot log is not ours
+echo "# guest kernel $(uname -r)"
+
+stamp start
+# --- load, counts system-wide
+insmod ./udsprobe.ko
+say insmod $?
+say proc-mode "$(stat -c %a $P)"
+say param-mode "$(stat -c %a $T)"
+say param-initial "$(cat $T)"
+say probes-loaded "$(probes)"
+snap fresh
+$W >/dev/null
+say work-all $?
+snap all
+
+stamp reset
+# --- reset: garbage is refused and changes nothing; "reset" zeroes
+put garbage-bogus $P 'bogus'
+put garbage-reset2 $P 'reset2\n'
+put garbage-empty $P '\n'
+put garbage-two-lines $P 'reset\n\n'
+put garbage-space $P ' reset'
+snap after-garbage
+put reset-newline $P 'reset\n'
+snap after-reset
+$W >/dev/null
+put reset-plain $P 'reset'
+snap after-reset-plain
+
+stamp tgid
+# --- tgid filter set at run time: the workload itself, then another process
+$W -w >/tmp/w.out &
+wpid=$!
+i=0
+while ! grep -q '^ready' /tmp/w.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+say self-pid $wpid
+put set-self $T "$wpid\n"
+say param-self "$(cat $T)"
+put reset-self $P 'reset\n'
+kill -USR1 $wpid
+wait $wpid
+say work-self $?
+snap self
+
+sleep 1000 &
+other=$!
+say other-pid $other
+put set-other $T "$other\n"
+put reset-other $P 'reset\n'
+$W >/dev/null
+say work-other $?
+snap other
+kill $other
+put set-zero $T '0\n'
+
+stamp crosscheck
+# --- three mechanisms on one process at once: udstrace with fentry, a
+# second udstrace with kprobe, and the module (read by a third udstrace
+# through --backend kmod, which needs the module's filter on that process)
+$W -w >/tmp/w.out &
+wpid=$!
+i=0
+while ! grep -q '^ready' /tmp/w.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+put set-cross $T "$wpid\n"
+for b in fentry kprobe kmod; do
+	./udstrace --json --backend $b -p $wpid >/tmp/cross-$b 2>/tmp/cross-$b.err &
+done
+i=0
+until grep -q tracing /tmp/cross-fentry.err && grep -q tracing /tmp/cross-kprobe.err &&
+	grep -q tracing /tmp/cross-kmod.err || [ $i -ge 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -USR1 $wpid
+wait
+for b in fentry kprobe kmod; do
+	sed "s/^/@@cross-$b /" /tmp/cross-$b /tmp/w.out
+	sed 's/^/# /' /tmp/cross-$b.err
+done
+put cross-zero $T '0\n'
+
+stamp badparam
+# --- bad values at run time leave the old one
+put set-123 $T '123\n'
+put param-bad-minus1 $T '-1\n'
+say param-after-minus1 "$(cat $T)"
+put param-bad-abc $T 'abc\n'
+say param-after-abc "$(cat $T)"
+put param-bad-big $T '99999999\n'
+say param-after-big "$(cat $T)"
+put param-bad-limit1 $T '4194305\n'
+say param-after-limit1 "$(cat $T)"
+put param-bad-empty $T '\n'
+say param-after-empty "$(cat $T)"
+put param-limit $T '4194304\n'
+say param-after-limit "$(cat $T)"
+rmmod udsprobe
+say rmmod $?
+say gone "$(loaded) $([ -e $P ] && echo proc)"
+say probes-unloaded "$(probes)"
+
+stamp insmodbad
+# --- bad values at insmod fail the load
+for v in -1 abc 99999999 4194305 ''; do
+	insmod ./udsprobe.ko "tgid=$v" 2>/tmp/err
+	say "insmod-bad[$v] $? $(loaded)"
+	[ -z "$(loaded)" ] || rmmod udsprobe
+done
+insmod ./udsprobe.ko tgid=4194304
+say insmod-limit $?
+say param-insmod-limit "$(cat $T)"
+rmmod udsprobe
+
+stamp cycles
+# --- load and unload under load, with a reader and a filter that flips
+# QEMU's multi-threaded TCG can keep running a stale translation of kernel
+# text that another vCPU has just patched (text_poke's int3 stays visible:
+# a soft lockup at func+0x0, or a jump to 0 from the int3 handler). So the
+# patching (insmod, rmmod) and everything that runs the probed functions
+# stay on CPU 0; the /proc reader and the tgid writer run on CPU 1.
+export P T
+taskset -p 1 $$ >/dev/null
+rm -f /tmp/stop /tmp/loads
+(
+	while [ ! -e /tmp/stop ]; do
+		./workload -u 100 -c 2 -t 50 -s 100 >/dev/null || say load-failed $?
+		echo >>/tmp/loads
+	done
+) &
+renice -n 19 -p $! >/dev/null
+# shellcheck disable=SC2016 # expanded by the inner sh
+taskset 2 sh -c '
+	ok=0 none=0 torn=0
+	while [ ! -e /tmp/stop ]; do
+		case $(cat $P 2>/dev/null | wc -l) in
+		15) ok=$((ok + 1)) ;;
+		0) none=$((none + 1)) ;;
+		*) torn=$((torn + 1)) ;;
+		esac
+	done
+	echo "@@reads $ok $none $torn"' &
+# shellcheck disable=SC2016 # expanded by the inner sh
+taskset 2 sh -c '
+	n=0
+	while [ ! -e /tmp/stop ]; do
+		{ echo $$ >$T && echo 0 >$T && n=$((n + 1)); } 2>/dev/null
+	done
+	echo "@@tgid-flips $n"' &
+sleep 0.2
+ok=0 bad=0 i=0
+while [ $i -lt "$CYCLES" ]; do
+	if insmod ./udsprobe.ko && grep -q '^# udsprobe 1$' $P && rmmod udsprobe; then
+		ok=$((ok + 1))
+	else
+		bad=$((bad + 1))
+		[ -z "$(loaded)" ] || rmmod udsprobe
+	fi
+	i=$((i + 1))
+done
+touch /tmp/stop
+wait
+say cycles $ok $bad
+say loads "$(wc -l </tmp/loads)"
+say probes-after-cycles "$(probes)"
+
+stamp inflight
+# --- unload while a call sleeps inside a probed function. busybox nc -e
+# runs cat on the accepted socket, an AF_INET6 socket connected from
+# 127.0.0.1, so the peer is ::ffff:127.0.0.1. cat's read() sleeps in
+# tcp_recvmsg, and rmmod happens while it is there.
+wait_for() { # wait_for CMD...: poll up to 5 s until CMD succeeds
+	n=0
+	while ! "$@" && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+}
+listening() { grep -q -E ':15B3 0+:0000 0A' /proc/net/tcp /proc/net/tcp6; }
+echoed() { grep -q "^$1\$" /tmp/client.out; }
+sleeping() { [ "$(cat /proc/$srv/comm)" = cat ] && [ "$(cat /proc/$srv/wchan)" = wait_woken ]; }
+insmod ./udsprobe.ko
+say insmod-inflight $?
+nc -l -p 5555 -e cat &
+srv=$!
+wait_for listening
+put set-inflight $T "$srv\n"
+mkfifo /tmp/in
+nc 127.0.0.1 5555 </tmp/in >/tmp/client.out &
+cli=$!
+exec 3>/tmp/in
+echo first >&3
+wait_for echoed first
+say echo-first "$(xargs </tmp/client.out)"
+wait_for sleeping
+say server-wchan "$(cat /proc/$srv/wchan)"
+sed 's/^/# server stack: /' /proc/$srv/stack
+snap inflight
+rmmod udsprobe
+say rmmod-inflight $?
+echo second >&3
+wait_for echoed second
+say echo-second "$(xargs </tmp/client.out)"
+exec 3>&-
+kill $srv $cli 2>/dev/null
+wait $srv $cli 2>/dev/null
+
+stamp final
+# --- still exact afterwards, on both CPUs again
+taskset -p 3 $$ >/dev/null
+insmod ./udsprobe.ko
+say insmod-final $?
+$W >/dev/null
+say work-final $?
+snap final
+rmmod udsprobe
+say rmmod-final $?
+
+stamp dmesg
+# --- what the kernel said
+pattern='WARN|BUG|Oops|Call Trace|RIP:|general protection|[Kk]probe|rethook|refcount|leak'
+dmesg >/tmp/dmesg
+sed 's/^/# dmesg: /' /tmp/dmesg
+say dmesg-pattern "$pattern"
+grep -E "$pattern" /tmp/dmesg | sed 's/^/@@dmesg-bad /'
+say tainted "$(cat /proc/sys/kernel/tainted)"
+say end
