@@ -71,7 +71,7 @@ install: udstrace
 
 include tests/tests.mk
 # Parts with their own build rules: udsbench and the kernel module.
--include user/udsbench/udsbench.mk kmod/kmod.mk
+include user/udsbench/udsbench.mk kmod/kmod.mk
 
 clean:
 	$(call msg,CLEAN)
