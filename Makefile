@@ -28,7 +28,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test test-unit test-live test-vm demo install picture
+.PHONY: all clean test test-unit test-live test-vm demo bench install picture
 all: udstrace
 
 $(OUTPUT):
@@ -54,12 +54,17 @@ udstrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-# The built-in workload: the same count and size of sends on both paths.
-DEMO_ARGS ?= -u 20000 -c 100 -t 20000 -s 100
+# udsbench traced by udstrace: the same size and count on both paths.
 demo:
 	$(Q)bash tests/deps.sh build
-	$(Q)$(MAKE) --no-print-directory udstrace $(OUTPUT)/workload
-	./udstrace -- $(OUTPUT)/workload $(DEMO_ARGS)
+	$(Q)$(MAKE) --no-print-directory udstrace udsbench
+	$(Q)bash bench/demo.sh
+
+# Overhead, start-up, scaling: writes docs/BENCHMARKS.md (a benchmark, not a test).
+bench:
+	$(Q)bash tests/deps.sh test
+	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload
+	$(Q)bash bench/run.sh
 
 # The README's picture of the two send paths, from a run on this kernel.
 picture: udstrace $(OUTPUT)/workload

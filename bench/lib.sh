@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Helpers for bench/run.sh: run udsbench under a tracer and keep the best
+# of several runs. Everything is a ratio within one run of the script.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+UDSTRACE=$TOP/udstrace
+UDSBENCH=$TOP/udsbench
+RUNS=${BENCH_RUNS:-3}
+
+# tracer_start KIND: starts a system-wide tracer in the background and
+# waits until it is attached. KIND: none, udstrace, counts-only, stages,
+# bpftrace. Sets TRACER_PID.
+tracer_start() {
+	local log
+	log=$(mktemp)
+	TRACER_PID=
+	case $1 in
+	none) rm -f "$log"; return 0 ;;
+	udstrace) "$UDSTRACE" -d 3600 >/dev/null 2>"$log" & ;;
+	counts-only) "$UDSTRACE" --counts-only -d 3600 >/dev/null 2>"$log" & ;;
+	stages) "$UDSTRACE" --stages -d 3600 >/dev/null 2>"$log" & ;;
+	bpftrace) bpftrace "$TOP/bench/udstrace.bt" >"$log" 2>&1 & ;;
+	esac
+	TRACER_PID=$!
+	until grep -q 'tracing\|Attaching' "$log"; do
+		kill -0 "$TRACER_PID" 2>/dev/null || { cat "$log" >&2; rm -f "$log"; return 1; }
+		sleep 0.1
+	done
+	sleep 0.5	# bpftrace prints before its last probe is live
+	rm -f "$log"
+}
+
+tracer_stop() {
+	[ -n "$TRACER_PID" ] || return 0
+	kill -INT "$TRACER_PID" 2>/dev/null
+	wait "$TRACER_PID" 2>/dev/null
+	TRACER_PID=
+}
+
+# best METRIC ARGS...: the best of $RUNS udsbench runs (one JSON row each):
+# the highest msgs_per_s, or the lowest rtt_ns_mean.
+best() {
+	local metric=$1 v b=
+	shift
+	for _ in $(seq "$RUNS"); do
+		v=$("$UDSBENCH" --json "$@" | jq -r ".$metric")
+		if [ -z "$b" ]; then
+			b=$v
+		elif [ "$metric" = msgs_per_s ]; then
+			b=$(awk -v a="$v" -v b="$b" 'BEGIN { print (a > b) ? a : b }')
+		else
+			b=$(awk -v a="$v" -v b="$b" 'BEGIN { print (a < b) ? a : b }')
+		fi
+	done
+	echo "$b"
+}
+
+# slowdown METRIC BASE VALUE: how many times slower VALUE is than BASE.
+slowdown() {
+	if [ "$1" = msgs_per_s ]; then
+		awk -v b="$2" -v v="$3" 'BEGIN { printf "%.3f", b / v }'
+	else
+		awk -v b="$2" -v v="$3" 'BEGIN { printf "%.3f", v / b }'
+	fi
+}
