@@ -79,22 +79,28 @@ static __always_inline __u32 log2_slot(__u64 v)
 }
 
 /*
- * Per-CPU, but programs on fentry/fexit run with only migration disabled,
- * so another task can run the same program on this CPU in the middle of
- * an update. The adds are atomic for that reason: exact counts matter
- * more than the few cycles of an uncontended locked add.
+ * Counters are per CPU. Tracepoint and kprobe programs run with preemption
+ * off, so a plain add is exact. fentry/fexit programs run with only
+ * migration disabled: another task can run the same program on this CPU
+ * in the middle of an update. There the adds are atomic; exact counts
+ * matter more than the cycles of an uncontended locked add.
  */
+#ifdef UDSTRACE_PREEMPTIBLE
+#define STAT_ADD(p, v) __sync_fetch_and_add(p, v)
+#else
+#define STAT_ADD(p, v) (*(p) += (v))
+#endif
 static __always_inline void account_call(__u32 path, long ret)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 
 	if (!s)
 		return;
-	__sync_fetch_and_add(&s->calls, 1);
+	STAT_ADD(&s->calls, 1);
 	if (ret < 0)
-		__sync_fetch_and_add(&s->errors, 1);
+		STAT_ADD(&s->errors, 1);
 	else if (ret > 0)
-		__sync_fetch_and_add(&s->bytes, ret);
+		STAT_ADD(&s->bytes, ret);
 }
 
 /* @blocked: the part of @ns the task spent off-CPU, if known. */
@@ -105,11 +111,11 @@ static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked)
 
 	if (!s || !x)
 		return;
-	__sync_fetch_and_add(&s->ktime_ns, ns);
+	STAT_ADD(&s->ktime_ns, ns);
 	if (blocked)
-		__sync_fetch_and_add(&s->blocked_ns, blocked);
-	__sync_fetch_and_add(&s->timed, 1);
-	__sync_fetch_and_add(&s->hist[log2_slot(ns) & (HIST_SLOTS - 1)], 1);
+		STAT_ADD(&s->blocked_ns, blocked);
+	STAT_ADD(&s->timed, 1);
+	STAT_ADD(&s->hist[log2_slot(ns) & (HIST_SLOTS - 1)], 1);
 	/* Extremes may lose a race with preemption; counts never do. */
 	if (!s->min_ns || ns < s->min_ns)
 		s->min_ns = ns;
@@ -134,45 +140,67 @@ static __always_inline bool ipv6_is_loopback(const struct in6_addr *a)
 }
 
 /*
+ * Socket fields are read one of two ways. A pointer that arrives as a
+ * fentry or tp_btf argument is typed by BTF, and a plain load through it
+ * (which the verifier guards) is the cheapest read there is: the hot path
+ * uses that. Other pointers (kprobe arguments, pointers found by walking
+ * a task's files) need bpf_probe_read_kernel. The classifiers are written
+ * once and made for both: tcp_row() and tcp_row_raw().
+ */
+#define RD_BTF(p, field) ((p)->field)
+#define RD_RAW(p, field) BPF_CORE_READ(p, field)
+
+/*
  * Loopback means: peer in 127.0.0.0/8 or ::1, peer address equal to our
  * own, or the cached route leaving through a loopback device. Decided per
  * socket, so one process can have both kinds.
  */
-static __always_inline bool tcp_sock_is_loopback(struct sock *sk)
-{
-	struct dst_entry *dst;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	if (family == AF_INET) {
-		__u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
-
-		if ((bpf_ntohl(daddr) >> 24) == 127)
-			return true;
-		if (daddr &&
-		    daddr == BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr))
-			return true;
-	} else if (family == AF_INET6) {
-		struct in6_addr d = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
-		struct in6_addr s =
-			BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
-
-		if (ipv6_is_loopback(&d))
-			return true;
-		__u32 *dw = d.in6_u.u6_addr32, *sw = s.in6_u.u6_addr32;
-
-		if ((dw[0] | dw[1] | dw[2] | dw[3]) && dw[0] == sw[0] &&
-		    dw[1] == sw[1] && dw[2] == sw[2] && dw[3] == sw[3])
-			return true;
-	}
-	dst = BPF_CORE_READ(sk, sk_dst_cache);
-	return dst && (BPF_CORE_READ(dst, dev, flags) & IFF_LOOPBACK);
+#define DEFINE_TCP_ROW(SFX, RD)						\
+static __always_inline bool tcp_is_loopback##SFX(struct sock *sk)	\
+{									\
+	__u16 family = RD(sk, __sk_common.skc_family);			\
+	struct dst_entry *dst;						\
+	struct net_device *dev;						\
+									\
+	if (family == AF_INET) {					\
+		__u32 daddr = RD(sk, __sk_common.skc_daddr);		\
+									\
+		if ((bpf_ntohl(daddr) >> 24) == 127)			\
+			return true;					\
+		if (daddr && daddr == RD(sk, __sk_common.skc_rcv_saddr)) \
+			return true;					\
+	} else if (family == AF_INET6) {				\
+		struct in6_addr d = RD(sk, __sk_common.skc_v6_daddr);	\
+		struct in6_addr s = RD(sk, __sk_common.skc_v6_rcv_saddr); \
+									\
+		if (ipv6_is_loopback(&d) || ipv6_is_local(&d, &s))	\
+			return true;					\
+	}								\
+	dst = RD(sk, sk_dst_cache);					\
+	if (!dst)							\
+		return false;						\
+	dev = RD(dst, dev);						\
+	return dev && (RD(dev, flags) & IFF_LOOPBACK);			\
+}									\
+									\
+/* @loopback_row (a TCP send or receive row) or the remote row after it. */ \
+static __always_inline __u32 tcp_row##SFX(struct sock *sk, __u32 loopback_row) \
+{									\
+	return tcp_is_loopback##SFX(sk) ? loopback_row : loopback_row + 1; \
 }
 
-/* @loopback_row (a TCP send or receive row) or the remote row after it. */
-static __always_inline __u32 tcp_row(struct sock *sk, __u32 loopback_row)
+/* A peer address that is not :: and equals the socket's own. */
+static __always_inline bool ipv6_is_local(const struct in6_addr *d,
+					  const struct in6_addr *s)
 {
-	return tcp_sock_is_loopback(sk) ? loopback_row : loopback_row + 1;
+	const __u32 *dw = d->in6_u.u6_addr32, *sw = s->in6_u.u6_addr32;
+
+	return (dw[0] | dw[1] | dw[2] | dw[3]) && dw[0] == sw[0] &&
+	       dw[1] == sw[1] && dw[2] == sw[2] && dw[3] == sw[3];
 }
+
+DEFINE_TCP_ROW(, RD_BTF)
+DEFINE_TCP_ROW(_raw, RD_RAW)
 
 /*
  * Follow forks: a child of a followed process is followed. Threads share

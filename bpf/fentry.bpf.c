@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#define UDSTRACE_PREEMPTIBLE	/* fentry/fexit: migration off, preemption on */
 #include "common.bpf.h"
 #include "stages.bpf.h"
 

@@ -55,7 +55,7 @@ static __always_inline void call_exit(__u32 path, long ret)
 	if (c) {
 		start = c->ns;
 		if (c->sk)
-			path = tcp_row(c->sk, path);
+			path = tcp_row_raw(c->sk, path);
 		bpf_map_delete_elem(&starts, &id);
 	} else if (path == PATH_TCP_LOOPBACK || path == PATH_TCP_RECV_LOOPBACK) {
 		return;	/* entry missed: the socket, and so the row, is unknown */

@@ -79,9 +79,9 @@ static __always_inline void stage_account(__u32 row, __u32 stage, int ctx,
 	s = bpf_map_lookup_elem(&stage_stats, &key);
 	if (!s)
 		return;
-	__sync_fetch_and_add(&s->calls, 1);
+	STAT_ADD(&s->calls, 1);
 	if (ns)
-		__sync_fetch_and_add(&s->ktime_ns, ns);
+		STAT_ADD(&s->ktime_ns, ns);
 }
 
 static __always_inline void softirq_push(__u64 now)

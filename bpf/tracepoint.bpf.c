@@ -94,19 +94,24 @@ static __always_inline struct socket *fd_socket(long fd)
 }
 
 /* The row of a send (or with @recv, a receive) on this socket, or PATH_NONE. */
-static __always_inline __u32 sock_path(struct sock *sk, bool recv)
-{
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
-		return PATH_NONE;
-	if (family == AF_UNIX)
-		return recv ? PATH_UNIX_RECV : PATH_UNIX_SEND;
-	if ((family == AF_INET || family == AF_INET6) &&
-	    BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP)
-		return tcp_row(sk, recv ? PATH_TCP_RECV_LOOPBACK : PATH_TCP_LOOPBACK);
-	return PATH_NONE;
+#define DEFINE_SOCK_PATH(SFX, RD)					\
+static __always_inline __u32 sock_path##SFX(struct sock *sk, bool recv)	\
+{									\
+	__u16 family = RD(sk, __sk_common.skc_family);			\
+									\
+	if (RD(sk, sk_type) != SOCK_STREAM)				\
+		return PATH_NONE;					\
+	if (family == AF_UNIX)						\
+		return recv ? PATH_UNIX_RECV : PATH_UNIX_SEND;		\
+	if ((family == AF_INET || family == AF_INET6) &&		\
+	    RD(sk, sk_protocol) == IPPROTO_TCP)				\
+		return tcp_row##SFX(sk, recv ? PATH_TCP_RECV_LOOPBACK :	\
+					     PATH_TCP_LOOPBACK);	\
+	return PATH_NONE;						\
 }
+
+DEFINE_SOCK_PATH(, RD_BTF)	/* sock:sock_*_length's argument */
+DEFINE_SOCK_PATH(_raw, RD_RAW)	/* a socket found from an fd */
 
 static __always_inline bool is_recv_syscall(long id)
 {
@@ -161,7 +166,7 @@ static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
 		return true;
 	}
 	if (sock)
-		*stage_row = sock_path(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
+		*stage_row = sock_path_raw(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
 	if (have_sock_tp)
 		return true;
 	if (*stage_row == PATH_NONE)
@@ -260,11 +265,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(unix_connect_delivered, struct sock *sk)
 {
-	if (!target_current())
+	/* Every wake-up in the system comes here: the socket test goes first. */
+	if (sk->__sk_common.skc_state != TCP_LISTEN ||
+	    sk->__sk_common.skc_family != AF_UNIX || sk->sk_type != SOCK_STREAM)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX ||
-	    BPF_CORE_READ(sk, sk_type) != SOCK_STREAM ||
-	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
+	if (!target_current())
 		return 0;
 	account_call(PATH_UNIX_CONNECT, 0);
 	return 0;
