@@ -39,6 +39,8 @@ best() {
 	echo "$b"
 }
 
+# The guest is still settling after boot; one throw-away run first.
+./udsbench --json --sizes 100 --count "$LAT" >/dev/null
 for t in none fentry-counts fentry fentry-stages kprobe tracepoint; do
 	start $t
 	echo "@@$t uds-thr $(best msgs_per_s --transport uds --mode throughput --sizes 100 --count "$THR")"

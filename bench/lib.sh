@@ -6,7 +6,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 UDSTRACE=$TOP/udstrace
 UDSBENCH=$TOP/udsbench
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 
 # tracer_start KIND: starts a system-wide tracer in the background and
 # waits until it is attached. KIND: none, udstrace, counts-only, stages,

@@ -3,7 +3,7 @@
 # make bench: measures what udstrace costs and how udsbench compares, and
 # writes docs/BENCHMARKS.md. A benchmark, not a test: nothing here passes
 # or fails. Every figure is a ratio between runs of this one script on
-# this one machine, best of BENCH_RUNS (3) runs each.
+# this one machine, best of BENCH_RUNS (5) runs each (3 in the VM).
 #
 # Optional: IPC_BENCH_BIN=DIR with rigtorp/ipc-bench's unix_lat, tcp_lat,
 # unix_thr and tcp_thr, built by you, for the udsbench comparison.
@@ -14,12 +14,16 @@ THR_COUNT=${BENCH_THR_COUNT:-200000}
 LAT_COUNT=${BENCH_LAT_COUNT:-20000}
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 
-# name|udsbench arguments|metric
+# name|udsbench arguments|metric. Both sides pinned to CPU 0: across two
+# vCPUs here, TCP throughput swings between 150k and 670k msg/s from run
+# to run (measured), which would drown any tracing cost; on one CPU runs
+# agree within about 7%.
+PIN="--cpus 0,0"
 WORKLOADS=(
-	"UDS throughput, 100 B|--transport uds --mode throughput --sizes 100 --count $THR_COUNT|msgs_per_s"
-	"TCP throughput, 100 B|--transport tcp --mode throughput --sizes 100 --count $THR_COUNT|msgs_per_s"
-	"UDS latency, 100 B|--transport uds --mode latency --sizes 100 --count $LAT_COUNT|rtt_ns_mean"
-	"TCP latency, 100 B|--transport tcp --mode latency --sizes 100 --count $LAT_COUNT|rtt_ns_mean"
+	"UDS throughput, 100 B|--transport uds --mode throughput --sizes 100 --count $THR_COUNT $PIN|msgs_per_s"
+	"TCP throughput, 100 B|--transport tcp --mode throughput --sizes 100 --count $THR_COUNT $PIN|msgs_per_s"
+	"UDS latency, 100 B|--transport uds --mode latency --sizes 100 --count $LAT_COUNT $PIN|rtt_ns_mean"
+	"TCP latency, 100 B|--transport tcp --mode latency --sizes 100 --count $LAT_COUNT $PIN|rtt_ns_mean"
 )
 TRACERS=(none counts-only udstrace stages bpftrace)
 
@@ -32,6 +36,7 @@ Machine: $(nproc) vCPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
 $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r);
 udstrace backend here: $("$UDSTRACE" --check --json | jq -r '.auto | [.[]] | unique | join(",")').
 Each figure is the best of $RUNS runs; ratios compare runs of this script only.
+Unless a table says otherwise, udsbench's two sides are pinned to CPU 0 (\`--cpus 0,0\`).
 
 EOT
 }
@@ -73,16 +78,17 @@ overhead() {
 
 # The same overhead table in the Debian 6.1 VM, where fentry and kprobe work.
 vm_overhead() {
-	local log w t base v row name key metric
+	local log w t base v row name key metric runs=$((RUNS < 3 ? RUNS : 3))
 	log=$(mktemp)
 	echo "## Tracing overhead in the VM (Debian $("$TOP/tests/vm/kernel.sh" --abi 2>/dev/null), qemu TCG)"
 	echo
 	echo "Pure emulation, no KVM: it distorts probe costs, so compare backends"
-	echo "with each other here, never with the table above. $RUNS runs each;"
+	echo "with each other here, never with the table above. Not pinned (pinning"
+	echo "both sides to one vCPU under TCG made the untraced runs erratic). $runs runs each;"
 	echo "$((THR_COUNT / 10)) messages for throughput, $((LAT_COUNT / 10)) round trips for latency."
 	echo
-	if ! "$TOP/tests/vm/run-vm.sh" --add "$UDSTRACE" --add "$UDSBENCH" -- \
-		"$TOP/bench/guest-overhead.sh" "$RUNS" $((THR_COUNT / 10)) $((LAT_COUNT / 10)) \
+	if ! UDSTRACE_VM_TIMEOUT=1200 "$TOP/tests/vm/run-vm.sh" --add "$UDSTRACE" --add "$UDSBENCH" -- \
+		"$TOP/bench/guest-overhead.sh" "$runs" $((THR_COUNT / 10)) $((LAT_COUNT / 10)) \
 		>"$log" 2>&1; then
 		echo "Not run: the VM failed: $(tail -n 2 "$log" | tr '\n' ' ')"
 		echo
@@ -134,7 +140,8 @@ scaling() {
 	local p t base v sum pids
 	echo "## Scaling with the event rate"
 	echo
-	echo "P concurrent udsbench UDS throughput runs (100 B, $THR_COUNT messages each);"
+	echo "P concurrent udsbench UDS throughput runs (100 B, $THR_COUNT messages each,"
+	echo "pair i pinned to CPU i mod 2);"
 	echo "total msg/s untraced, and slowdown under udstrace and udstrace --stages."
 	echo
 	echo "| pairs | untraced | udstrace | --stages |"
@@ -145,9 +152,10 @@ scaling() {
 		for t in none udstrace stages; do
 			tracer_start "$t" || { row="$row | n/a"; continue; }
 			pids=()
-			for _ in $(seq "$p"); do
+			for i in $(seq "$p"); do
 				"$UDSBENCH" --json --transport uds --mode throughput --sizes 100 \
-					--count "$THR_COUNT" >"/tmp/udstrace-scale.$_" &
+					--count "$THR_COUNT" --cpus $((i % 2)),$((i % 2)) \
+					>"/tmp/udstrace-scale.$i" &
 				pids+=($!)
 			done
 			wait "${pids[@]}"
@@ -176,7 +184,8 @@ ipcbench() {
 		echo
 		return
 	fi
-	echo "Same size (100 B) and count; ipc-bench's one-way latency is RTT/2."
+	echo "Same size (100 B) and count, neither side pinned (ipc-bench cannot pin);"
+	echo "ipc-bench's one-way latency is RTT/2."
 	echo
 	echo "| test | ipc-bench | udsbench | udsbench / ipc-bench |"
 	echo "| --- | --- | --- | --- |"

@@ -8,6 +8,7 @@
 #include "feature.h"
 #include "paths.h"
 #include "stages_info.h"
+#include "skel_common.h"
 #include "target.h"
 #include "fentry.skel.h"
 
@@ -111,24 +112,8 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));
 		return err;
 	}
-	obj->progs[PATH_UNIX_CONNECT][0] = skel->progs.unix_connect_entry;
-	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
-	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
-	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
-	obj->progs[PATH_UNIX_RECV][0] = skel->progs.unix_recv_entry;
-	obj->progs[PATH_UNIX_RECV][1] = skel->progs.unix_recv_exit;
-	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
-		obj->progs[p][0] = skel->progs.tcp_send_entry;
-		obj->progs[p][1] = skel->progs.tcp_send_exit;
-	}
-	for (int p = PATH_TCP_RECV_LOOPBACK; p <= PATH_TCP_RECV_REMOTE; p++) {
-		obj->progs[p][0] = skel->progs.tcp_recv_entry;
-		obj->progs[p][1] = skel->progs.tcp_recv_exit;
-	}
-	obj->bpf = skel->obj;
-	obj->stats_fd = bpf_map__fd(skel->maps.stats);
-	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
-	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	SKEL_SET_PATH_PROGS(obj, skel);
+	SKEL_SET_MAPS(obj, skel);
 	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "backend.h"
 #include "kprobe_events.h"
 #include "paths.h"
+#include "skel_common.h"
 #include "target.h"
 #include "kprobe.skel.h"
 
@@ -148,24 +149,8 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 				skel->progs.tcp_recv_exit, why, why_len);
 	if (err)
 		return err;
-	obj->progs[PATH_UNIX_CONNECT][0] = skel->progs.unix_connect_entry;
-	obj->progs[PATH_UNIX_CONNECT][1] = skel->progs.unix_connect_exit;
-	obj->progs[PATH_UNIX_SEND][0] = skel->progs.unix_send_entry;
-	obj->progs[PATH_UNIX_SEND][1] = skel->progs.unix_send_exit;
-	obj->progs[PATH_UNIX_RECV][0] = skel->progs.unix_recv_entry;
-	obj->progs[PATH_UNIX_RECV][1] = skel->progs.unix_recv_exit;
-	for (int p = PATH_TCP_LOOPBACK; p <= PATH_TCP_REMOTE; p++) {
-		obj->progs[p][0] = skel->progs.tcp_send_entry;
-		obj->progs[p][1] = skel->progs.tcp_send_exit;
-	}
-	for (int p = PATH_TCP_RECV_LOOPBACK; p <= PATH_TCP_RECV_REMOTE; p++) {
-		obj->progs[p][0] = skel->progs.tcp_recv_entry;
-		obj->progs[p][1] = skel->progs.tcp_recv_exit;
-	}
-	obj->bpf = skel->obj;
-	obj->stats_fd = bpf_map__fd(skel->maps.stats);
-	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
-	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	SKEL_SET_PATH_PROGS(obj, skel);
+	SKEL_SET_MAPS(obj, skel);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "feature.h"
 #include "stages_info.h"
+#include "skel_common.h"
 #include "target.h"
 #include "tracepoint.skel.h"
 
@@ -139,10 +140,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			obj->progs[p][2] = p >= PATH_UNIX_RECV ?
 				skel->progs.sock_recv_length : skel->progs.sock_send_length;
 	}
-	obj->bpf = skel->obj;
-	obj->stats_fd = bpf_map__fd(skel->maps.stats);
-	obj->extremes_fd = bpf_map__fd(skel->maps.extremes);
-	obj->followed_fd = bpf_map__fd(skel->maps.followed);
+	SKEL_SET_MAPS(obj, skel);
 	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }
