@@ -74,19 +74,9 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	struct fentry_bpf *skel;
 	int err;
 
-	skel = fentry_bpf__open();
-	if (!skel) {
-		err = -errno;
-		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+	err = SKEL_OPEN(fentry, skel, obj, t, followed_fd, why, why_len);
+	if (err)
 		return err;
-	}
-	obj->skel = skel;
-	TARGET_SET_RODATA(skel, t);
-	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
-	if (err) {
-		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
-		return err;
-	}
 	/* The entry programs only take start times. */
 	bpf_program__set_autoload(skel->progs.unix_connect_entry,
 				  serve[PATH_UNIX_CONNECT] && !t->counts_only);
@@ -102,11 +92,9 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv);
 	fentry_select_stages(skel, t->stages);
-	err = fentry_bpf__load(skel);
-	if (err) {
-		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
+	err = SKEL_LOAD(fentry, skel, why, why_len);
+	if (err)
 		return err;
-	}
 	err = fentry_bpf__attach(skel);
 	if (err) {
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));

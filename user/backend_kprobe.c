@@ -98,24 +98,12 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "tracefs is not available: %s", strerror(-err));
 		return err;
 	}
-	skel = kprobe_bpf__open();
-	if (!skel) {
-		err = -errno;
-		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+	err = SKEL_OPEN(kprobe, skel, obj, t, followed_fd, why, why_len);
+	if (err)
 		return err;
-	}
-	obj->skel = skel;
-	TARGET_SET_RODATA(skel, t);
-	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
-	if (err) {
-		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
+	err = SKEL_LOAD(kprobe, skel, why, why_len);
+	if (err)
 		return err;
-	}
-	err = kprobe_bpf__load(skel);
-	if (err) {
-		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
-		return err;
-	}
 	/* The follow programs are tp_btf and attach the usual way. */
 	if (bpf_program__autoload(skel->progs.follow_fork)) {
 		skel->links.follow_fork = bpf_program__attach(skel->progs.follow_fork);

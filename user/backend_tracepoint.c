@@ -97,19 +97,9 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	int err;
 
 	(void)serve;	/* one set of programs serves every path */
-	skel = tracepoint_bpf__open();
-	if (!skel) {
-		err = -errno;
-		snprintf(why, why_len, "opening the BPF object failed: %s", strerror(-err));
+	err = SKEL_OPEN(tracepoint, skel, obj, t, followed_fd, why, why_len);
+	if (err)
 		return err;
-	}
-	obj->skel = skel;
-	TARGET_SET_RODATA(skel, t);
-	TARGET_SET_FOLLOW(skel, t, followed_fd, err);
-	if (err) {
-		snprintf(why, why_len, "sharing the follow map failed: %s", strerror(-err));
-		return err;
-	}
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
@@ -123,11 +113,9 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
 	bpf_program__set_autoload(skel->progs.unix_connect_delivered, quiet);
 	tracepoint_select_stages(skel, t->stages);
-	err = tracepoint_bpf__load(skel);
-	if (err) {
-		snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-err));
+	err = SKEL_LOAD(tracepoint, skel, why, why_len);
+	if (err)
 		return err;
-	}
 	err = tracepoint_bpf__attach(skel);
 	if (err) {
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));

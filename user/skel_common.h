@@ -6,7 +6,44 @@
 #ifndef UDSTRACE_SKEL_COMMON_H
 #define UDSTRACE_SKEL_COMMON_H
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include "backend.h"
+#include "target.h"
+
+/*
+ * Opens skeleton NAME (NAME_bpf__open) into @skel, and sets the target's
+ * rodata and the follow map. Evaluates to 0, or to -errno with the
+ * reason in @why. @obj->skel owns the skeleton from then on.
+ */
+#define SKEL_OPEN(NAME, skel, obj, t, followed_fd, why, why_len)	\
+	({								\
+		int e_ = 0;						\
+		(skel) = NAME##_bpf__open();				\
+		if (!(skel)) {						\
+			e_ = -errno;					\
+			snprintf(why, why_len, "opening the BPF object failed: %s", \
+				 strerror(-e_));			\
+		} else {						\
+			(obj)->skel = (skel);				\
+			TARGET_SET_RODATA(skel, t);			\
+			TARGET_SET_FOLLOW(skel, t, followed_fd, e_);	\
+			if (e_)						\
+				snprintf(why, why_len, "sharing the follow map failed: %s", \
+					 strerror(-e_));		\
+		}							\
+		e_;							\
+	})
+
+/* NAME_bpf__load(@skel): 0, or -errno with the reason in @why. */
+#define SKEL_LOAD(NAME, skel, why, why_len)				\
+	({								\
+		int e_ = NAME##_bpf__load(skel);			\
+		if (e_)							\
+			snprintf(why, why_len, "BPF_PROG_LOAD failed: %s", strerror(-e_)); \
+		e_;							\
+	})
 
 /* The maps every BPF backend has (the stage map is set apart, with --stages). */
 #define SKEL_SET_MAPS(obj, skel)				\

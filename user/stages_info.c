@@ -113,22 +113,30 @@ static const struct row_stage unix_send_stages[] = {
 	{},
 };
 
-/* The receive half runs inside __dev_queue_xmit, as it re-enables BHs. */
+/*
+ * A TCP segment's trip from __tcp_transmit_skb through the loopback device
+ * and back up to tcp_rcv_established. The receive half runs inside
+ * __dev_queue_xmit, as it re-enables bottom halves. Sends take this trip
+ * for data, reads for the ACKs they send.
+ */
+#define TCP_LOOPBACK_TRIP						\
+	{ STAGE_TCP_TRANSMIT_SKB, 3 },					\
+	{ STAGE_IP_QUEUE_XMIT, 4 },					\
+	{ STAGE_IP_OUTPUT, 5 },						\
+	{ STAGE_DEV_QUEUE_XMIT, 6 },					\
+	{ STAGE_DEV_XMIT, 7 },						\
+	{ STAGE_NETIF_RX, 8 },						\
+	{ STAGE_NET_RX_SOFTIRQ, 7 },					\
+	{ STAGE_NETIF_RECEIVE_SKB, 8 },					\
+	{ STAGE_IP_RCV, 9 },						\
+	{ STAGE_IP_LOCAL_DELIVER, 10 },					\
+	{ STAGE_TCP_V4_RCV, 11 },					\
+	{ STAGE_TCP_RCV_ESTABLISHED, 12 }
+
 static const struct row_stage tcp_send_stages[] = {
 	{ STAGE_TCP_SENDMSG_LOCKED, 1 },
 	{ STAGE_TCP_WRITE_XMIT, 2 },
-	{ STAGE_TCP_TRANSMIT_SKB, 3 },
-	{ STAGE_IP_QUEUE_XMIT, 4 },
-	{ STAGE_IP_OUTPUT, 5 },
-	{ STAGE_DEV_QUEUE_XMIT, 6 },
-	{ STAGE_DEV_XMIT, 7 },
-	{ STAGE_NETIF_RX, 8 },
-	{ STAGE_NET_RX_SOFTIRQ, 7 },
-	{ STAGE_NETIF_RECEIVE_SKB, 8 },
-	{ STAGE_IP_RCV, 9 },
-	{ STAGE_IP_LOCAL_DELIVER, 10 },
-	{ STAGE_TCP_V4_RCV, 11 },
-	{ STAGE_TCP_RCV_ESTABLISHED, 12 },
+	TCP_LOOPBACK_TRIP,
 	{ STAGE_DATA_READY, 13 },
 	{ STAGE_RELEASE_SOCK, 1 },
 	{},
@@ -142,24 +150,13 @@ static const struct row_stage unix_recv_stages[] = {
 	{},
 };
 
-/* A read can send an ACK: the transmit stages run again, now for the reader. */
+/* A read can send an ACK: the trip runs again, now for the reader. */
 static const struct row_stage tcp_recv_stages[] = {
 	{ STAGE_TCP_RECVMSG_LOCKED, 1 },
 	{ STAGE_COPY_TO_USER, 2 },
 	{ STAGE_TCP_RCV_SPACE_ADJUST, 2 },
 	{ STAGE_TCP_CLEANUP_RBUF, 2 },
-	{ STAGE_TCP_TRANSMIT_SKB, 3 },
-	{ STAGE_IP_QUEUE_XMIT, 4 },
-	{ STAGE_IP_OUTPUT, 5 },
-	{ STAGE_DEV_QUEUE_XMIT, 6 },
-	{ STAGE_DEV_XMIT, 7 },
-	{ STAGE_NETIF_RX, 8 },
-	{ STAGE_NET_RX_SOFTIRQ, 7 },
-	{ STAGE_NETIF_RECEIVE_SKB, 8 },
-	{ STAGE_IP_RCV, 9 },
-	{ STAGE_IP_LOCAL_DELIVER, 10 },
-	{ STAGE_TCP_V4_RCV, 11 },
-	{ STAGE_TCP_RCV_ESTABLISHED, 12 },
+	TCP_LOOPBACK_TRIP,
 	{ STAGE_RELEASE_SOCK, 1 },
 	{},
 };
