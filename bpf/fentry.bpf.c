@@ -55,18 +55,23 @@ static __always_inline void call_enter(int fn, __u32 row)
 	c->ns[fn] = bpf_ktime_get_ns();
 }
 
-/* Counts even when the start is missing, so no call goes uncounted. */
+/*
+ * Counts even when the start is missing, so no call goes uncounted. When
+ * following forks, the target test is a hash lookup; a call whose entry
+ * passed it is marked active, so the exit does not pay for it again.
+ */
 static __always_inline void call_exit(int fn, __u32 row, long ret)
 {
-	struct task_calls *c;
+	struct task_calls *c = NULL;
 	__u64 start = 0, blocked = 0;
 
-	if (!target_current())
+	if (filter_mode != FILTER_FOLLOW && !target_current())
+		return;
+	if (!counts_only)	/* else the entry programs are not even loaded */
+		c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	if (filter_mode == FILTER_FOLLOW && !(c && c->active) && !target_current())
 		return;
 	account_call(row, ret);
-	if (counts_only)
-		return;	/* the entry programs are not even loaded */
-	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
 	if (c) {
 		start = c->ns[fn];
 		blocked = c->blocked_ns;
