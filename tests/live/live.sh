@@ -86,6 +86,25 @@ check "pid: exit status" "$?" 0
 check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
 rm -rf "$tmp"
 
+# SIGINT and SIGTERM end a run with the final summary and status 0.
+for sig in INT TERM; do
+	tmp=$(mktemp -d)
+	"$UDSTRACE" --json >"$tmp/j" 2>"$tmp/e" &
+	upid=$!
+	until grep -q tracing "$tmp/e" 2>/dev/null; do sleep 0.05; done
+	"$WORKLOAD" -u 25 >/dev/null
+	kill -$sig $upid
+	wait $upid
+	check "SIG$sig: exit status" "$?" 0
+	check "SIG$sig: one final object" "$(grep -c '"final":true' "$tmp/j")" 1
+	check "SIG$sig: it saw the sends before the signal" \
+		"$(path_field "$(final_object <"$tmp/j")" unix_stream_sendmsg calls | awk '{print ($1 >= 25)}')" 1
+	rm -rf "$tmp"
+done
+# Detached cleanly: none of udstrace's programs is left in the kernel.
+check "after the runs: no udstrace programs loaded" \
+	"$(bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|sock_send_lengt|sock_recv_lengt|follow_fork) ')" 0
+
 # No BTF: say which file is missing.
 out=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && '$UDSTRACE' -d 1" 2>&1)
 check "no BTF: exit status" "$?" 1
