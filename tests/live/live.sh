@@ -101,9 +101,11 @@ for sig in INT TERM; do
 		"$(path_field "$(final_object <"$tmp/j")" unix_stream_sendmsg calls | awk '{print ($1 >= 25)}')" 1
 	rm -rf "$tmp"
 done
-# Detached cleanly: none of udstrace's programs is left in the kernel.
-check "after the runs: no udstrace programs loaded" \
-	"$(bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|sock_send_lengt|sock_recv_lengt|follow_fork) ')" 0
+# Detached cleanly: none of udstrace's programs is left in the kernel. The
+# kernel frees them after an RCU grace period, so allow it two seconds.
+ours() { bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|sock_send_lengt|sock_recv_lengt|follow_fork) '; }
+for _ in $(seq 20); do [ "$(ours)" = 0 ] && break; sleep 0.1; done
+check "after the runs: no udstrace programs loaded" "$(ours)" 0
 
 # No BTF: say which file is missing.
 out=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && '$UDSTRACE' -d 1" 2>&1)
