@@ -19,18 +19,18 @@ const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
 
 static const char doc[] =
-"Count and time the kernel's local IPC paths: AF_UNIX stream connect and\n"
-"send against TCP send over loopback and to remote peers.\n"
+"Count and time the kernel's local IPC paths: AF_UNIX stream connect, send\n"
+"and receive against TCP send and receive, over loopback and to remote peers.\n"
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID] [--json] [-H] [-v]\n"
 "                [--counts-only | --stages [--explain] [--dot FILE]]\n"
-"                [--backend auto|fentry|kprobe|tracepoint|kmod] [-- COMMAND [ARGS]]\n"
+"                [--backend NAME] [--check] [-- COMMAND [ARGS]]\n"
 "\v"
 "Backends (chosen per path; auto tries them in this order):\n"
 "  fentry      fentry/fexit on the function: function-level time\n"
 "  kprobe      kprobe/kretprobe on the function: function-level time\n"
+"  tracepoint  sock:sock_{send,recv}_length and raw_syscalls: syscall-level time\n"
 "  kmod        read /proc/udsprobe of the udsprobe module (never auto)\n"
-"  tracepoint  sock:sock_send_length and raw_syscalls: syscall-level time\n"
 "\n"
 "Examples:\n"
 "  udstrace                         # trace system-wide until Ctrl-C\n"
