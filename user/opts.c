@@ -29,7 +29,7 @@ static const char doc[] =
 "Backends (chosen per path; auto tries them in this order):\n"
 "  fentry      fentry/fexit on the function: function-level time\n"
 "  kprobe      kprobe/kretprobe on the function: function-level time\n"
-"  tracepoint  sock:sock_{send,recv}_length and raw_syscalls: syscall-level time\n"
+"  tracepoint  sock:sock_*_length and raw_syscalls: syscall-level time\n"
 "  kmod        read /proc/udsprobe of the udsprobe module (never auto)\n"
 "\n"
 "Examples:\n"
