@@ -31,6 +31,12 @@ tracer_start() {
 	rm -f "$log"
 }
 
+# tracer_cpu_ms: CPU time the tracer process itself has used so far, in ms.
+tracer_cpu_ms() {
+	[ -n "$TRACER_PID" ] || { echo 0; return; }
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$TRACER_PID/stat"
+}
+
 tracer_stop() {
 	[ -n "$TRACER_PID" ] || return 0
 	kill -INT "$TRACER_PID" 2>/dev/null

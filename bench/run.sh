@@ -137,17 +137,21 @@ startup() {
 
 # Overhead as the event rate grows: P concurrent UDS sender pairs.
 scaling() {
-	local p t base v sum pids
+	local p t base v sum pids cpu
 	echo "## Scaling with the event rate"
 	echo
 	echo "P concurrent udsbench UDS throughput runs (100 B, $THR_COUNT messages each,"
 	echo "pair i pinned to CPU i mod 2);"
 	echo "total msg/s untraced, and slowdown under udstrace and udstrace --stages."
+	echo "The CPU columns are the udstrace process's own user+system time during"
+	echo "the run, start-up included: the BPF programs' cost lands on the traced tasks,"
+	echo "not on udstrace, whose own time is loading and verifying its programs."
 	echo
-	echo "| pairs | untraced | udstrace | --stages |"
-	echo "| --- | --- | --- | --- |"
+	echo "| pairs | untraced | udstrace | --stages | udstrace CPU | --stages CPU |"
+	echo "| --- | --- | --- | --- | --- | --- |"
 	for p in 1 2 4 8; do
 		row="| $p"
+		cpu=
 		base=
 		for t in none udstrace stages; do
 			tracer_start "$t" || { row="$row | n/a"; continue; }
@@ -159,6 +163,7 @@ scaling() {
 				pids+=($!)
 			done
 			wait "${pids[@]}"
+			[ "$t" = none ] || cpu="$cpu | $(tracer_cpu_ms) ms"
 			tracer_stop
 			sum=$(cat /tmp/udstrace-scale.* | jq -s 'map(.msgs_per_s) | add')
 			rm -f /tmp/udstrace-scale.*
@@ -169,7 +174,7 @@ scaling() {
 				row="$row | $(slowdown msgs_per_s "$base" "$sum")x"
 			fi
 		done
-		echo "$row |"
+		echo "$row$cpu |"
 	done
 	echo
 }
