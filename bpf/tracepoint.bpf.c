@@ -215,6 +215,8 @@ static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 	if (path == PATH_NONE)
 		return;
 	account_call(path, ret);
+	if (counts_only)
+		return;	/* the syscall tracepoints are not loaded: nothing to name */
 	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
 	if (c && c->start_ns)
 		c->path = path;
@@ -240,7 +242,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sys_call *c;
 	__u64 start;
 
-	if (!is_path_syscall(BPF_CORE_READ(regs, orig_ax)))
+	if (!is_path_syscall(regs->orig_ax))
 		return 0;
 	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
 	if (!c || !c->start_ns)
