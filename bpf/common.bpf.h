@@ -20,6 +20,13 @@
 const volatile enum filter_mode filter_mode = FILTER_ALL;
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 self_tgid = 0;
+/*
+ * udstrace's own PID namespace (nsfs dev and inode) when it is not the
+ * initial one: targ_tgid, self_tgid and the followed tgids are then
+ * numbers in that namespace, and so is what current_tgid() returns.
+ */
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
 /* --counts-only: count calls and bytes, time nothing. */
 const volatile bool counts_only = false;
 
@@ -45,10 +52,25 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
+/*
+ * The current process's tgid as udstrace sees it: in its own PID
+ * namespace, or 0 for a task outside it (never a target).
+ */
+static __always_inline __u32 current_tgid(void)
+{
+	struct bpf_pidns_info ns;
+
+	if (!pidns_ino)
+		return bpf_get_current_pid_tgid() >> 32;
+	if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
+		return 0;
+	return ns.tgid;
+}
+
 /* The target check: the first thing every probe does. */
 static __always_inline bool target_current(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = current_tgid();
 
 	if (tgid == self_tgid)
 		return false;
@@ -90,6 +112,15 @@ static __always_inline __u32 log2_slot(__u64 v)
 #else
 #define STAT_ADD(p, v) (*(p) += (v))
 #endif
+/* A call whose in-flight state could not be stored (see inflight.bpf.h). */
+static __always_inline void account_drop(__u32 path)
+{
+	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
+
+	if (s)
+		STAT_ADD(&s->dropped, 1);
+}
+
 static __always_inline void account_call(__u32 path, long ret)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
@@ -203,30 +234,62 @@ DEFINE_TCP_ROW(, RD_BTF)
 DEFINE_TCP_ROW(_raw, RD_RAW)
 
 /*
+ * @child's tgid in udstrace's PID namespace, which is @parent's (the
+ * caller checked that). A new process leads its group, so its pid is
+ * its tgid: the number at that namespace's level of its struct pid.
+ */
+static __always_inline __u32 child_tgid_in_ns(struct task_struct *parent,
+					      struct task_struct *child)
+{
+	unsigned int level = BPF_CORE_READ(parent, thread_pid, level);
+	struct pid *pid = BPF_CORE_READ(child, thread_pid);
+	int nr = 0;
+
+	if (level > 32)		/* MAX_PID_NS_LEVEL */
+		return 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), (void *)pid +
+			      bpf_core_field_offset(struct pid, numbers) +
+			      level * bpf_core_type_size(struct upid) +
+			      bpf_core_field_offset(struct upid, nr));
+	return nr;
+}
+
+/*
  * Follow forks: a child of a followed process is followed. Threads share
- * the tgid, so only new processes add entries.
+ * the tgid, so only new processes add entries. The hook runs in the
+ * parent, so current_tgid() is the parent's.
  */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid, ctgid;
 	__u8 one = 1;
 
-	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed, &ptgid))
+	if (BPF_CORE_READ(parent, tgid) == BPF_CORE_READ(child, tgid))
 		return 0;
-	bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	ptgid = current_tgid();
+	if (!ptgid || !bpf_map_lookup_elem(&followed, &ptgid))
+		return 0;
+	ctgid = pidns_ino ? child_tgid_in_ns(parent, child) :
+			    BPF_CORE_READ(child, tgid);
+	if (ctgid)
+		bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
 	return 0;
 }
 
-/* Forget a process when its last thread exits (signal->live hits 0 first). */
+/*
+ * Forget a process when its last thread exits (signal->live hits 0 first).
+ * The hook runs in the exiting task.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(follow_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid;
 
-	if (BPF_CORE_READ(task, signal, live.counter) == 0)
-		bpf_map_delete_elem(&followed, &tgid);
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	tgid = current_tgid();
+	bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }
 

@@ -12,11 +12,15 @@
 #include <bpf/bpf_endian.h>
 #define UDSTRACE_PREEMPTIBLE	/* fentry/fexit: migration off, preemption on */
 #include "common.bpf.h"
+#include "inflight.bpf.h"
 #include "stages.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
+
+/* Kernels 5.5 to 5.18: tcp_recvmsg(sk, msg, len, nonblock, flags, addr_len). */
+const volatile bool tcp_recvmsg_has_nonblock = false;
 
 /*
  * Per task: entry time per path function (they never nest in one task,
@@ -32,12 +36,7 @@ struct task_calls {
 	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_calls);
-} starts SEC(".maps");
+DEFINE_INFLIGHT(starts, struct task_calls)
 
 static __always_inline void call_enter(int fn, __u32 row)
 {
@@ -45,10 +44,11 @@ static __always_inline void call_enter(int fn, __u32 row)
 
 	if (!target_current())
 		return;
-	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!c)
+	c = starts_current(true);
+	if (!c) {
+		account_drop(row);
 		return;
+	}
 	c->active = row + 1;
 	c->off_ns = 0;
 	c->blocked_ns = 0;
@@ -68,7 +68,7 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 	if (filter_mode != FILTER_FOLLOW && !target_current())
 		return;
 	if (!counts_only)	/* else the entry programs are not even loaded */
-		c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+		c = starts_current(false);
 	if (filter_mode == FILTER_FOLLOW && !(c && c->active) && !target_current())
 		return;
 	account_call(row, ret);
@@ -77,6 +77,7 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 		blocked = c->blocked_ns;
 		c->ns[fn] = 0;
 		c->active = 0;
+		starts_done();
 	}
 	if (start)
 		account_time(row, bpf_ktime_get_ns() - start, blocked);
@@ -149,10 +150,20 @@ int BPF_PROG(tcp_recv_entry, struct sock *sk)
 	return 0;
 }
 
+/*
+ * The return value follows the arguments, and tcp_recvmsg lost one in
+ * 5.19: its slot is picked by what kernel BTF says (user space).
+ */
 SEC("fexit/tcp_recvmsg")
-int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
-	     int flags, int *addr_len, int ret)
+int tcp_recv_exit(__u64 *ctx)
 {
+	struct sock *sk = (void *)ctx[0];
+	int ret;
+
+	if (tcp_recvmsg_has_nonblock)
+		ret = (int)ctx[6];
+	else
+		ret = (int)ctx[5];
 	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
 	return 0;
 }
@@ -164,7 +175,7 @@ static __always_inline void stage_enter(__u32 stage)
 	struct task_calls *c;
 	int ctx;
 
-	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	c = starts_current(false);
 	if (!c || !c->active)
 		return;
 	ctx = stage_ctx();
@@ -180,7 +191,7 @@ static __always_inline void stage_exit(__u32 stage)
 	__u64 start = 0;
 	int ctx;
 
-	c = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	c = starts_current(false);
 	if (!c || !c->active)
 		return;
 	ctx = stage_ctx();
@@ -261,10 +272,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	struct task_calls *c;
 	__u64 now = bpf_ktime_get_ns();
 
-	c = bpf_task_storage_get(&starts, prev, NULL, 0);
+	c = starts_of(prev);
 	if (c && c->active)
 		c->off_ns = now;
-	c = bpf_task_storage_get(&starts, next, NULL, 0);
+	c = starts_of(next);
 	if (c && c->active && c->off_ns) {
 		c->blocked_ns += now - c->off_ns;
 		c->off_ns = 0;

@@ -20,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "common.bpf.h"
+#include "inflight.bpf.h"
 #include "stages.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -71,16 +72,11 @@ struct {
 
 #define NET_RX_SOFTIRQ 3
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct sys_call);
-} calls SEC(".maps");
+DEFINE_INFLIGHT(calls, struct sys_call)
 
 static __always_inline struct socket *fd_socket(long fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (void *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds, *file = NULL;
 
@@ -190,10 +186,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (!classify_syscall(id, regs, &path, &count_at_exit, &stage_row))
 		return 0;
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!c)
+	c = calls_current(true);
+	if (!c) {
+		if (path != PATH_NONE)
+			account_drop(path);
 		return 0;
+	}
 	c->path = path;
 	c->count_at_exit = count_at_exit;
 	c->stage_row = stage_row + 1;
@@ -217,7 +215,7 @@ static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 	account_call(path, ret);
 	if (counts_only)
 		return;	/* the syscall tracepoints are not loaded: nothing to name */
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	c = calls_current(false);
 	if (c && c->start_ns)
 		c->path = path;
 }
@@ -239,23 +237,29 @@ int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
+	__u64 start, blocked;
+	bool count_at_exit;
 	struct sys_call *c;
-	__u64 start;
+	__u32 path;
 
 	if (!is_path_syscall(regs->orig_ax))
 		return 0;
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	c = calls_current(false);
 	if (!c || !c->start_ns)
 		return 0;
 	start = c->start_ns;
+	path = c->path;
+	count_at_exit = c->count_at_exit;
+	blocked = c->blocked_ns;
 	c->start_ns = 0;
 	c->stage_row = 0;
-	if (c->path >= NR_PATHS)
+	calls_done();
+	if (path >= NR_PATHS)
 		return 0;
-	if (c->count_at_exit)
-		account_call(c->path, ret);
+	if (count_at_exit)
+		account_call(path, ret);
 	if (!counts_only)
-		account_time(c->path, bpf_ktime_get_ns() - start, c->blocked_ns);
+		account_time(path, bpf_ktime_get_ns() - start, blocked);
 	return 0;
 }
 
@@ -284,7 +288,7 @@ static __always_inline __u32 current_stage_row(void)
 {
 	struct sys_call *c;
 
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), NULL, 0);
+	c = calls_current(false);
 	if (!c || !c->start_ns || !c->stage_row)
 		return PATH_NONE;
 	return c->stage_row - 1;
@@ -362,10 +366,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	struct sys_call *c;
 	__u64 now = bpf_ktime_get_ns();
 
-	c = bpf_task_storage_get(&calls, prev, NULL, 0);
+	c = calls_of(prev);
 	if (c && c->start_ns)
 		c->off_ns = now;
-	c = bpf_task_storage_get(&calls, next, NULL, 0);
+	c = calls_of(next);
 	if (c && c->start_ns && c->off_ns) {
 		c->blocked_ns += now - c->off_ns;
 		c->off_ns = 0;

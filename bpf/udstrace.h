@@ -41,6 +41,7 @@ struct path_stats {
 	__u64 ktime_ns;		/* sum of timed calls */
 	__u64 blocked_ns;	/* of that, off-CPU (--stages only) */
 	__u64 timed;		/* calls with a time sample */
+	__u64 dropped;		/* calls whose in-flight state found no room */
 	__u64 min_ns;		/* 0 = no sample yet */
 	__u64 max_ns;
 	__u64 hist[HIST_SLOTS];

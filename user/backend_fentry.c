@@ -30,7 +30,7 @@ static int fentry_stage_probe(enum stage stage, char *name, size_t name_len,
 		snprintf(why, why_len, "inline code: no function to probe");
 		return -ENOENT;
 	}
-	if (libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY) < 0) {
+	if (!feature_has_func(func)) {
 		snprintf(why, why_len, "%s is not in kernel BTF (inlined on this kernel)", func);
 		return -ENOENT;
 	}
@@ -77,6 +77,8 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(fentry, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
+	SKEL_SET_INFLIGHT(skel, starts);
+	skel->rodata->tcp_recvmsg_has_nonblock = feature_func_nargs("tcp_recvmsg") == 6;
 	/* The entry programs only take start times. */
 	bpf_program__set_autoload(skel->progs.unix_connect_entry,
 				  serve[PATH_UNIX_CONNECT] && !t->counts_only);

@@ -100,6 +100,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(tracepoint, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
+	SKEL_SET_INFLIGHT(skel, calls);
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Does this kernel let us attach here? Answered the way libbpf-tools'
- * fentry_can_attach() does: by loading a two-instruction program.
+ * What the running kernel offers, asked before anything is loaded: kernel
+ * BTF (read once per run), map types, and attach points. Attachability is
+ * answered the way libbpf-tools' fentry_can_attach() does: by loading a
+ * two-instruction program.
  */
 #ifndef UDSTRACE_FEATURE_H
 #define UDSTRACE_FEATURE_H
@@ -9,7 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
+/* vmlinux BTF, loaded on first use and kept for the run; NULL if none. */
+const struct btf *kernel_btf(void);
+/* Is @name a function in kernel BTF (so fentry can name it)? */
+bool feature_has_func(const char *name);
+/* Number of arguments of kernel function @name, or -1 if not in BTF. */
+int feature_func_nargs(const char *name);
 /*
  * Loads "return 0" as a tracing program of @type (BPF_TRACE_FENTRY,
  * BPF_TRACE_RAW_TP, ...) on @name. 0, or -errno with a one-line reason
@@ -19,5 +28,7 @@ int feature_can_load(enum bpf_attach_type type, const char *name,
 		     char *why, size_t len);
 /* Is there a tp_btf target @name (a btf_trace_@name type) in vmlinux BTF? */
 bool feature_has_tracepoint(const char *name);
+/* BPF_MAP_TYPE_TASK_STORAGE (5.11+); without it in-flight state is hashed. */
+bool feature_has_task_storage(void);
 
 #endif /* UDSTRACE_FEATURE_H */

@@ -178,6 +178,7 @@ static int start_target(struct run *r, struct target *tg)
 	int err;
 
 	tg->self = getpid();
+	pidns_self(&tg->pidns_dev, &tg->pidns_ino);
 	tg->stages = r->o->stages;
 	tg->counts_only = r->o->counts_only;
 	if (r->o->pid) {

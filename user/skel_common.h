@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "backend.h"
+#include "feature.h"
 #include "target.h"
 
 /*
@@ -35,6 +36,19 @@
 		}							\
 		e_;							\
 	})
+
+/*
+ * Picks the in-flight map NAME of bpf/inflight.bpf.h that this kernel
+ * has: task storage, or before 5.11 the hash. The other is not created.
+ */
+#define SKEL_SET_INFLIGHT(skel, NAME)					\
+	do {								\
+		bool ts_ = feature_has_task_storage();			\
+		(skel)->rodata->have_task_storage = ts_;		\
+		bpf_map__set_autocreate((skel)->maps.NAME##_ts, ts_);	\
+		bpf_map__set_autocreate((skel)->maps.NAME##_hash, !ts_); \
+		bpf_map__set_autocreate((skel)->maps.NAME##_zero, !ts_); \
+	} while (0)
 
 /* NAME_bpf__load(@skel): 0, or -errno with the reason in @why. */
 #define SKEL_LOAD(NAME, skel, why, why_len)				\

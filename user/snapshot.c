@@ -10,6 +10,7 @@ void path_stats_add(struct path_stats *sum, const struct path_stats *cpu)
 	sum->ktime_ns += cpu->ktime_ns;
 	sum->blocked_ns += cpu->blocked_ns;
 	sum->timed += cpu->timed;
+	sum->dropped += cpu->dropped;
 	if (cpu->min_ns && (!sum->min_ns || cpu->min_ns < sum->min_ns))
 		sum->min_ns = cpu->min_ns;
 	if (cpu->max_ns > sum->max_ns)
@@ -32,6 +33,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		d->bytes = c->bytes - o->bytes;
 		d->ktime_ns = c->ktime_ns - o->ktime_ns;
 		d->timed = c->timed - o->timed;
+		d->dropped = c->dropped - o->dropped;
 		d->min_ns = c->min_ns;
 		d->max_ns = c->max_ns;
 		d->blocked_ns = c->blocked_ns - o->blocked_ns;

@@ -3,11 +3,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "system.h"
 
 #define CAP_PERFMON 38
+/* The initial PID namespace's inode number (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
 #define CAP_BPF 39
 
 /* Reads CapEff from /proc/self/status; libcap would be a dependency for one field. */
@@ -52,4 +55,15 @@ int process_exists(pid_t pid)
 	if (kill(pid, 0) == 0 || errno == EPERM)
 		return 0;
 	return -errno;
+}
+
+void pidns_self(__u64 *dev, __u64 *ino)
+{
+	struct stat st;
+
+	*dev = *ino = 0;
+	if (stat("/proc/self/ns/pid", &st) || st.st_ino == PROC_PID_INIT_INO)
+		return;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
 }

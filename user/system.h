@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
@@ -14,6 +15,11 @@ bool have_bpf_privileges(void);
 bool have_kernel_btf(void);
 /* uname -r */
 const char *kernel_release(void);
+/*
+ * The nsfs device and inode of our PID namespace, or 0 and 0 in the
+ * initial one (where BPF's plain tgids are already ours).
+ */
+void pidns_self(__u64 *dev, __u64 *ino);
 /* 0 if @pid names a live process, else -errno (-ESRCH if there is none). */
 int process_exists(pid_t pid);
 

@@ -11,6 +11,8 @@ struct target {
 	enum filter_mode mode;
 	pid_t tgid;		/* FILTER_TGID only */
 	pid_t self;		/* never traced: udstrace itself */
+	/* udstrace's PID namespace if not the initial one, else 0 and 0 */
+	__u64 pidns_dev, pidns_ino;
 	bool stages;		/* --stages: probe the stages along each path */
 	bool counts_only;	/* --counts-only: no timing programs */
 };
@@ -22,6 +24,8 @@ struct target {
 		(skel)->rodata->targ_tgid = (t)->tgid;			\
 		(skel)->rodata->self_tgid = (t)->self;			\
 		(skel)->rodata->counts_only = (t)->counts_only;		\
+		(skel)->rodata->pidns_dev = (t)->pidns_dev;		\
+		(skel)->rodata->pidns_ino = (t)->pidns_ino;		\
 	} while (0)
 
 /*

@@ -174,7 +174,9 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 			err = bpf_stats_read_stages(&t->obj[k], p, out->stage[p]);
 		if (err)
 			return err;
-		out->missed[p] = backends[k]->missed(&t->obj[k], p);
+		/* Dropped calls lost their in-flight state (a full map). */
+		out->missed[p] = backends[k]->missed(&t->obj[k], p) +
+				 out->path[p].dropped;
 	}
 	return 0;
 }
