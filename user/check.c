@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "backend.h"
 #include "check.h"
+#include "opts.h"
 #include "output.h"
 #include "paths.h"
 #include "system.h"
@@ -13,7 +14,7 @@
 struct probe_result {
 	bool ok;
 	char probe[REASON_LEN];
-	char why[REASON_LEN];
+	char why[REASONS_LEN];
 };
 
 #define SECURITYFS "/sys/kernel/security"
@@ -22,21 +23,27 @@ struct probe_result {
 static const char *lockdown_mode(char *buf, size_t len)
 {
 	char line[128], *a, *b;
+	bool mounted = false;
 	FILE *f;
 
-	/* Like tracefs, securityfs is often not mounted on a fresh VM. */
+	/*
+	 * Like tracefs, securityfs is often not mounted on a fresh VM. A check
+	 * changes nothing: what it mounts to read, it unmounts.
+	 */
 	if (access(SECURITYFS "/lockdown", F_OK))
-		mount("securityfs", SECURITYFS, "securityfs", 0, NULL);
+		mounted = !mount("securityfs", SECURITYFS, "securityfs", 0, NULL);
 	f = fopen(SECURITYFS "/lockdown", "r");
 	snprintf(buf, len, "unknown (no %s/lockdown: no lockdown LSM)", SECURITYFS);
-	if (!f)
-		return buf;
-	if (fgets(line, sizeof(line), f) && (a = strchr(line, '[')) &&
-	    (b = strchr(a, ']'))) {
-		*b = '\0';
-		snprintf(buf, len, "%s", a + 1);
+	if (f) {
+		if (fgets(line, sizeof(line), f) && (a = strchr(line, '[')) &&
+		    (b = strchr(a, ']'))) {
+			*b = '\0';
+			snprintf(buf, len, "%s", a + 1);
+		}
+		fclose(f);
 	}
-	fclose(f);
+	if (mounted)
+		umount(SECURITYFS);
 	return buf;
 }
 
@@ -97,23 +104,59 @@ static void print_json(struct probe_result res[NR_BACKENDS][NR_PATHS],
 	printf("}}\n");
 }
 
-int check_run(bool json)
+/*
+ * What a run with backend @k gives here: every path it can serve is
+ * loaded and attached for real, by the code a run uses, then detached.
+ */
+static void check_backend(enum backend_kind k, const struct target *tg,
+			  struct probe_result res[NR_PATHS])
 {
-	static struct probe_result res[NR_BACKENDS][NR_PATHS];
-	struct tracer auto_choice;
-	char lockdown[96], err[2 * REASON_LEN];
-	bool auto_ok;
+	const struct backend_ops *ops = backend_ops(k);
+	struct backend_obj obj = { .stage_fd = -1 };
+	bool serve[NR_PATHS] = {}, any = false;
+	char why[REASON_LEN];
+	int err;
 
-	for (int k = 0; k < NR_BACKENDS; k++) {
-		for (int p = 0; p < NR_PATHS; p++) {
-			struct probe_result *r = &res[k][p];
+	for (int p = 0; p < NR_PATHS; p++) {
+		struct probe_result *r = &res[p];
 
-			r->ok = !backend_ops(k)->can_serve(p, r->probe, sizeof(r->probe),
-							   r->why, sizeof(r->why));
+		r->ok = !ops->can_serve(p, r->probe, sizeof(r->probe), r->why,
+					sizeof(r->why));
+		any |= serve[p] = r->ok;
+	}
+	if (!any)
+		return;
+	err = ops->start(&obj, serve, tg, -1, why, sizeof(why));
+	ops->stop(&obj);
+	for (int p = 0; err && p < NR_PATHS; p++) {
+		if (serve[p]) {
+			res[p].ok = false;
+			snprintf(res[p].why, sizeof(res[p].why), "%s", why);
 		}
 	}
-	auto_ok = !tracer_choose(&auto_choice, BACKEND_AUTO, err, sizeof(err));
+}
+
+int check_run(const struct opts *o)
+{
+	static struct probe_result res[NR_BACKENDS][NR_PATHS];
+	static struct tracer auto_choice;
+	/* Follow mode with nobody followed: every program loads, none counts. */
+	struct target tg = {
+		.mode = FILTER_FOLLOW,
+		.self = getpid(),
+		.stages = o->stages,
+		.counts_only = o->counts_only,
+	};
+	char lockdown[96], err[REASONS_LEN];
+	bool auto_ok;
+
+	pidns_self(&tg.pidns_dev, &tg.pidns_ino);
+	for (int k = 0; k < NR_BACKENDS; k++)
+		check_backend(k, &tg, res[k]);
+	auto_ok = !tracer_choose(&auto_choice, BACKEND_AUTO, err, sizeof(err)) &&
+		  !tracer_start(&auto_choice, &tg, err, sizeof(err));
+	tracer_stop(&auto_choice);
 	lockdown_mode(lockdown, sizeof(lockdown));
-	(json ? print_json : print_text)(res, lockdown, &auto_choice, auto_ok);
+	(o->json ? print_json : print_text)(res, lockdown, &auto_choice, auto_ok);
 	return auto_ok ? 0 : 1;
 }

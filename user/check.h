@@ -3,9 +3,13 @@
 #ifndef UDSTRACE_CHECK_H
 #define UDSTRACE_CHECK_H
 
-#include <stdbool.h>
+struct opts;
 
-/* Prints the report (text, or one JSON object); 0 if a backend works. */
-int check_run(bool json);
+/*
+ * Loads and attaches every backend for real (with the run's --stages and
+ * --counts-only), prints the report (text, or one JSON object) and
+ * returns 0 if auto can trace every path.
+ */
+int check_run(const struct opts *o);
 
 #endif /* UDSTRACE_CHECK_H */

@@ -84,16 +84,22 @@ int feature_can_load(enum bpf_attach_type type, const char *name,
 }
 
 /*
- * UDSTRACE_INFLIGHT=hash makes a kernel that has task storage run the
- * pre-5.11 variant, so the tests can cover it on any kernel.
+ * UDSTRACE_INFLIGHT=hash or =task-storage overrides the probe, so tests
+ * can run the pre-5.11 variant on any kernel, and on 5.10 show what
+ * happens when a backend fails to load (auto moves on).
  */
 bool feature_has_task_storage(void)
 {
 	static int have = -1;
 	const char *force = getenv("UDSTRACE_INFLIGHT");
 
-	if (have < 0)
-		have = !(force && !strcmp(force, "hash")) &&
-		       libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	if (have >= 0)
+		return have;
+	if (force && !strcmp(force, "hash"))
+		have = 0;
+	else if (force && !strcmp(force, "task-storage"))
+		have = 1;
+	else
+		have = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 	return have;
 }

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct run r = { .o = &o, .pidfd = -1, .cmd.go_fd = -1 };
 	struct target tg = { .mode = FILTER_ALL };
-	char err_msg[2 * REASON_LEN];
+	char err_msg[REASONS_LEN];
 	sigset_t sigs;
 	int err, status = 1;
 
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check)
-		return check_run(o.json);
+		return check_run(&o);
 	if (o.pid && process_exists(o.pid) == -ESRCH) {
 		fprintf(stderr, "udstrace: no process with PID %d\n", o.pid);
 		return 1;
@@ -236,8 +236,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udstrace: %s\n", err_msg);
 		return 1;
 	}
-	if (verbose)
-		print_choices(&r.tracer);
 
 	/* Signals are taken synchronously in the loop; block them first. */
 	sigemptyset(&sigs);
@@ -262,6 +260,8 @@ int main(int argc, char **argv)
 		}
 		goto cleanup;
 	}
+	if (verbose)
+		print_choices(&r.tracer);
 	r.start_ns = now_ns();
 	fprintf(stderr, "udstrace: tracing%s. Hit Ctrl-C to end.\n",
 		o.pid ? " one process" : o.cmd ? " the command and its children" :

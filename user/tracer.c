@@ -43,47 +43,74 @@ int backend_parse(const char *name, enum backend_kind *out)
 	return -1;
 }
 
-static int choose_path(struct path_choice *c, enum ipc_path p,
-		       enum backend_kind want, char *err, size_t len)
+/* Notes "backend: why" in @c's list of backends passed over. */
+static void note_skipped(struct path_choice *c, const char *name,
+			 const char *why)
 {
-	size_t n_try = want == BACKEND_AUTO ? ARRAY_SIZE(auto_order) : 1;
+	size_t used = strlen(c->skipped);
+
+	snprintf(c->skipped + used, sizeof(c->skipped) - used, "%s%s: %s",
+		 used ? "; " : "", name, why);
+}
+
+static int choose_path(struct tracer *t, enum ipc_path p, char *err, size_t len)
+{
+	struct path_choice *c = &t->choice[p];
+	bool any = t->want == BACKEND_AUTO;
+	size_t n_try = any ? ARRAY_SIZE(auto_order) : 1;
 	char why[REASON_LEN];
-	size_t used = 0;
 	int ret = -ENOENT;
 
+	c->skipped[0] = '\0';
 	for (size_t i = 0; i < n_try; i++) {
-		enum backend_kind k = want == BACKEND_AUTO ? auto_order[i] : want;
+		enum backend_kind k = any ? auto_order[i] : t->want;
 		const struct backend_ops *ops = backends[k];
 
+		if (t->failed[k]) {
+			snprintf(why, sizeof(why), "%s", t->failed_why[k]);
+			note_skipped(c, ops->name, why);
+			continue;
+		}
 		ret = ops->can_serve(p, c->probe, sizeof(c->probe), why, sizeof(why));
 		if (!ret) {
 			c->backend = k;
 			return 0;
 		}
-		used += snprintf(c->skipped + used, sizeof(c->skipped) - used,
-				 "%s%s: %s", used ? "; " : "", ops->name, why);
-		if (used >= sizeof(c->skipped))
-			used = sizeof(c->skipped) - 1;
+		note_skipped(c, ops->name, why);
 	}
 	snprintf(err, len, "%s", c->skipped);
 	return ret;
+}
+
+static int choose_all(struct tracer *t, char *err, size_t len)
+{
+	for (int p = 0; p < NR_PATHS; p++) {
+		int ret = choose_path(t, p, err, len);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Forgets every started object, so a start can begin again. */
+static void reset_objs(struct tracer *t)
+{
+	memset(t->obj, 0, sizeof(t->obj));
+	memset(t->started, 0, sizeof(t->started));
+	for (int k = 0; k < NR_BACKENDS; k++)
+		t->obj[k].stage_fd = -1;
+	t->followed_fd = -1;
+	t->stats_fd = -1;
 }
 
 int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 		  size_t len)
 {
 	memset(t, 0, sizeof(*t));
-	t->followed_fd = -1;
-	t->stats_fd = -1;
-	for (int k = 0; k < NR_BACKENDS; k++)
-		t->obj[k].stage_fd = -1;
-	for (int p = 0; p < NR_PATHS; p++) {
-		int ret = choose_path(&t->choice[p], p, want, err, len);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
+	reset_objs(t);
+	t->want = want;
+	return choose_all(t, err, len);
 }
 
 /* Asks each backend once which stages it can see here. */
@@ -130,11 +157,10 @@ void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs)
 	}
 }
 
-int tracer_start(struct tracer *t, const struct target *tg, char *err,
-		 size_t len)
+/* Starts each chosen backend once; on failure, the failing one in @failed. */
+static int start_chosen(struct tracer *t, const struct target *tg,
+			enum backend_kind *failed, char *why, size_t len)
 {
-	char why[REASON_LEN];
-
 	t->stages = tg->stages;
 	/* Program run time is how --stages reports what tracing costs. */
 	t->stats_fd = tg->stages ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
@@ -150,14 +176,38 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		if (tg->stages)
 			choose_stages(t, k);
 		ret = backends[k]->start(&t->obj[k], serve, tg, t->followed_fd,
-					 why, sizeof(why));
+					 why, len);
 		t->started[k] = true;	/* stop() frees what start() got to */
 		if (ret) {
-			snprintf(err, len, "%s: %s", backends[k]->name, why);
+			*failed = k;
 			return ret;
 		}
 		if (t->followed_fd < 0)
 			t->followed_fd = t->obj[k].followed_fd;
+	}
+	return 0;
+}
+
+int tracer_start(struct tracer *t, const struct target *tg, char *err,
+		 size_t len)
+{
+	char why[REASON_LEN];
+	enum backend_kind k;
+	int ret;
+
+	/* Each round drops one backend, so this ends. */
+	while ((ret = start_chosen(t, tg, &k, why, sizeof(why)))) {
+		tracer_stop(t);
+		reset_objs(t);
+		if (t->want != BACKEND_AUTO) {
+			snprintf(err, len, "%s: %s", backends[k]->name, why);
+			return ret;
+		}
+		t->failed[k] = true;
+		snprintf(t->failed_why[k], sizeof(t->failed_why[k]), "%s", why);
+		ret = choose_all(t, err, len);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -12,11 +12,13 @@
 #include "target.h"
 
 #define REASON_LEN 256
+/* Room for every backend's reason, as in "fentry: ...; kprobe: ..." */
+#define REASONS_LEN (NR_BACKENDS * REASON_LEN)
 
 struct path_choice {
 	enum backend_kind backend;
 	char probe[REASON_LEN];		/* what it attaches to */
-	char skipped[REASON_LEN];	/* backends passed over, and why */
+	char skipped[REASONS_LEN];	/* backends passed over, and why */
 };
 
 /* Whether a backend sees a stage on this kernel, and by what name. */
@@ -27,6 +29,10 @@ struct stage_choice {
 };
 
 struct tracer {
+	enum backend_kind want;		/* a backend, or BACKEND_AUTO */
+	/* auto: backends that failed to load or attach here, and why */
+	bool failed[NR_BACKENDS];
+	char failed_why[NR_BACKENDS][REASON_LEN];
 	struct path_choice choice[NR_PATHS];
 	bool stages;
 	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
@@ -42,6 +48,12 @@ struct tracer {
  */
 int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 		  size_t len);
+/*
+ * Loads and attaches the chosen backends. With auto, a backend that fails
+ * is dropped and its paths go to the next backend that can serve them, so
+ * the choices afterwards are what really runs. On failure, -errno and the
+ * reasons in @err; tracer_stop() is still due.
+ */
 int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		 size_t len);
 /* Adds a process to the followed set (FILTER_FOLLOW). */
