@@ -5,6 +5,13 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+# The tracepoint backend decodes x86-64 (and ia32) syscall numbers and
+# registers (bpf/syscalls.bpf.h): other architectures stop here, not later.
+ifeq ($(filter clean kmod kmod-clean,$(MAKECMDGOALS)),)
+ifneq ($(ARCH),x86)
+$(error udstrace's BPF programs support x86-64 only; this machine is $(shell uname -m))
+endif
+endif
 PREFIX ?= /usr/local
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 

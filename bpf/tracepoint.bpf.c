@@ -22,26 +22,12 @@
 #include "common.bpf.h"
 #include "inflight.bpf.h"
 #include "stages.bpf.h"
+#include "syscalls.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
-
-/* x86_64 syscall numbers of the calls that can reach the path functions. */
-#define NR_read		0
-#define NR_write	1
-#define NR_readv	19
-#define NR_writev	20
-#define NR_sendfile	40
-#define NR_connect	42
-#define NR_sendto	44
-#define NR_recvfrom	45
-#define NR_sendmsg	46
-#define NR_recvmsg	47
-#define NR_splice	275
-#define NR_recvmmsg	299
-#define NR_sendmmsg	307
 
 /* True when sock:sock_{send,recv}_length exist and count the calls. */
 const volatile bool have_sock_tp = false;
@@ -109,30 +95,15 @@ static __always_inline __u32 sock_path##SFX(struct sock *sk, bool recv)	\
 DEFINE_SOCK_PATH(, RD_BTF)	/* sock:sock_*_length's argument */
 DEFINE_SOCK_PATH(_raw, RD_RAW)	/* a socket found from an fd */
 
-static __always_inline bool is_recv_syscall(long id)
-{
-	return id == NR_read || id == NR_readv || id == NR_recvfrom ||
-	       id == NR_recvmsg || id == NR_recvmmsg;
-}
-
-/* Syscalls that can reach a path function; the cheapest test, so first. */
-static __always_inline bool is_path_syscall(long id)
-{
-	return id == NR_connect || id == NR_write || id == NR_writev ||
-	       id == NR_sendto || id == NR_sendmsg || id == NR_sendmmsg ||
-	       id == NR_sendfile || id == NR_splice || is_recv_syscall(id);
-}
-
 /*
  * What a syscall means for us at entry; false if it can never matter.
  * @stage_row is the row the fd's socket gives, for --stages.
  */
-static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
+static __always_inline bool classify_syscall(long id, long fd,
 					     __u32 *path, bool *count_at_exit,
 					     __u32 *stage_row)
 {
 	struct socket *sock;
-	long fd;
 
 	switch (id) {
 	case NR_sendmmsg:
@@ -151,7 +122,6 @@ static __always_inline bool classify_syscall(long id, struct pt_regs *regs,
 	*stage_row = PATH_NONE;
 	if (id != NR_connect && have_sock_tp && !stages_on)
 		return true;	/* sock_{send,recv}_length fill in the path */
-	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	sock = fd_socket(fd);
 	if (id == NR_connect) {
 		if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM ||
@@ -178,13 +148,17 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct sys_call *c;
 	bool count_at_exit;
 	__u32 path, stage_row;
+	long fd;
 
 	/* The id test is cheaper than the target test, so it goes first. */
-	if (!is_path_syscall(id))
+	if (!maybe_path_syscall(id))
 		return 0;
 	if (!target_current())
 		return 0;
-	if (!classify_syscall(id, regs, &path, &count_at_exit, &stage_row))
+	id = path_syscall(id, regs, have_task_storage, &fd);
+	if (id < 0)
+		return 0;
+	if (!classify_syscall(id, fd, &path, &count_at_exit, &stage_row))
 		return 0;
 	c = calls_current(true);
 	if (!c) {
@@ -242,7 +216,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct sys_call *c;
 	__u32 path;
 
-	if (!is_path_syscall(regs->orig_ax))
+	if (!maybe_path_syscall(regs->orig_ax))
 		return 0;
 	c = calls_current(false);
 	if (!c || !c->start_ns)

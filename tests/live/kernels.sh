@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# What udstrace adapts to at load time, on the running kernel:
+#  - the pre-5.11 in-flight hash (UDSTRACE_INFLIGHT=hash) counts and
+#    times exactly like task storage;
+#  - inside a PID namespace, -- CMD and -p trace the right process;
+#  - a 32-bit process's syscalls are decoded as ia32 ones (its syscall 42
+#    is pipe, not connect), so its connects and sends are exact too.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "kernel adaptation tests" "need root to load BPF programs"
+	exit 0
+fi
+
+N=1000 M=7 K=500 S=100
+W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- the in-flight hash ------------------------------------------------------
+for mode in "" --counts-only --stages; do
+	name="inflight hash${mode:+ $mode}"
+	out=$(UDSTRACE_INFLIGHT=hash timeout 60 "$UDSTRACE" --json $mode -- "${W[@]}" 2>"$tmp/err")
+	check_counts "$name" "$out" $M $N $((N * S)) $K $((K * S))
+	[ -n "$mode" ] || check "$name: every send timed" \
+		"$(path_field "$(final_object <<<"$out")" unix_stream_sendmsg timed)" $N
+done
+UDSTRACE_INFLIGHT=hash timeout 20 "$UDSTRACE" -v -d 0.2 >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do
+	grep -q tracing "$tmp/err" && break
+	sleep 0.1
+done
+check "inflight hash: the hash map is what is loaded" \
+	"$(bpftool map show 2>/dev/null | grep -oE 'name (calls|starts)_(hash|ts)' | sort -u | tr '\n' ' ')" \
+	"name calls_hash "
+wait $pid
+
+# --- PID namespaces ----------------------------------------------------------
+if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
+	skip "pid namespace" "unshare --pid --fork --mount-proc fails here"
+else
+	out=$(timeout 60 unshare --pid --fork --mount-proc "$UDSTRACE" --json -- "${W[@]}" -f 2>/dev/null)
+	check_counts "pid namespace: -- CMD" "$out" $M $N $((N * S)) $K $((K * S))
+	# -p: udstrace and the workload in one new namespace, each waiting
+	# with a deadline; the workload starts once udstrace is tracing.
+	T=$tmp U=$UDSTRACE timeout 60 unshare --pid --fork --mount-proc bash -c '
+		"$0" -w "$@" >"$T/w" &
+		w=$!
+		for _ in $(seq 100); do grep -q ready "$T/w" && break; sleep 0.1; done
+		"$U" --json -p $w >"$T/p" 2>"$T/perr" &
+		for _ in $(seq 100); do grep -q tracing "$T/perr" && break; sleep 0.1; done
+		kill -USR1 $w
+		wait' "${W[@]}" 2>/dev/null
+	check_counts "pid namespace: -p" "$(cat "$tmp/p" "$tmp/w")" $M $N $((N * S)) $K $((K * S))
+fi
+
+# --- 32-bit processes ----------------------------------------------------------
+# The workload built for ia32 (Debian's gcc-multilib). Its lockstep run
+# calls pipe(2), which is syscall 42 there: the number of connect on x86-64.
+W32=$TOP/.output/workload32
+if ! cc -m32 -O2 -Wall -Werror -D_GNU_SOURCE -pthread -static \
+	"$TOP/tests/workload.c" -o "$W32" 2>"$tmp/cc"; then
+	skip "32-bit process" "cannot build an ia32 workload (gcc -m32: $(head -n 1 "$tmp/cc"); apt-get install gcc-multilib)"
+else
+	for b in auto tracepoint; do
+		out=$(timeout 60 "$UDSTRACE" --json --backend $b -- "$W32" -u $N -c $M -t $K -s $S -l 2>/dev/null)
+		check_counts "32-bit process, $b" "$out" $M $N $((N * S)) $K $((K * S))
+		check "32-bit process, $b: every send timed" \
+			"$(path_field "$(final_object <<<"$out")" unix_stream_sendmsg timed)" $N
+	done
+fi
