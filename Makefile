@@ -9,7 +9,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 # registers (bpf/syscalls.bpf.h): other architectures stop here, not later.
 ifeq ($(filter clean kmod kmod-clean,$(MAKECMDGOALS)),)
 ifneq ($(ARCH),x86)
-$(error udstrace's BPF programs support x86-64 only; this machine is $(shell uname -m))
+$(error udstrace's BPF programs support x86-64 only; this build is for $(ARCH) ($(shell uname -m)))
 endif
 endif
 PREFIX ?= /usr/local
