@@ -2,6 +2,7 @@
 # udstrace: make, make test, make demo, make bench, make kmod, make install
 OUTPUT := .output
 CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 CC ?= cc
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
@@ -45,17 +46,23 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
+# Debug info is stripped from the object (not BTF): it is most of the
+# binary's size and nothing reads it once the skeleton embeds the object.
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h bpf/*.h) $(SKELS)
+# Every object depends on the headers; each backend on its own skeleton.
+$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h bpf/*.h) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(foreach b,$(BPF_OBJS),$(eval $(OUTPUT)/backend_$(b).o: $(OUTPUT)/$(b).skel.h))
 
 udstrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
