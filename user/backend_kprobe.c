@@ -28,6 +28,31 @@ static const int path_fn[NR_PATHS] = {
 	[PATH_TCP_RECV_REMOTE] = FN_TCP_RECV,
 };
 
+/* The functions' names in kallsyms, found in one pass the first time. */
+static const char *const fn_func[NR_FNS] = {
+	[FN_CONNECT] = "unix_stream_connect",
+	[FN_UNIX_SEND] = "unix_stream_sendmsg",
+	[FN_TCP_SEND] = "tcp_sendmsg",
+	[FN_UNIX_RECV] = "unix_stream_recvmsg",
+	[FN_TCP_RECV] = "tcp_recvmsg",
+};
+
+/* @fn's symbol, or NULL if kallsyms has none (reading it once per run). */
+static const char *fn_sym(int fn)
+{
+	static char syms[NR_FNS][KSYM_LEN];
+	static int rets[NR_FNS];
+	static bool read;
+
+	if (!read) {
+		read = true;
+		if (ksym_resolve(fn_func, NR_FNS, syms, rets))
+			for (int i = 0; i < NR_FNS; i++)
+				rets[i] = -ENOENT;
+	}
+	return rets[fn] ? NULL : syms[fn];
+}
+
 struct kprobe_state {
 	struct kprobe_event entry[NR_FNS];
 	struct kprobe_event ret[NR_FNS];
@@ -44,13 +69,12 @@ static int kretprobe_maxactive(void)
 static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			    char *why, size_t why_len)
 {
-	const char *func = path_info[path].func;
-	char sym[KSYM_LEN];
+	const char *func = path_info[path].func, *sym = fn_sym(path_fn[path]);
 	int err = kprobes_supported(why, why_len);
 
 	if (err)
 		return err;
-	if (ksym_resolve(func, sym, sizeof(sym))) {
+	if (!sym) {
 		snprintf(why, why_len, "%s not in /proc/kallsyms", func);
 		return -ENOENT;
 	}
@@ -63,12 +87,12 @@ static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 	return 0;
 }
 
-static int attach_fn(struct kprobe_state *st, int fn, const char *func,
+static int attach_fn(struct kprobe_state *st, int fn,
 		     struct bpf_program *entry, struct bpf_program *ret,
 		     char *why, size_t why_len)
 {
-	char sym[KSYM_LEN];
-	int err = ksym_resolve(func, sym, sizeof(sym));
+	const char *sym = fn_sym(fn);
+	int err = sym ? 0 : -ENOENT;
 
 	if (!err)
 		err = kprobe_event_attach(&st->entry[fn], entry, sym, false, 0);
@@ -76,7 +100,8 @@ static int attach_fn(struct kprobe_state *st, int fn, const char *func,
 		err = kprobe_event_attach(&st->ret[fn], ret, sym, true,
 					  kretprobe_maxactive());
 	if (err)
-		snprintf(why, why_len, "attaching to %s failed: %s", func, strerror(-err));
+		snprintf(why, why_len, "attaching to %s failed: %s", fn_func[fn],
+			 strerror(-err));
 	return err;
 }
 
@@ -116,24 +141,19 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		}
 	}
 	if (serve[PATH_UNIX_CONNECT])
-		err = attach_fn(st, FN_CONNECT, "unix_stream_connect",
-				skel->progs.unix_connect_entry,
+		err = attach_fn(st, FN_CONNECT, skel->progs.unix_connect_entry,
 				skel->progs.unix_connect_exit, why, why_len);
 	if (!err && serve[PATH_UNIX_SEND])
-		err = attach_fn(st, FN_UNIX_SEND, "unix_stream_sendmsg",
-				skel->progs.unix_send_entry,
+		err = attach_fn(st, FN_UNIX_SEND, skel->progs.unix_send_entry,
 				skel->progs.unix_send_exit, why, why_len);
 	if (!err && tcp)
-		err = attach_fn(st, FN_TCP_SEND, "tcp_sendmsg",
-				skel->progs.tcp_send_entry,
+		err = attach_fn(st, FN_TCP_SEND, skel->progs.tcp_send_entry,
 				skel->progs.tcp_send_exit, why, why_len);
 	if (!err && serve[PATH_UNIX_RECV])
-		err = attach_fn(st, FN_UNIX_RECV, "unix_stream_recvmsg",
-				skel->progs.unix_recv_entry,
+		err = attach_fn(st, FN_UNIX_RECV, skel->progs.unix_recv_entry,
 				skel->progs.unix_recv_exit, why, why_len);
 	if (!err && tcp_recv)
-		err = attach_fn(st, FN_TCP_RECV, "tcp_recvmsg",
-				skel->progs.tcp_recv_entry,
+		err = attach_fn(st, FN_TCP_RECV, skel->progs.tcp_recv_entry,
 				skel->progs.tcp_recv_exit, why, why_len);
 	if (err)
 		return err;

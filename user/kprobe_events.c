@@ -25,28 +25,41 @@ int kprobes_supported(char *why, size_t len)
 	return -EOPNOTSUPP;
 }
 
-int ksym_resolve(const char *func, char *sym, size_t len)
+int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
+		 int rets[])
 {
-	size_t n = strlen(func);
 	char name[KSYM_LEN], type;
 	unsigned long long addr;
-	int ret = -ENOENT;
 	FILE *f = fopen("/proc/kallsyms", "r");
 
 	if (!f)
 		return -errno;
+	for (int i = 0; i < n; i++)
+		rets[i] = -ENOENT;
 	while (fscanf(f, "%llx %c %127s%*[^\n]", &addr, &type, name) == 3) {
-		if (strncmp(name, func, n) || (name[n] && name[n] != '.'))
-			continue;
 		if (type != 't' && type != 'T')
 			continue;
-		snprintf(sym, len, "%s", name);
-		ret = 0;
-		if (!name[n])
-			break;	/* the plain name wins over a suffixed one */
+		for (int i = 0; i < n; i++) {
+			size_t len = strlen(funcs[i]);
+
+			if (strncmp(name, funcs[i], len) ||
+			    (name[len] && name[len] != '.'))
+				continue;
+			/* The plain name (1: final) wins over a suffixed one. */
+			if (!name[len] && rets[i] != 1)
+				rets[i] = 1;
+			else if (name[len] && rets[i] == -ENOENT)
+				rets[i] = 0;
+			else
+				continue;
+			snprintf(syms[i], KSYM_LEN, "%s", name);
+		}
 	}
 	fclose(f);
-	return ret;
+	for (int i = 0; i < n; i++)
+		if (rets[i] > 0)
+			rets[i] = 0;
+	return 0;
 }
 
 bool kprobe_blacklisted(const char *sym)

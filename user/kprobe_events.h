@@ -18,10 +18,13 @@
 /* 0 if the kernel has kprobes, else -EOPNOTSUPP and the reason. */
 int kprobes_supported(char *why, size_t len);
 /*
- * Finds @func in /proc/kallsyms as itself or with a compiler suffix
- * (".constprop.0", ".isra.0"); the name found goes to @sym.
+ * Finds each of @funcs in /proc/kallsyms as itself or with a compiler
+ * suffix (".constprop.0", ".isra.0"), in one pass over the file: the name
+ * found goes to @syms[i], and @rets[i] is 0 or -ENOENT. 0, or -errno if
+ * kallsyms cannot be read.
  */
-int ksym_resolve(const char *func, char *sym, size_t len);
+int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
+		 int rets[]);
 /* Is @sym listed in the kprobe blacklist (when debugfs shows it)? */
 bool kprobe_blacklisted(const char *sym);
 /* Mounts tracefs at TRACEFS unless it is there already. */
