@@ -6,7 +6,7 @@
 #include "backend.h"
 #include "check.h"
 #include "opts.h"
-#include "output.h"
+#include "json.h"
 #include "paths.h"
 #include "system.h"
 #include "tracer.h"
@@ -79,29 +79,39 @@ static void print_json(struct probe_result res[NR_BACKENDS][NR_PATHS],
 		       const char *lockdown, const struct tracer *auto_choice,
 		       bool auto_ok)
 {
-	printf("{\"schema\":\"udstrace-check/1\",");
-	json_str(stdout, "kernel", kernel_release());
-	printf(",\"btf\":%s,", have_kernel_btf() ? "true" : "false");
-	json_str(stdout, "lockdown", lockdown);
-	printf(",\"ok\":%s,\"backends\":[", auto_ok ? "true" : "false");
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_start(&j, NULL);
+	json_str(&j, "schema", "udstrace-check/1");
+	json_str(&j, "kernel", kernel_release());
+	json_bool(&j, "btf", have_kernel_btf());
+	json_str(&j, "lockdown", lockdown);
+	json_bool(&j, "ok", auto_ok);
+	json_array_start(&j, "backends");
 	for (int k = 0; k < NR_BACKENDS; k++) {
-		printf("%s{\"backend\":\"%s\",\"paths\":[", k ? "," : "",
-		       backend_ops(k)->name);
+		json_object_start(&j, NULL);
+		json_str(&j, "backend", backend_ops(k)->name);
+		json_array_start(&j, "paths");
 		for (int p = 0; p < NR_PATHS; p++) {
 			const struct probe_result *r = &res[k][p];
 
-			printf("%s{\"path\":\"%s\",\"ok\":%s,", p ? "," : "",
-			       path_info[p].name, r->ok ? "true" : "false");
-			json_str(stdout, r->ok ? "probe" : "reason", r->ok ? r->probe : r->why);
-			putchar('}');
+			json_object_start(&j, NULL);
+			json_str(&j, "path", path_info[p].name);
+			json_bool(&j, "ok", r->ok);
+			json_str(&j, r->ok ? "probe" : "reason", r->ok ? r->probe : r->why);
+			json_object_end(&j);
 		}
-		printf("]}");
+		json_array_end(&j);
+		json_object_end(&j);
 	}
-	printf("],\"auto\":{");
+	json_array_end(&j);
+	json_object_start(&j, "auto");
 	for (int p = 0; auto_ok && p < NR_PATHS; p++)
-		printf("%s\"%s\":\"%s\"", p ? "," : "", path_info[p].name,
-		       backend_ops(auto_choice->choice[p].backend)->name);
-	printf("}}\n");
+		json_str(&j, path_info[p].name,
+			 backend_ops(auto_choice->choice[p].backend)->name);
+	json_object_end(&j);
+	json_object_end(&j);
 }
 
 /*

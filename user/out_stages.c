@@ -111,8 +111,8 @@ void out_stages_table(FILE *f, const struct report *r, int row)
 	}
 }
 
-static void json_stage(FILE *f, const struct report *r, int row,
-		       enum stage st, bool *first)
+static void json_stage(struct json *j, const struct report *r, int row,
+		       enum stage st)
 {
 	const struct stage_choice *c = tracer_stage(r->tracer, row, st);
 	const struct stage_info *info = &stage_info[st];
@@ -124,22 +124,29 @@ static void json_stage(FILE *f, const struct report *r, int row,
 			continue;
 		if (!c->probed && x != (int)expected_ctx(st))
 			continue;
-		fputs(*first ? "{" : ",{", f);
-		*first = false;
-		json_str(f, "name", c->probed ? c->name : info->func ? info->func : info->label);
-		fprintf(f, ",\"calls\":%llu,\"ktime_ns\":%llu,",
-			(unsigned long long)s->calls, (unsigned long long)s->ktime_ns);
-		json_str(f, "ctx", ctx_name[x]);
-		fprintf(f, ",\"probed\":%s", c->probed ? "true" : "false");
-		if (!c->probed) {
-			fputc(',', f);
-			json_str(f, "reason", c->why);
-		}
-		fputc('}', f);
+		json_object_start(j, NULL);
+		json_str(j, "name", c->probed ? c->name :
+			 info->func ? info->func : info->label);
+		json_u64(j, "calls", s->calls);
+		json_u64(j, "ktime_ns", s->ktime_ns);
+		json_str(j, "ctx", ctx_name[x]);
+		json_bool(j, "probed", c->probed);
+		if (!c->probed)
+			json_str(j, "reason", c->why);
+		json_object_end(j);
 	}
 }
 
-void out_stages_cost(FILE *f, const struct report *r, bool json)
+void out_stages_cost_json(struct json *j, const struct report *r)
+{
+	__u64 run_ns, runs;
+
+	tracer_prog_time(r->tracer, &run_ns, &runs);
+	json_u64(j, "bpf_run_ns", run_ns);
+	json_u64(j, "bpf_runs", runs);
+}
+
+void out_stages_cost(FILE *f, const struct report *r)
 {
 	__u64 run_ns, runs, calls = 0;
 	char per[FMT_LEN], total[FMT_LEN], n[FMT_LEN];
@@ -147,11 +154,6 @@ void out_stages_cost(FILE *f, const struct report *r, bool json)
 	tracer_prog_time(r->tracer, &run_ns, &runs);
 	for (int p = 0; p < NR_PATHS; p++)
 		calls += r->snap->path[p].calls;
-	if (json) {
-		fprintf(f, ",\"bpf_run_ns\":%llu,\"bpf_runs\":%llu",
-			(unsigned long long)run_ns, (unsigned long long)runs);
-		return;
-	}
 	if (!calls || !run_ns)
 		return;
 	fmt_ns(per, sizeof(per), (double)run_ns / calls);
@@ -162,18 +164,17 @@ void out_stages_cost(FILE *f, const struct report *r, bool json)
 		per, total, n);
 }
 
-void out_stages_json(FILE *f, const struct report *r, int row)
+void out_stages_json(struct json *j, const struct report *r, int row)
 {
 	const struct path_stats *p = &r->snap->path[row];
-	bool first = true;
 
-	fprintf(f, ",\"oncpu_ns\":%llu,\"blocked_ns\":%llu,\"stages\":[",
-		(unsigned long long)(p->ktime_ns - p->blocked_ns),
-		(unsigned long long)p->blocked_ns);
+	json_u64(j, "oncpu_ns", p->ktime_ns - p->blocked_ns);
+	json_u64(j, "blocked_ns", p->blocked_ns);
+	json_array_start(j, "stages");
 	for (const struct row_stage *rs = row_stages[row]; rs->depth; rs++)
-		json_stage(f, r, row, rs->stage, &first);
+		json_stage(j, r, row, rs->stage);
 	for (int s = 0; s < NR_STAGES; s++)
 		if (!listed(row, s) && ran(r, row, s))
-			json_stage(f, r, row, s, &first);
-	fputc(']', f);
+			json_stage(j, r, row, s);
+	json_array_end(j);
 }

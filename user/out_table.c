@@ -5,26 +5,6 @@
 #include "output.h"
 #include "paths.h"
 
-const struct backend_ops *report_backend(const struct report *r, int path)
-{
-	return backend_ops(r->tracer->choice[path].backend);
-}
-
-const char *report_time_scope(const struct report *r, int path)
-{
-	const struct backend_ops *b = report_backend(r, path);
-
-	return r->counts_only && b->counts_only ? "none" : b->time_scope;
-}
-
-bool report_uniform(const struct report *r)
-{
-	for (int p = 1; p < NR_PATHS; p++)
-		if (r->tracer->choice[p].backend != r->tracer->choice[0].backend)
-			return false;
-	return true;
-}
-
 static void print_banner(FILE *f, const struct report *r)
 {
 	const struct backend_ops *b = report_backend(r, 0);
@@ -92,7 +72,7 @@ void out_table(FILE *f, const struct report *r)
 	for (int p = 0; r->tracer->stages && p < NR_PATHS; p++)
 		out_stages_table(f, r, p);
 	if (r->tracer->stages && r->final)
-		out_stages_cost(f, r, false);
+		out_stages_cost(f, r);
 	for (int p = 0; p < NR_PATHS; p++)
 		if (r->snap->missed[p])
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every printer reads: one snapshot of the counters, which backend
+ * served each path, and the options that shape the output.
+ */
+#ifndef UDSTRACE_REPORT_H
+#define UDSTRACE_REPORT_H
+
+#include <stdbool.h>
+#include "snapshot.h"
+#include "tracer.h"
+
+struct report {
+	const struct snapshot *snap;
+	const struct tracer *tracer;	/* which backend serves each path */
+	const char *kernel;
+	bool final;			/* whole run, not one interval */
+	bool hist;			/* -H */
+	bool explain;			/* --explain */
+	bool counts_only;		/* --counts-only */
+};
+
+/* The backend of a path, and whether all paths have the same one. */
+const struct backend_ops *report_backend(const struct report *r, int path);
+bool report_uniform(const struct report *r);
+/* "function", "syscall", or "none" for a row --counts-only left untimed. */
+const char *report_time_scope(const struct report *r, int path);
+
+#endif /* UDSTRACE_REPORT_H */
