@@ -90,7 +90,7 @@ install: udstrace
 
 include tests/tests.mk
 # Parts with their own build rules: udsbench and the kernel module.
-include user/udsbench/udsbench.mk kmod/kmod.mk
+include udsbench/build.mk kmod/kmod.mk
 
 clean:
 	$(call msg,CLEAN)

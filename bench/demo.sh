@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 args=(--sizes 100 --count 20000)
 
 echo "== udsbench under udstrace: wall clock (udsbench), then kernel time (udstrace)"
-./udstrace -- ./udsbench "${args[@]}" 2>/dev/null
+./udstrace -- ./udsbench/udsbench "${args[@]}" 2>/dev/null
 
 echo "== where the kernel time goes, stage by stage (udstrace --stages; send rows)"
 # Lockstep-free throughput runs; only the two send rows' trees are shown.
-./udstrace --stages -- ./udsbench --mode throughput "${args[@]}" --json 2>/dev/null |
+./udstrace --stages -- ./udsbench/udsbench --mode throughput "${args[@]}" --json 2>/dev/null |
 	awk '/^(unix_stream_sendmsg|tcp_sendmsg:loopback): /{show = 1} /^$/{show = 0} show'
-echo "(all rows: sudo ./udstrace --stages --explain -- ./udsbench ${args[*]})"
+echo "(all rows: sudo ./udstrace --stages --explain -- ./udsbench/udsbench ${args[*]})"

@@ -5,7 +5,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 UDSTRACE=$TOP/udstrace
-UDSBENCH=$TOP/udsbench
+UDSBENCH=$TOP/udsbench/udsbench
 RUNS=${BENCH_RUNS:-5}
 
 # tracer_start KIND: starts a system-wide tracer in the background and

@@ -4,7 +4,7 @@
 # made on a socket and every connect(), and udstrace must have counted
 # exactly those calls and bytes, per path.
 . "$(dirname "$0")/../lib.sh"
-UDSBENCH=${UDSBENCH:-$TOP/udsbench}
+UDSBENCH=${UDSBENCH:-$TOP/udsbench/udsbench}
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "udsbench live" "need root to load BPF programs"

@@ -4,7 +4,7 @@
 # makes the run fail with exit 1 and no numbers, and small runs give
 # exactly the rows, counts and bytes asked for.
 . "$(dirname "$0")/../lib.sh"
-UDSBENCH=${UDSBENCH:-$TOP/udsbench}
+UDSBENCH=${UDSBENCH:-$TOP/udsbench/udsbench}
 
 if [ ! -x "$UDSBENCH" ]; then
 	fail "udsbench" "$UDSBENCH is missing (make udsbench)"

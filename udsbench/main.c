@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include "bench.h"
 #include "options.h"
-#include "output.h"
+#include "print.h"
 #include "wire.h"
 
 int main(int argc, char **argv)
@@ -48,9 +48,9 @@ int main(int argc, char **argv)
 				n++;
 			}
 	if (cfg.json)
-		out_json(stdout, &cfg, rows, n);
+		print_json(stdout, &cfg, rows, n);
 	else
-		out_table(stdout, &cfg, rows, n);
+		print_table(stdout, &cfg, rows, n);
 	free(rows);
 	return 0;
 }

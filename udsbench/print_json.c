@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* NDJSON output, schema udsbench/1. Every key is documented in README.md. */
-#include "output.h"
+#include "print.h"
 
 static void print_row(FILE *f, const struct config *cfg, const struct row *r)
 {
@@ -33,7 +33,7 @@ static void print_row(FILE *f, const struct config *cfg, const struct row *r)
 			r->msgs_per_s, r->mbytes_per_s, r->mbits_per_s);
 }
 
-void out_json(FILE *f, const struct config *cfg, const struct row *rows, int n)
+void print_json(FILE *f, const struct config *cfg, const struct row *rows, int n)
 {
 	for (int i = 0; i < n; i++)
 		print_row(f, cfg, &rows[i]);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "output.h"
+#include "print.h"
 
 #define NUM_LEN 32
 
@@ -142,7 +142,7 @@ static void print_throughput(FILE *f, const struct config *cfg, const struct row
 	fprintf(f, "TCP/UDS below 1: TCP moves less\n");
 }
 
-void out_table(FILE *f, const struct config *cfg, const struct row *rows, int n)
+void print_table(FILE *f, const struct config *cfg, const struct row *rows, int n)
 {
 	print_banner(f, cfg);
 	if (cfg->mode[MODE_LATENCY])

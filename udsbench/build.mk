@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# udsbench: the demo workload and benchmark, a program of its own with its
+# own flags (nothing from user/ or bpf/). Included from the top-level
+# Makefile; one static binary at udsbench/udsbench, objects in
+# $(OUTPUT)/udsbench.
+
+UDSBENCH := udsbench/udsbench
+UDSBENCH_SRCS := $(wildcard udsbench/*.c)
+UDSBENCH_OBJS := $(patsubst udsbench/%.c,$(OUTPUT)/udsbench/%.o,$(UDSBENCH_SRCS))
+UDSBENCH_CFLAGS := -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+
+all: udsbench
+
+$(OUTPUT)/udsbench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/udsbench/%.o: udsbench/%.c $(wildcard udsbench/*.h) | $(OUTPUT)/udsbench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(UDSBENCH_CFLAGS) -c $< -o $@
+
+$(UDSBENCH): $(UDSBENCH_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(UDSBENCH_CFLAGS) $^ -static -o $@
+
+# "make udsbench" names the program, not its folder.
+udsbench: $(UDSBENCH)
+
+# make test builds it too; make clean removes it.
+TEST_BINS += $(UDSBENCH)
+test-unit test-live: $(UDSBENCH)
+clean: clean-udsbench
+clean-udsbench:
+	$(Q)rm -f $(UDSBENCH)
+
+.PHONY: udsbench clean-udsbench
