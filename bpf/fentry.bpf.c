@@ -19,9 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
 
-/* Kernels 5.5 to 5.18: tcp_recvmsg(sk, msg, len, nonblock, flags, addr_len). */
-const volatile bool tcp_recvmsg_has_nonblock = false;
-
 /*
  * Per task: entry time per path function (they never nest in one task,
  * but a slot each keeps that assumption out of the code), the row of the
@@ -150,20 +147,23 @@ int BPF_PROG(tcp_recv_entry, struct sock *sk)
 	return 0;
 }
 
-/*
- * The return value follows the arguments, and tcp_recvmsg lost one in
- * 5.19: its slot is picked by what kernel BTF says (user space).
- */
 SEC("fexit/tcp_recvmsg")
-int tcp_recv_exit(__u64 *ctx)
+int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
+	     int flags, int *addr_len, int ret)
 {
-	struct sock *sk = (void *)ctx[0];
-	int ret;
+	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
+	return 0;
+}
 
-	if (tcp_recvmsg_has_nonblock)
-		ret = (int)ctx[6];
-	else
-		ret = (int)ctx[5];
+/*
+ * 5.5 to 5.18: tcp_recvmsg still has its nonblock argument, so the return
+ * value comes one slot later. User space loads this one instead there,
+ * by the argument count in kernel BTF.
+ */
+SEC("?fexit/tcp_recvmsg")
+int BPF_PROG(tcp_recv_exit_nonblock, struct sock *sk, struct msghdr *msg,
+	     size_t len, int nonblock, int flags, int *addr_len, int ret)
+{
 	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
 	return 0;
 }

@@ -72,13 +72,13 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
 	bool tcp_recv = serve[PATH_TCP_RECV_LOOPBACK] || serve[PATH_TCP_RECV_REMOTE];
 	struct fentry_bpf *skel;
+	bool nonblock;
 	int err;
 
 	err = SKEL_OPEN(fentry, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
 	SKEL_SET_INFLIGHT(skel, starts);
-	skel->rodata->tcp_recvmsg_has_nonblock = feature_func_nargs("tcp_recvmsg") == 6;
 	/* The entry programs only take start times. */
 	bpf_program__set_autoload(skel->progs.unix_connect_entry,
 				  serve[PATH_UNIX_CONNECT] && !t->counts_only);
@@ -92,7 +92,10 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 				  serve[PATH_UNIX_RECV] && !t->counts_only);
 	bpf_program__set_autoload(skel->progs.unix_recv_exit, serve[PATH_UNIX_RECV]);
 	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv && !t->counts_only);
-	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv);
+	/* tcp_recvmsg had six arguments until 5.19: its own exit program. */
+	nonblock = feature_func_nargs("tcp_recvmsg") == 6;
+	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv && !nonblock);
+	bpf_program__set_autoload(skel->progs.tcp_recv_exit_nonblock, tcp_recv && nonblock);
 	fentry_select_stages(skel, t->stages);
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
@@ -103,6 +106,10 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		return err;
 	}
 	SKEL_SET_PATH_PROGS(obj, skel);
+	if (nonblock) {
+		obj->progs[PATH_TCP_RECV_LOOPBACK][1] = skel->progs.tcp_recv_exit_nonblock;
+		obj->progs[PATH_TCP_RECV_REMOTE][1] = skel->progs.tcp_recv_exit_nonblock;
+	}
 	SKEL_SET_MAPS(obj, skel);
 	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
