@@ -80,14 +80,14 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 		account_time(row, bpf_ktime_get_ns() - start, blocked);
 }
 
-SEC("fentry/unix_stream_connect")
+SEC("?fentry/unix_stream_connect")
 int BPF_PROG(unix_connect_entry)
 {
 	call_enter(FN_CONNECT, PATH_UNIX_CONNECT);
 	return 0;
 }
 
-SEC("fexit/unix_stream_connect")
+SEC("?fexit/unix_stream_connect")
 int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 	     int addr_len, int flags, int ret)
 {
@@ -95,14 +95,14 @@ int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 	return 0;
 }
 
-SEC("fentry/unix_stream_sendmsg")
+SEC("?fentry/unix_stream_sendmsg")
 int BPF_PROG(unix_send_entry)
 {
 	call_enter(FN_UNIX_SEND, PATH_UNIX_SEND);
 	return 0;
 }
 
-SEC("fexit/unix_stream_sendmsg")
+SEC("?fexit/unix_stream_sendmsg")
 int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 	     size_t len, int ret)
 {
@@ -110,14 +110,14 @@ int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 	return 0;
 }
 
-SEC("fentry/tcp_sendmsg")
+SEC("?fentry/tcp_sendmsg")
 int BPF_PROG(tcp_send_entry, struct sock *sk)
 {
 	call_enter(FN_TCP_SEND, tcp_row(sk, PATH_TCP_LOOPBACK));
 	return 0;
 }
 
-SEC("fexit/tcp_sendmsg")
+SEC("?fexit/tcp_sendmsg")
 int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	     int ret)
 {
@@ -125,14 +125,14 @@ int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	return 0;
 }
 
-SEC("fentry/unix_stream_recvmsg")
+SEC("?fentry/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_entry)
 {
 	call_enter(FN_UNIX_RECV, PATH_UNIX_RECV);
 	return 0;
 }
 
-SEC("fexit/unix_stream_recvmsg")
+SEC("?fexit/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 	     size_t size, int flags, int ret)
 {
@@ -140,14 +140,14 @@ int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 	return 0;
 }
 
-SEC("fentry/tcp_recvmsg")
+SEC("?fentry/tcp_recvmsg")
 int BPF_PROG(tcp_recv_entry, struct sock *sk)
 {
 	call_enter(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK));
 	return 0;
 }
 
-SEC("fexit/tcp_recvmsg")
+SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, int *addr_len, int ret)
 {
@@ -207,13 +207,13 @@ static __always_inline void stage_exit(__u32 stage)
 
 /* One fentry/fexit pair per stage function. */
 #define STAGE_PROBE(func, stage)					\
-	SEC("fentry/" #func)						\
+	SEC("?fentry/" #func)						\
 	int BPF_PROG(func##_entry)					\
 	{								\
 		stage_enter(STAGE_##stage);				\
 		return 0;						\
 	}								\
-	SEC("fexit/" #func)						\
+	SEC("?fexit/" #func)						\
 	int BPF_PROG(func##_exit)					\
 	{								\
 		stage_exit(STAGE_##stage);				\
@@ -250,14 +250,14 @@ STAGE_PROBE(tcp_cleanup_rbuf, TCP_CLEANUP_RBUF)
 STAGE_PROBE(unix_write_space, WAKE_WRITER)
 
 /* Where stages run: see stage_ctx(). */
-SEC("tp_btf/softirq_entry")
+SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
 	softirq_mark(1);
 	return 0;
 }
 
-SEC("tp_btf/softirq_exit")
+SEC("?tp_btf/softirq_exit")
 int BPF_PROG(softirq_exit, unsigned int vec)
 {
 	softirq_mark(0);
@@ -265,7 +265,7 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 }
 
 /* Time a task in a path call spends switched out is blocked time. */
-SEC("tp_btf/sched_switch")
+SEC("?tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {

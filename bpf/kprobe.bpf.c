@@ -65,70 +65,70 @@ static __always_inline void call_exit(__u32 path, long ret)
 		account_time(path, bpf_ktime_get_ns() - start, 0);
 }
 
-SEC("kprobe")
+SEC("?kprobe")
 int BPF_KPROBE(unix_connect_entry)
 {
 	call_enter(NULL);
 	return 0;
 }
 
-SEC("kretprobe")
+SEC("?kretprobe")
 int BPF_KRETPROBE(unix_connect_exit, int ret)
 {
 	call_exit(PATH_UNIX_CONNECT, ret);
 	return 0;
 }
 
-SEC("kprobe")
+SEC("?kprobe")
 int BPF_KPROBE(unix_send_entry)
 {
 	call_enter(NULL);
 	return 0;
 }
 
-SEC("kretprobe")
+SEC("?kretprobe")
 int BPF_KRETPROBE(unix_send_exit, int ret)
 {
 	call_exit(PATH_UNIX_SEND, ret);
 	return 0;
 }
 
-SEC("kprobe")
+SEC("?kprobe")
 int BPF_KPROBE(tcp_send_entry, struct sock *sk)
 {
 	call_enter(sk);
 	return 0;
 }
 
-SEC("kretprobe")
+SEC("?kretprobe")
 int BPF_KRETPROBE(tcp_send_exit, int ret)
 {
 	call_exit(PATH_TCP_LOOPBACK, ret);
 	return 0;
 }
 
-SEC("kprobe")
+SEC("?kprobe")
 int BPF_KPROBE(unix_recv_entry)
 {
 	call_enter(NULL);
 	return 0;
 }
 
-SEC("kretprobe")
+SEC("?kretprobe")
 int BPF_KRETPROBE(unix_recv_exit, int ret)
 {
 	call_exit(PATH_UNIX_RECV, ret);
 	return 0;
 }
 
-SEC("kprobe")
+SEC("?kprobe")
 int BPF_KPROBE(tcp_recv_entry, struct sock *sk)
 {
 	call_enter(sk);
 	return 0;
 }
 
-SEC("kretprobe")
+SEC("?kretprobe")
 int BPF_KRETPROBE(tcp_recv_exit, int ret)
 {
 	call_exit(PATH_TCP_RECV_LOOPBACK, ret);

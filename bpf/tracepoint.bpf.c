@@ -194,14 +194,14 @@ static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 		c->path = path;
 }
 
-SEC("tp_btf/sock_send_length")
+SEC("?tp_btf/sock_send_length")
 int BPF_PROG(sock_send_length, struct sock *sk, int ret, int flags)
 {
 	sock_call(sk, ret, false);
 	return 0;
 }
 
-SEC("tp_btf/sock_recv_length")
+SEC("?tp_btf/sock_recv_length")
 int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 {
 	sock_call(sk, ret, true);
@@ -242,7 +242,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
  * the listener with sk_data_ready, so a wake-up of a listening AF_UNIX
  * stream socket is one successful connect (failed ones are not seen).
  */
-SEC("tp_btf/sk_data_ready")
+SEC("?tp_btf/sk_data_ready")
 int BPF_PROG(unix_connect_delivered, struct sock *sk)
 {
 	/* Every wake-up in the system comes here: the socket test goes first. */
@@ -278,7 +278,7 @@ static __always_inline void stage_point(__u32 stage)
 }
 
 #define STAGE_POINT(tp, stage)						\
-	SEC("tp_btf/" #tp)						\
+	SEC("?tp_btf/" #tp)						\
 	int BPF_PROG(tp##_stage)					\
 	{								\
 		stage_point(STAGE_##stage);				\
@@ -296,7 +296,7 @@ STAGE_POINT(consume_skb, FREE_SKB)
 STAGE_POINT(tcp_rcv_space_adjust, TCP_RCV_SPACE_ADJUST)
 
 /* NET_RX softirqs that run on top of a traced call are charged to it, timed. */
-SEC("tp_btf/softirq_entry")
+SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
 	__u32 zero = 0, row;
@@ -314,7 +314,7 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 	return 0;
 }
 
-SEC("tp_btf/softirq_exit")
+SEC("?tp_btf/softirq_exit")
 int BPF_PROG(softirq_exit, unsigned int vec)
 {
 	__u32 zero = 0;
@@ -333,7 +333,7 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 }
 
 /* Time a task in a traced syscall spends switched out is blocked time. */
-SEC("tp_btf/sched_switch")
+SEC("?tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "backend.h"
 #include "feature.h"
+#include "path_progs.h"
 #include "paths.h"
 #include "stages_info.h"
 #include "skel_common.h"
@@ -38,30 +39,29 @@ static int fentry_stage_probe(enum stage stage, char *name, size_t name_len,
 	return 0;
 }
 
-/* Loads the stage programs that can attach here, and sched_switch, if asked. */
+/* With --stages: sched_switch, softirq_entry/exit and the stages seen here. */
 static void fentry_select_stages(struct fentry_bpf *skel, bool on)
 {
 	char name[PROBE_NAME_LEN], why[PROBE_NAME_LEN], prog[PROBE_NAME_LEN];
+	const char *const ends[] = { "entry", "exit" };
 
 	skel->rodata->stages_on = on;
-	bpf_program__set_autoload(skel->progs.sched_switch, on);
-	bpf_program__set_autoload(skel->progs.softirq_entry, on);
-	bpf_program__set_autoload(skel->progs.softirq_exit, on);
+	if (!on)
+		return;	/* every stage program is optional (SEC("?...")) */
+	bpf_program__set_autoload(skel->progs.sched_switch, true);
+	bpf_program__set_autoload(skel->progs.softirq_entry, true);
+	bpf_program__set_autoload(skel->progs.softirq_exit, true);
 	for (int s = 0; s < NR_STAGES; s++) {
-		const char *func = stage_info[s].func;
-		bool load = on && !fentry_stage_probe(s, name, sizeof(name), why, sizeof(why));
-		struct bpf_program *p;
-
-		if (!func)
+		if (fentry_stage_probe(s, name, sizeof(name), why, sizeof(why)))
 			continue;
-		snprintf(prog, sizeof(prog), "%s_entry", func);
-		p = bpf_object__find_program_by_name(skel->obj, prog);
-		if (p)
-			bpf_program__set_autoload(p, load);
-		snprintf(prog, sizeof(prog), "%s_exit", func);
-		p = bpf_object__find_program_by_name(skel->obj, prog);
-		if (p)
-			bpf_program__set_autoload(p, load);
+		for (int e = 0; e < 2; e++) {
+			struct bpf_program *p;
+
+			snprintf(prog, sizeof(prog), "%s_%s", stage_info[s].func, ends[e]);
+			p = bpf_object__find_program_by_name(skel->obj, prog);
+			if (p)
+				bpf_program__set_autoload(p, true);
+		}
 	}
 }
 
@@ -69,8 +69,6 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			const struct target *t, int followed_fd,
 			char *why, size_t why_len)
 {
-	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
-	bool tcp_recv = serve[PATH_TCP_RECV_LOOPBACK] || serve[PATH_TCP_RECV_REMOTE];
 	struct fentry_bpf *skel;
 	bool nonblock;
 	int err;
@@ -79,23 +77,13 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	if (err)
 		return err;
 	SKEL_SET_INFLIGHT(skel, starts);
-	/* The entry programs only take start times. */
-	bpf_program__set_autoload(skel->progs.unix_connect_entry,
-				  serve[PATH_UNIX_CONNECT] && !t->counts_only);
-	bpf_program__set_autoload(skel->progs.unix_connect_exit, serve[PATH_UNIX_CONNECT]);
-	bpf_program__set_autoload(skel->progs.unix_send_entry,
-				  serve[PATH_UNIX_SEND] && !t->counts_only);
-	bpf_program__set_autoload(skel->progs.unix_send_exit, serve[PATH_UNIX_SEND]);
-	bpf_program__set_autoload(skel->progs.tcp_send_entry, tcp && !t->counts_only);
-	bpf_program__set_autoload(skel->progs.tcp_send_exit, tcp);
-	bpf_program__set_autoload(skel->progs.unix_recv_entry,
-				  serve[PATH_UNIX_RECV] && !t->counts_only);
-	bpf_program__set_autoload(skel->progs.unix_recv_exit, serve[PATH_UNIX_RECV]);
-	bpf_program__set_autoload(skel->progs.tcp_recv_entry, tcp_recv && !t->counts_only);
+	path_progs_select(skel->obj, serve, !t->counts_only);
 	/* tcp_recvmsg had six arguments until 5.19: its own exit program. */
 	nonblock = feature_func_nargs("tcp_recvmsg") == 6;
-	bpf_program__set_autoload(skel->progs.tcp_recv_exit, tcp_recv && !nonblock);
-	bpf_program__set_autoload(skel->progs.tcp_recv_exit_nonblock, tcp_recv && nonblock);
+	if (nonblock && bpf_program__autoload(skel->progs.tcp_recv_exit)) {
+		bpf_program__set_autoload(skel->progs.tcp_recv_exit, false);
+		bpf_program__set_autoload(skel->progs.tcp_recv_exit_nonblock, true);
+	}
 	fentry_select_stages(skel, t->stages);
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
@@ -105,7 +93,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "attach failed: %s", strerror(-err));
 		return err;
 	}
-	SKEL_SET_PATH_PROGS(obj, skel);
+	path_progs_record(obj, skel->obj);
 	if (nonblock) {
 		obj->progs[PATH_TCP_RECV_LOOPBACK][1] = skel->progs.tcp_recv_exit_nonblock;
 		obj->progs[PATH_TCP_RECV_REMOTE][1] = skel->progs.tcp_recv_exit_nonblock;

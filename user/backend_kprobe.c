@@ -10,53 +10,37 @@
 #include <bpf/libbpf.h>
 #include "backend.h"
 #include "kprobe_events.h"
+#include "path_progs.h"
 #include "paths.h"
 #include "skel_common.h"
 #include "target.h"
 #include "kprobe.skel.h"
 
-/* The functions probed; a path maps to one of them. */
-enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
-
-static const int path_fn[NR_PATHS] = {
-	[PATH_UNIX_CONNECT] = FN_CONNECT,
-	[PATH_UNIX_SEND] = FN_UNIX_SEND,
-	[PATH_TCP_LOOPBACK] = FN_TCP_SEND,
-	[PATH_TCP_REMOTE] = FN_TCP_SEND,
-	[PATH_UNIX_RECV] = FN_UNIX_RECV,
-	[PATH_TCP_RECV_LOOPBACK] = FN_TCP_RECV,
-	[PATH_TCP_RECV_REMOTE] = FN_TCP_RECV,
+/* Each path function's probes, kept under its first row (path_first_row). */
+struct kprobe_state {
+	struct kprobe_event entry[NR_PATHS];
+	struct kprobe_event ret[NR_PATHS];
 };
 
-/* The functions' names in kallsyms, found in one pass the first time. */
-static const char *const fn_func[NR_FNS] = {
-	[FN_CONNECT] = "unix_stream_connect",
-	[FN_UNIX_SEND] = "unix_stream_sendmsg",
-	[FN_TCP_SEND] = "tcp_sendmsg",
-	[FN_UNIX_RECV] = "unix_stream_recvmsg",
-	[FN_TCP_RECV] = "tcp_recvmsg",
-};
-
-/* @fn's symbol, or NULL if kallsyms has none (reading it once per run). */
-static const char *fn_sym(int fn)
+/* @path's function in kallsyms, or NULL (kallsyms is read once per run). */
+static const char *path_sym(int path)
 {
-	static char syms[NR_FNS][KSYM_LEN];
-	static int rets[NR_FNS];
+	static char syms[NR_PATHS][KSYM_LEN];
+	static int rets[NR_PATHS];
 	static bool read;
 
 	if (!read) {
-		read = true;
-		if (ksym_resolve(fn_func, NR_FNS, syms, rets))
-			for (int i = 0; i < NR_FNS; i++)
-				rets[i] = -ENOENT;
-	}
-	return rets[fn] ? NULL : syms[fn];
-}
+		const char *funcs[NR_PATHS];
 
-struct kprobe_state {
-	struct kprobe_event entry[NR_FNS];
-	struct kprobe_event ret[NR_FNS];
-};
+		read = true;
+		for (int p = 0; p < NR_PATHS; p++)
+			funcs[p] = path_info[p].func;
+		if (ksym_resolve(funcs, NR_PATHS, syms, rets))
+			for (int p = 0; p < NR_PATHS; p++)
+				rets[p] = -ENOENT;
+	}
+	return rets[path] ? NULL : syms[path];
+}
 
 /* Returns may be pending in many sleeping threads at once. */
 static int kretprobe_maxactive(void)
@@ -69,7 +53,7 @@ static int kretprobe_maxactive(void)
 static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			    char *why, size_t why_len)
 {
-	const char *func = path_info[path].func, *sym = fn_sym(path_fn[path]);
+	const char *func = path_info[path].func, *sym = path_sym(path);
 	int err = kprobes_supported(why, why_len);
 
 	if (err)
@@ -87,21 +71,22 @@ static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 	return 0;
 }
 
-static int attach_fn(struct kprobe_state *st, int fn,
-		     struct bpf_program *entry, struct bpf_program *ret,
-		     char *why, size_t why_len)
+/* Puts the kprobe and kretprobe of @path's function, and its programs, in place. */
+static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path,
+		       char *why, size_t why_len)
 {
-	const char *sym = fn_sym(fn);
+	const char *sym = path_sym(path);
 	int err = sym ? 0 : -ENOENT;
 
 	if (!err)
-		err = kprobe_event_attach(&st->entry[fn], entry, sym, false, 0);
+		err = kprobe_event_attach(&st->entry[path], path_prog(obj, path, "entry"),
+					  sym, false, 0);
 	if (!err)
-		err = kprobe_event_attach(&st->ret[fn], ret, sym, true,
-					  kretprobe_maxactive());
+		err = kprobe_event_attach(&st->ret[path], path_prog(obj, path, "exit"),
+					  sym, true, kretprobe_maxactive());
 	if (err)
-		snprintf(why, why_len, "attaching to %s failed: %s", fn_func[fn],
-			 strerror(-err));
+		snprintf(why, why_len, "attaching to %s failed: %s",
+			 path_info[path].func, strerror(-err));
 	return err;
 }
 
@@ -109,8 +94,6 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			const struct target *t, int followed_fd,
 			char *why, size_t why_len)
 {
-	bool tcp = serve[PATH_TCP_LOOPBACK] || serve[PATH_TCP_REMOTE];
-	bool tcp_recv = serve[PATH_TCP_RECV_LOOPBACK] || serve[PATH_TCP_RECV_REMOTE];
 	struct kprobe_state *st = calloc(1, sizeof(*st));
 	struct kprobe_bpf *skel;
 	int err;
@@ -126,6 +109,7 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(kprobe, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
+	path_progs_select(skel->obj, serve, true);
 	err = SKEL_LOAD(kprobe, skel, why, why_len);
 	if (err)
 		return err;
@@ -140,24 +124,16 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			return err;
 		}
 	}
-	if (serve[PATH_UNIX_CONNECT])
-		err = attach_fn(st, FN_CONNECT, skel->progs.unix_connect_entry,
-				skel->progs.unix_connect_exit, why, why_len);
-	if (!err && serve[PATH_UNIX_SEND])
-		err = attach_fn(st, FN_UNIX_SEND, skel->progs.unix_send_entry,
-				skel->progs.unix_send_exit, why, why_len);
-	if (!err && tcp)
-		err = attach_fn(st, FN_TCP_SEND, skel->progs.tcp_send_entry,
-				skel->progs.tcp_send_exit, why, why_len);
-	if (!err && serve[PATH_UNIX_RECV])
-		err = attach_fn(st, FN_UNIX_RECV, skel->progs.unix_recv_entry,
-				skel->progs.unix_recv_exit, why, why_len);
-	if (!err && tcp_recv)
-		err = attach_fn(st, FN_TCP_RECV, skel->progs.tcp_recv_entry,
-				skel->progs.tcp_recv_exit, why, why_len);
+	for (int p = 0; !err && p < NR_PATHS; p++) {
+		int first = path_first_row(p);
+
+		/* Once per function, under its first row, if any of its rows is served. */
+		if (serve[p] && !st->entry[first].link)
+			err = attach_path(st, skel->obj, first, why, why_len);
+	}
 	if (err)
 		return err;
-	SKEL_SET_PATH_PROGS(obj, skel);
+	path_progs_record(obj, skel->obj);
 	SKEL_SET_MAPS(obj, skel);
 	return 0;
 }
@@ -166,19 +142,19 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 static __u64 kprobe_missed(struct backend_obj *obj, enum ipc_path path)
 {
 	struct kprobe_state *st = obj->priv;
-	int fn = path_fn[path];
+	int first = path_first_row(path);
 
-	return bpf_stats_missed(obj, path) + kprobe_event_missed(&st->entry[fn]) +
-	       kprobe_event_missed(&st->ret[fn]);
+	return bpf_stats_missed(obj, path) + kprobe_event_missed(&st->entry[first]) +
+	       kprobe_event_missed(&st->ret[first]);
 }
 
 static void kprobe_stop(struct backend_obj *obj)
 {
 	struct kprobe_state *st = obj->priv;
 
-	for (int fn = 0; st && fn < NR_FNS; fn++) {
-		kprobe_event_detach(&st->entry[fn]);
-		kprobe_event_detach(&st->ret[fn]);
+	for (int p = 0; st && p < NR_PATHS; p++) {
+		kprobe_event_detach(&st->entry[p]);
+		kprobe_event_detach(&st->ret[p]);
 	}
 	kprobe_bpf__destroy(obj->skel);
 	free(st);

@@ -4,11 +4,19 @@
 
 #include "udstrace.h"
 
+/*
+ * One row per path, and everything a backend needs to probe it: adding a
+ * path is one entry here plus its BPF programs.
+ */
 struct path_info {
 	const char *name;	/* the row's name, in the table and the JSON */
 	const char *func;	/* the kernel function that is the path */
+	const char *prog;	/* its BPF programs: PROG_entry and PROG_exit */
 };
 
 extern const struct path_info path_info[NR_PATHS];
+
+/* The first row of @path's function: rows of one function share probes. */
+int path_first_row(int path);
 
 #endif /* UDSTRACE_PATHS_H */

@@ -69,35 +69,4 @@
 		(obj)->stage_fd = -1;					\
 	} while (0)
 
-/*
- * The programs each row depends on, for backends with an entry and an
- * exit program per path function, named as in fentry.bpf.c and
- * kprobe.bpf.c.
- */
-#define SKEL_SET_PATH_PROGS(obj, skel)					\
-	do {								\
-		struct bpf_program *e_[NR_PATHS] = {			\
-			[PATH_UNIX_CONNECT] = (skel)->progs.unix_connect_entry, \
-			[PATH_UNIX_SEND] = (skel)->progs.unix_send_entry, \
-			[PATH_TCP_LOOPBACK] = (skel)->progs.tcp_send_entry, \
-			[PATH_TCP_REMOTE] = (skel)->progs.tcp_send_entry, \
-			[PATH_UNIX_RECV] = (skel)->progs.unix_recv_entry, \
-			[PATH_TCP_RECV_LOOPBACK] = (skel)->progs.tcp_recv_entry, \
-			[PATH_TCP_RECV_REMOTE] = (skel)->progs.tcp_recv_entry, \
-		};							\
-		struct bpf_program *x_[NR_PATHS] = {			\
-			[PATH_UNIX_CONNECT] = (skel)->progs.unix_connect_exit, \
-			[PATH_UNIX_SEND] = (skel)->progs.unix_send_exit, \
-			[PATH_TCP_LOOPBACK] = (skel)->progs.tcp_send_exit, \
-			[PATH_TCP_REMOTE] = (skel)->progs.tcp_send_exit, \
-			[PATH_UNIX_RECV] = (skel)->progs.unix_recv_exit, \
-			[PATH_TCP_RECV_LOOPBACK] = (skel)->progs.tcp_recv_exit, \
-			[PATH_TCP_RECV_REMOTE] = (skel)->progs.tcp_recv_exit, \
-		};							\
-		for (int p_ = 0; p_ < NR_PATHS; p_++) {			\
-			(obj)->progs[p_][0] = e_[p_];			\
-			(obj)->progs[p_][1] = x_[p_];			\
-		}							\
-	} while (0)
-
 #endif /* UDSTRACE_SKEL_COMMON_H */

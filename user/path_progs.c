@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include "path_progs.h"
+#include "paths.h"
+
+struct bpf_program *path_prog(struct bpf_object *obj, int path, const char *end)
+{
+	char name[PROBE_NAME_LEN];
+
+	snprintf(name, sizeof(name), "%s_%s", path_info[path].prog, end);
+	return bpf_object__find_program_by_name(obj, name);
+}
+
+void path_progs_select(struct bpf_object *obj, const bool serve[NR_PATHS],
+		       bool entries)
+{
+	/* Rows that share a function share its programs: any row turns them on. */
+	for (int p = 0; p < NR_PATHS; p++) {
+		struct bpf_program *entry = path_prog(obj, p, "entry");
+		struct bpf_program *exit = path_prog(obj, p, "exit");
+
+		if (!serve[p])
+			continue;
+		if (entry)
+			bpf_program__set_autoload(entry, entries);
+		if (exit)
+			bpf_program__set_autoload(exit, true);
+	}
+}
+
+void path_progs_record(struct backend_obj *bo, struct bpf_object *obj)
+{
+	for (int p = 0; p < NR_PATHS; p++) {
+		bo->progs[p][0] = path_prog(obj, p, "entry");
+		bo->progs[p][1] = path_prog(obj, p, "exit");
+	}
+}
