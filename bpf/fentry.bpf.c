@@ -33,7 +33,7 @@ struct task_calls {
 	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
 
-DEFINE_INFLIGHT(starts, struct task_calls)
+DEFINE_INFLIGHT(inflight, struct task_calls)
 
 static __always_inline void call_enter(int fn, __u32 row)
 {
@@ -41,7 +41,7 @@ static __always_inline void call_enter(int fn, __u32 row)
 
 	if (!target_current())
 		return;
-	c = starts_current(true);
+	c = inflight_current(true);
 	if (!c) {
 		account_drop(row);
 		return;
@@ -65,7 +65,7 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 	if (filter_mode != FILTER_FOLLOW && !target_current())
 		return;
 	if (!counts_only)	/* else the entry programs are not even loaded */
-		c = starts_current(false);
+		c = inflight_current(false);
 	if (filter_mode == FILTER_FOLLOW && !(c && c->active) && !target_current())
 		return;
 	account_call(row, ret);
@@ -74,7 +74,7 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 		blocked = c->blocked_ns;
 		c->ns[fn] = 0;
 		c->active = 0;
-		starts_done();
+		inflight_done();
 	}
 	if (start)
 		account_time(row, bpf_ktime_get_ns() - start, blocked);
@@ -175,7 +175,7 @@ static __always_inline void stage_enter(__u32 stage)
 	struct task_calls *c;
 	int ctx;
 
-	c = starts_current(false);
+	c = inflight_current(false);
 	if (!c || !c->active)
 		return;
 	ctx = stage_ctx();
@@ -191,7 +191,7 @@ static __always_inline void stage_exit(__u32 stage)
 	__u64 start = 0;
 	int ctx;
 
-	c = starts_current(false);
+	c = inflight_current(false);
 	if (!c || !c->active)
 		return;
 	ctx = stage_ctx();
@@ -272,10 +272,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	struct task_calls *c;
 	__u64 now = bpf_ktime_get_ns();
 
-	c = starts_of(prev);
+	c = inflight_of(prev);
 	if (c && c->active)
 		c->off_ns = now;
-	c = starts_of(next);
+	c = inflight_of(next);
 	if (c && c->active && c->off_ns) {
 		c->blocked_ns += now - c->off_ns;
 		c->off_ns = 0;

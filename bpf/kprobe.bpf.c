@@ -29,7 +29,7 @@ struct {
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct call_start);
-} starts SEC(".maps");
+} inflight SEC(".maps");
 
 static __always_inline void call_enter(struct sock *sk)
 {
@@ -39,7 +39,7 @@ static __always_inline void call_enter(struct sock *sk)
 	if (!target_current())
 		return;
 	c.ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &id, &c, BPF_ANY);
+	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
 }
 
 /* A TCP loopback @path is a guess, settled from the saved socket. */
@@ -51,12 +51,12 @@ static __always_inline void call_exit(__u32 path, long ret)
 
 	if (!target_current())
 		return;
-	c = bpf_map_lookup_elem(&starts, &id);
+	c = bpf_map_lookup_elem(&inflight, &id);
 	if (c) {
 		start = c->ns;
 		if (c->sk)
 			path = tcp_row_raw(c->sk, path);
-		bpf_map_delete_elem(&starts, &id);
+		bpf_map_delete_elem(&inflight, &id);
 	} else if (path == PATH_TCP_LOOPBACK || path == PATH_TCP_RECV_LOOPBACK) {
 		return;	/* entry missed: the socket, and so the row, is unknown */
 	}

@@ -58,7 +58,7 @@ struct {
 
 #define NET_RX_SOFTIRQ 3
 
-DEFINE_INFLIGHT(calls, struct sys_call)
+DEFINE_INFLIGHT(inflight, struct sys_call)
 
 static __always_inline struct socket *fd_socket(long fd)
 {
@@ -160,7 +160,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (!classify_syscall(id, fd, &path, &count_at_exit, &stage_row))
 		return 0;
-	c = calls_current(true);
+	c = inflight_current(true);
 	if (!c) {
 		if (path != PATH_NONE)
 			account_drop(path);
@@ -189,7 +189,7 @@ static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 	account_call(path, ret);
 	if (counts_only)
 		return;	/* the syscall tracepoints are not loaded: nothing to name */
-	c = calls_current(false);
+	c = inflight_current(false);
 	if (c && c->start_ns)
 		c->path = path;
 }
@@ -218,7 +218,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if (!maybe_path_syscall(regs->orig_ax))
 		return 0;
-	c = calls_current(false);
+	c = inflight_current(false);
 	if (!c || !c->start_ns)
 		return 0;
 	start = c->start_ns;
@@ -227,7 +227,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	blocked = c->blocked_ns;
 	c->start_ns = 0;
 	c->stage_row = 0;
-	calls_done();
+	inflight_done();
 	if (path >= NR_PATHS)
 		return 0;
 	if (count_at_exit)
@@ -262,7 +262,7 @@ static __always_inline __u32 current_stage_row(void)
 {
 	struct sys_call *c;
 
-	c = calls_current(false);
+	c = inflight_current(false);
 	if (!c || !c->start_ns || !c->stage_row)
 		return PATH_NONE;
 	return c->stage_row - 1;
@@ -340,10 +340,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	struct sys_call *c;
 	__u64 now = bpf_ktime_get_ns();
 
-	c = calls_of(prev);
+	c = inflight_of(prev);
 	if (c && c->start_ns)
 		c->off_ns = now;
-	c = calls_of(next);
+	c = inflight_of(next);
 	if (c && c->start_ns && c->off_ns) {
 		c->blocked_ns += now - c->off_ns;
 		c->off_ns = 0;

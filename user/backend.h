@@ -74,12 +74,12 @@ struct backend_ops {
 	void (*stop)(struct backend_obj *obj);
 };
 
-/* read and missed for backends built on bpf/common.bpf.h (user/bpf_stats.c). */
-int bpf_stats_read(struct backend_obj *obj, enum ipc_path path,
+/* read and missed for backends built on bpf/common.bpf.h (user/backend_maps.c). */
+int maps_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval);
-__u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path);
+__u64 maps_missed(struct backend_obj *obj, enum ipc_path path);
 /* Adds @path's stage counters (bpf/stages.bpf.h) to @out. */
-int bpf_stats_read_stages(struct backend_obj *obj, enum ipc_path path,
+int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
 			  struct stage_stats out[NR_STAGES][NR_CTX]);
 
 extern const struct backend_ops fentry_backend;

@@ -76,7 +76,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(fentry, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
-	SKEL_SET_INFLIGHT(skel, starts);
+	SKEL_SET_INFLIGHT(skel, inflight);
 	path_progs_select(skel->obj, serve, !t->counts_only);
 	/* tcp_recvmsg had six arguments until 5.19: its own exit program. */
 	nonblock = feature_func_nargs("tcp_recvmsg") == 6;
@@ -115,8 +115,8 @@ const struct backend_ops fentry_backend = {
 	.counts_only = true,
 	.can_serve = fentry_can_serve,
 	.start = fentry_start,
-	.read = bpf_stats_read,
-	.missed = bpf_stats_missed,
+	.read = maps_read,
+	.missed = maps_missed,
 	.stage_probe = fentry_stage_probe,
 	.stop = fentry_stop,
 };

@@ -144,7 +144,7 @@ static __u64 kprobe_missed(struct backend_obj *obj, enum ipc_path path)
 	struct kprobe_state *st = obj->priv;
 	int first = path_first_row(path);
 
-	return bpf_stats_missed(obj, path) + kprobe_event_missed(&st->entry[first]) +
+	return maps_missed(obj, path) + kprobe_event_missed(&st->entry[first]) +
 	       kprobe_event_missed(&st->ret[first]);
 }
 
@@ -167,7 +167,7 @@ const struct backend_ops kprobe_backend = {
 	.time_scope = "function",
 	.can_serve = kprobe_can_serve,
 	.start = kprobe_start,
-	.read = bpf_stats_read,
+	.read = maps_read,
 	.missed = kprobe_missed,
 	.stop = kprobe_stop,
 };

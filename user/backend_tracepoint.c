@@ -100,7 +100,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(tracepoint, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
-	SKEL_SET_INFLIGHT(skel, calls);
+	SKEL_SET_INFLIGHT(skel, inflight);
 	skel->rodata->have_sock_tp = sock_tp;
 	bpf_program__set_autoload(skel->progs.sock_send_length, sock_tp);
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
@@ -146,8 +146,8 @@ const struct backend_ops tracepoint_backend = {
 	.counts_only = true,
 	.can_serve = tracepoint_can_serve,
 	.start = tracepoint_start,
-	.read = bpf_stats_read,
-	.missed = bpf_stats_missed,
+	.read = maps_read,
+	.missed = maps_missed,
 	.stage_probe = tracepoint_stage_probe,
 	.stop = tracepoint_stop,
 };

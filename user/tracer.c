@@ -101,7 +101,7 @@ static void reset_objs(struct tracer *t)
 	for (int k = 0; k < NR_BACKENDS; k++)
 		t->obj[k].stage_fd = -1;
 	t->followed_fd = -1;
-	t->stats_fd = -1;
+	t->run_time_fd = -1;
 }
 
 int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
@@ -163,7 +163,7 @@ static int start_chosen(struct tracer *t, const struct target *tg,
 {
 	t->stages = tg->stages;
 	/* Program run time is how --stages reports what tracing costs. */
-	t->stats_fd = tg->stages ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
+	t->run_time_fd = tg->stages ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		bool serve[NR_PATHS] = {}, any = false;
@@ -221,7 +221,7 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 		int err = backends[k]->read(&t->obj[k], p, &out->path[p], interval);
 
 		if (!err && backends[k]->stage_probe)
-			err = bpf_stats_read_stages(&t->obj[k], p, out->stage[p]);
+			err = maps_read_stages(&t->obj[k], p, out->stage[p]);
 		if (err)
 			return err;
 		/* Dropped calls lost their in-flight state (a full map). */
@@ -241,9 +241,9 @@ int tracer_follow(struct tracer *t, pid_t pid)
 
 void tracer_stop(struct tracer *t)
 {
-	if (t->stats_fd >= 0)
-		close(t->stats_fd);
-	t->stats_fd = -1;
+	if (t->run_time_fd >= 0)
+		close(t->run_time_fd);
+	t->run_time_fd = -1;
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		if (t->started[k])
 			backends[k]->stop(&t->obj[k]);

@@ -36,7 +36,7 @@ struct tracer {
 	struct path_choice choice[NR_PATHS];
 	bool stages;
 	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
-	int stats_fd;		/* BPF_ENABLE_STATS while --stages runs, or -1 */
+	int run_time_fd;	/* BPF_ENABLE_STATS(RUN_TIME) while --stages runs, or -1 */
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;

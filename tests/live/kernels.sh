@@ -33,8 +33,8 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 check "inflight hash: the hash map is what is loaded" \
-	"$(bpftool map show 2>/dev/null | grep -oE 'name (calls|starts)_(hash|ts)' | sort -u | tr '\n' ' ')" \
-	"name calls_hash "
+	"$(bpftool map show 2>/dev/null | grep -oE 'name inflight_(hash|ts)' | sort -u | tr '\n' ' ')" \
+	"name inflight_hash "
 wait $pid
 
 # --- PID namespaces ----------------------------------------------------------

@@ -38,7 +38,7 @@ out:
 	return err;
 }
 
-int bpf_stats_read(struct backend_obj *obj, enum ipc_path path,
+int maps_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -64,7 +64,7 @@ out:
 	return err;
 }
 
-__u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path)
+__u64 maps_missed(struct backend_obj *obj, enum ipc_path path)
 {
 	__u64 missed = 0;
 
@@ -81,7 +81,7 @@ __u64 bpf_stats_missed(struct backend_obj *obj, enum ipc_path path)
 	return missed;
 }
 
-int bpf_stats_read_stages(struct backend_obj *obj, enum ipc_path path,
+int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
 			  struct stage_stats out[NR_STAGES][NR_CTX])
 {
 	int ncpu = libbpf_num_possible_cpus();
