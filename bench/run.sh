@@ -78,16 +78,22 @@ overhead() {
 
 # The same overhead table in the Debian 6.1 VM, where fentry and kprobe work.
 vm_overhead() {
-	local log w t base v row name key metric runs=$((RUNS < 3 ? RUNS : 3))
+	local log w t base v row name key metric runs=$((RUNS < 3 ? RUNS : 3)) accel why
 	log=$(mktemp)
-	echo "## Tracing overhead in the VM (Debian $("$TOP/tests/vm/kernel.sh" --abi 2>/dev/null), qemu TCG)"
+	# The accelerator the VM really gets: KVM only where a smoke boot works.
+	accel=$("$TOP/tests/vm/run-vm.sh" --print-accel 2>/dev/null) || accel="tcg (run-vm.sh --print-accel failed)"
+	why=${accel#* (} why=${why%)}
+	echo "## Tracing overhead in the VM (Debian $("$TOP/tests/vm/kernel.sh" --abi 2>/dev/null), qemu ${accel%% *})"
 	echo
-	echo "Pure emulation, no KVM: it distorts probe costs, so compare backends"
+	case $accel in
+	kvm*) echo "qemu with KVM ($why): closer to hardware than emulation, but a VM: compare backends" ;;
+	*) echo "Pure emulation, no KVM ($why): it distorts probe costs, so compare backends" ;;
+	esac
 	echo "with each other here, never with the table above. Not pinned (pinning"
 	echo "both sides to one vCPU under TCG made the untraced runs erratic). $runs runs each;"
 	echo "$((THR_COUNT / 10)) messages for throughput, $((LAT_COUNT / 10)) round trips for latency."
 	echo
-	if ! UDSTRACE_VM_TIMEOUT=1200 "$TOP/tests/vm/run-vm.sh" --add "$UDSTRACE" --add "$UDSBENCH" -- \
+	if ! "$TOP/tests/vm/run-vm.sh" --timeout 400 --add "$UDSTRACE" --add "$UDSBENCH" -- \
 		"$TOP/bench/guest-overhead.sh" "$runs" $((THR_COUNT / 10)) $((LAT_COUNT / 10)) \
 		>"$log" 2>&1; then
 		echo "Not run: the VM failed: $(tail -n 2 "$log" | tr '\n' ' ')"

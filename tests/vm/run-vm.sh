@@ -1,42 +1,72 @@
 #!/bin/bash
-# Boot Debian's distribution kernel under qemu with a throw-away initramfs,
+# Boot a Debian distribution kernel under qemu with a throw-away initramfs,
 # run a test script inside it and exit with that script's status.
 #
-#   tests/vm/run-vm.sh [--add HOST_PATH[:GUEST_PATH]]... [--dir HOST_DIR[:GUEST_DIR]]...
-#                      -- GUEST_SCRIPT [ARGS...]
+#   tests/vm/run-vm.sh [--kernel LINE] [--timeout SECONDS] [--add HOST_PATH[:GUEST_PATH]]...
+#                      [--dir HOST_DIR[:GUEST_DIR]]... -- GUEST_SCRIPT [ARGS...]
+#   tests/vm/run-vm.sh [--kernel LINE] --print-accel
 #
 # Files land in /udstrace (the guest's cwd) unless an absolute GUEST_PATH is
 # given; a relative GUEST_PATH is taken relative to /udstrace. Shared libraries
 # of dynamically linked executables (and the loader) are copied along.
 # GUEST_SCRIPT is a host file; the guest runs `sh /udstrace/NAME ARGS...` with
 # stdin at /dev/null, UDSTRACE_VM=1 and /udstrace at the end of PATH.
+# --kernel LINE (or $UDSTRACE_VM_KERNEL): 5.10, 6.1 (default) or 6.12, see kernel.sh.
+# --timeout SECONDS: the run's deadline under KVM (default 300); under TCG it
+# is multiplied by $UDSTRACE_VM_TCG_SCALE (default 3).
+# --print-accel prints the accelerator a run would use and why ("tcg (why)"),
+# doing the KVM smoke boot if no verdict is cached, and exits.
 #
-# Environment: UDSTRACE_VM_TIMEOUT (seconds, default 300), UDSTRACE_VM_MEM (1G),
+# Accelerator (UDSTRACE_VM_ACCEL=auto|kvm|tcg, default auto): auto uses KVM
+# only if /dev/kvm is writable and a smoke boot under KVM (the same kernel,
+# an init that prints a marker and powers off) reaches the marker within
+# $UDSTRACE_VM_SMOKE_TIMEOUT seconds (default 20): a /dev/kvm that makes qemu
+# abort or the guest hang is not used. Otherwise TCG. The verdict is cached
+# in the VM cache dir, keyed by host name, CPU model, qemu version, host
+# kernel, boot id and the -cpu model for KVM. qemu's -cpu is
+# $UDSTRACE_VM_KVM_CPU (default host) under KVM, $UDSTRACE_VM_TCG_CPU
+# (default max) under TCG. Every run prints "# vm: accelerator X (why)"
+# on stderr.
+#
+# Environment: UDSTRACE_VM_TIMEOUT (seconds, used as is with either
+# accelerator, overrides --timeout), UDSTRACE_VM_MEM (1G),
 # UDSTRACE_VM_SMP (2), UDSTRACE_VM_APPEND (extra kernel command line),
 # UDSTRACE_VM_VERBOSE=1 (also show the kernel's boot output),
-# UDSTRACE_VM_CACHE (kernel cache, see kernel.sh).
+# UDSTRACE_VM_CACHE (kernel and verdict cache, see kernel.sh).
 # Exit status: the guest script's, or 1 if the VM could not be run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-timeout_s=${UDSTRACE_VM_TIMEOUT:-300}
+repo=$(cd "$here/../.." && pwd)
+cache=${UDSTRACE_VM_CACHE:-$repo/.output/vm}
+base_timeout=300
 workdir=/udstrace
+kernel_line=${UDSTRACE_VM_KERNEL:-6.1}
+mem=${UDSTRACE_VM_MEM:-1G}
+smp=${UDSTRACE_VM_SMP:-2}
+kvm_cpu=${UDSTRACE_VM_KVM_CPU:-host}
+tcg_cpu=${UDSTRACE_VM_TCG_CPU:-max}
 
 die() { echo "vm: $*" >&2; exit 1; }
-usage() { sed -n '5,6s/^#//p' "$0" >&2; exit 1; }
+usage() { sed -n '5,7s/^#//p' "$0" >&2; exit 1; }
 
-adds=() dirs=()
+adds=() dirs=() print_accel=
 while (($#)); do
 	case $1 in
 	--add) (($# >= 2)) || usage; adds+=("$2"); shift 2 ;;
 	--dir) (($# >= 2)) || usage; dirs+=("$2"); shift 2 ;;
+	--kernel) (($# >= 2)) || usage; kernel_line=$2; shift 2 ;;
+	--timeout) (($# >= 2)) || usage; [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; base_timeout=$2; shift 2 ;;
+	--print-accel) print_accel=1; shift ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
 done
-(($# >= 1)) || usage
-script=$1; shift
-[[ -f $script ]] || die "guest script $script not found"
+if [[ -z $print_accel ]]; then
+	(($# >= 1)) || usage
+	script=$1; shift
+	[[ -f $script ]] || die "guest script $script not found"
+fi
 
 # --- host tools -------------------------------------------------------------
 static_busybox() { # prints the path of a statically linked busybox, if any
@@ -59,7 +89,127 @@ if ((${#need[@]})); then
 fi
 busybox=$(static_busybox) || die "no statically linked busybox (package busybox-static)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found"
-kernel=$("$here/kernel.sh" --boot-image) || die "cannot obtain the Debian kernel"
+kernel=$("$here/kernel.sh" --kernel "$kernel_line" --boot-image) ||
+	die "cannot obtain the Debian $kernel_line kernel"
+
+# --- accelerator ------------------------------------------------------------
+smoke_pid=
+trap '[[ -z $smoke_pid ]] || kill -9 "$smoke_pid" 2>/dev/null' EXIT
+# smoke_boot: boot $kernel under KVM with an init that only prints a marker
+# and powers off. Succeeds if the marker shows up in time; else sets smoke_why.
+smoke_boot() {
+	local d pid deadline line t0 secs=${UDSTRACE_VM_SMOKE_TIMEOUT:-20} status
+	d=$(mktemp -d "${TMPDIR:-/tmp}/udstrace-vm-smoke.XXXXXX")
+	mkdir -p "$d/root/bin" "$d/root/dev" "$d/root/proc"
+	cp "$busybox" "$d/root/bin/busybox"
+	printf '%s\n' '#!/bin/busybox sh' \
+		'/bin/busybox mount -t devtmpfs dev /dev 2>/dev/null' \
+		'exec >/dev/console 2>&1' \
+		'echo UDSTRACE-VM-SMOKE-OK' \
+		'/bin/busybox poweroff -f' >"$d/root/init"
+	chmod 755 "$d/root/init"
+	mknod -m 600 "$d/root/dev/console" c 5 1 2>/dev/null || true
+	(cd "$d/root" && find . | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$d/initrd.gz"
+	t0=$SECONDS
+	# bash reports a child that died of a signal (qemu's abort) on its own
+	# stderr, whoever waits for it: silence that for the smoke boot.
+	exec 7>&2 2>/dev/null
+	qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+		-accel kvm -cpu "$kvm_cpu" -m "$mem" -smp "$smp" \
+		-serial stdio -kernel "$kernel" -initrd "$d/initrd.gz" \
+		-append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3" \
+		>"$d/out" 2>&1 </dev/null &
+	pid=$! smoke_pid=$!
+	deadline=$((SECONDS + secs))
+	smoke_why=
+	while :; do
+		if grep -q UDSTRACE-VM-SMOKE-OK "$d/out"; then
+			smoke_why="kvm smoke boot reached the guest in $((SECONDS - t0))s"
+			break
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			status=0
+			wait "$pid" || status=$?
+			pid='' smoke_pid=
+			if grep -q UDSTRACE-VM-SMOKE-OK "$d/out"; then
+				smoke_why="kvm smoke boot reached the guest in $((SECONDS - t0))s"
+				break
+			fi
+			line=$(grep -m1 -E 'qemu-system-x86_64: ' "$d/out" | sed 's/^qemu-system-x86_64: //; s/^error: //' || true)
+			smoke_why="kvm smoke boot failed: qemu aborted: ${line:-exit status $status, no message}"
+			break
+		fi
+		if ((SECONDS >= deadline)); then
+			smoke_why="kvm smoke boot failed: the guest did not start within ${secs}s"
+			break
+		fi
+		sleep 0.1
+	done
+	if [[ -n $pid ]]; then
+		kill "$pid" 2>/dev/null || true
+		sleep 0.2
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		smoke_pid=
+	fi
+	exec 2>&7 7>&-
+	rm -rf "$d"
+	[[ $smoke_why == "kvm smoke boot reached"* ]]
+}
+
+# choose_accel: sets accel (kvm or tcg), accel_why and accel_args.
+choose_accel() {
+	local key f verdict why
+	case ${UDSTRACE_VM_ACCEL:-auto} in
+	tcg) accel=tcg accel_why="UDSTRACE_VM_ACCEL=tcg" ;;
+	kvm) accel=kvm accel_why="UDSTRACE_VM_ACCEL=kvm" ;;
+	auto)
+		if [[ ! -w /dev/kvm ]]; then
+			accel=tcg accel_why="no writable /dev/kvm"
+		else
+			key=$({
+				hostname
+				sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1
+				qemu-system-x86_64 --version | head -n1
+				uname -r
+				cat /proc/sys/kernel/random/boot_id 2>/dev/null
+				echo "$kvm_cpu"
+			} | sha256sum | cut -c1-16)
+			f=$cache/accel-$key
+			mkdir -p "$cache"
+			exec 8>"$cache/.accel.lock"
+			flock 8 # one smoke boot at a time; the others read its verdict
+			if [[ -s $f ]] && IFS=$'\t' read -r verdict why <"$f" && [[ $verdict == kvm || $verdict == tcg ]]; then
+				accel=$verdict accel_why="$why; cached verdict"
+			else
+				if smoke_boot; then accel=kvm; else accel=tcg; fi
+				accel_why=$smoke_why
+				printf '%s\t%s\n' "$accel" "$accel_why" >"$f.tmp" && mv "$f.tmp" "$f"
+			fi
+			exec 8>&-
+		fi ;;
+	*) die "UDSTRACE_VM_ACCEL=${UDSTRACE_VM_ACCEL}: want auto, kvm or tcg" ;;
+	esac
+	case $accel in
+	kvm) accel_args=(-accel kvm -cpu "$kvm_cpu") ;;
+	tcg) accel_args=(-accel tcg -cpu "$tcg_cpu") ;;
+	esac
+}
+choose_accel
+if [[ -n $print_accel ]]; then
+	echo "$accel ($accel_why)"
+	exit 0
+fi
+if [[ -n ${UDSTRACE_VM_TIMEOUT:-} ]]; then
+	timeout_s=$UDSTRACE_VM_TIMEOUT
+elif [[ $accel == tcg ]]; then
+	timeout_s=$((base_timeout * ${UDSTRACE_VM_TCG_SCALE:-3}))
+else
+	timeout_s=$base_timeout
+fi
+echo "# vm: accelerator $accel ($accel_why)" >&2
+kabi=${kernel#"$cache"/}
+echo "# vm: kernel $kernel_line (${kabi%%/*}), $smp vCPUs, $mem, timeout ${timeout_s}s" >&2
 
 # --- initramfs --------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/udstrace-vm.XXXXXX")
@@ -143,8 +293,6 @@ quote() { local s=${1//\'/\'\\\'\'}; printf "'%s' " "$s"; } # single-quote for s
 (cd "$root" && find . | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$tmp/initrd.gz"
 
 # --- boot -------------------------------------------------------------------
-accel=(-accel tcg -cpu max)
-[[ -w /dev/kvm ]] && accel=(-accel kvm -cpu host)
 log=$tmp/console.log
 started=${UDSTRACE_VM_VERBOSE:-}
 [[ $started == 1 ]] || started=
@@ -152,7 +300,7 @@ status=
 mkfifo "$tmp/console"
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -display none -no-reboot \
-	"${accel[@]}" -m "${UDSTRACE_VM_MEM:-1G}" -smp "${UDSTRACE_VM_SMP:-2}" \
+	"${accel_args[@]}" -m "$mem" -smp "$smp" \
 	-serial stdio -kernel "$kernel" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 ${UDSTRACE_VM_APPEND:-}" \
 	>"$tmp/console" 2>&1 </dev/null &
