@@ -11,6 +11,27 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
 
+# wait_until SECONDS CMD...: runs CMD every 0.05 s until it succeeds; fails
+# if it has not after SECONDS. (Every wait in the tests has a deadline.)
+wait_until() {
+	local steps=$(($1 * 20))
+	shift
+	until "$@"; do
+		[ "$steps" -gt 0 ] || return 1
+		steps=$((steps - 1))
+		sleep 0.05
+	done
+}
+
+# wait_pid SECONDS PID: waits for the child PID to end, at most SECONDS, and
+# returns its exit status; past the deadline it kills PID and returns 137.
+wait_pid() {
+	if ! wait_until "$1" eval "! kill -0 $2 2>/dev/null"; then
+		kill -9 "$2" 2>/dev/null
+	fi
+	wait "$2"
+}
+
 # check NAME GOT WANT: exact equality, printing both on failure.
 check() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi

@@ -72,16 +72,20 @@ done
 
 # -p: only that process, while an untraced one does the same work.
 tmp=$(mktemp -d)
+# attached PID ERRFILE: udstrace PID said it is tracing, or has given up.
+attached() { grep -q tracing "$2" 2>/dev/null || ! kill -0 "$1" 2>/dev/null; }
 "$WORKLOAD" -w -u 300 -c 4 -t 200 >"$tmp/w" &
 wpid=$!
-until grep -q ready "$tmp/w" 2>/dev/null; do sleep 0.05; done
+wait_until 30 grep -q ready "$tmp/w" ||
+	fail "pid: workload ready" "the workload did not say ready within 30 s"
 "$UDSTRACE" --json -p $wpid >"$tmp/j" 2>"$tmp/e" &
 upid=$!
-until grep -q tracing "$tmp/e" 2>/dev/null; do sleep 0.05; done
-"$WORKLOAD" -u 77 -c 5 -t 33 >/dev/null	# not traced
+wait_until 30 attached $upid "$tmp/e" ||
+	fail "pid: udstrace attached" "udstrace did not say tracing within 30 s"
+timeout -s KILL 60 "$WORKLOAD" -u 77 -c 5 -t 33 >/dev/null	# not traced
 kill -USR1 $wpid
-wait $wpid
-wait $upid
+wait_pid 60 $wpid
+wait_pid 60 $upid
 check "pid: exit status" "$?" 0
 check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
 rm -rf "$tmp"
@@ -91,10 +95,11 @@ for sig in INT TERM; do
 	tmp=$(mktemp -d)
 	"$UDSTRACE" --json >"$tmp/j" 2>"$tmp/e" &
 	upid=$!
-	until grep -q tracing "$tmp/e" 2>/dev/null; do sleep 0.05; done
-	"$WORKLOAD" -u 25 >/dev/null
+	wait_until 30 attached $upid "$tmp/e" ||
+		fail "SIG$sig: udstrace attached" "udstrace did not say tracing within 30 s"
+	timeout -s KILL 60 "$WORKLOAD" -u 25 >/dev/null
 	kill -$sig $upid
-	wait $upid
+	wait_pid 60 $upid
 	check "SIG$sig: exit status" "$?" 0
 	check "SIG$sig: one final object" "$(grep -c '"final":true' "$tmp/j")" 1
 	check "SIG$sig: it saw the sends before the signal" \

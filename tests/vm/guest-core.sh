@@ -1,26 +1,78 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Runs inside the Debian 6.1 guest (busybox sh). Each case prints its
-# stdout (the workload's reports and udstrace's JSON) as lines "@@NAME ..."
-# for tests/vm/test-core.sh to check on the host, plus udstrace's stderr
-# behind "#" for the log.
+# Runs inside the Debian guest (busybox sh; 5.10, 6.1 or 6.12). Each case
+# prints its stdout (the workload's reports and udstrace's JSON) as lines
+# "@@NAME ..." for tests/vm/test-core.sh to check on the host, plus
+# udstrace's stderr behind "#" for the log. What the kernel has that the
+# checks depend on is reported as "@@kernel-*" lines. Nothing waits without
+# a deadline: a wait that runs out prints "@@timeout WHAT", which the host
+# turns into a FAIL, and the script goes on.
 # Usage: guest-core.sh N M K SIZE
+# shellcheck disable=SC2086 # $W and the lists of pids are split on purpose
 N=$1 M=$2 K=$3 S=$4
 set -f  # $W is split into words on purpose, never globbed
 W="./workload -u $N -c $M -t $K -s $S"
+RUN_DEADLINE=120 # seconds for one udstrace run (a few seconds under TCG)
+POLL_STEPS=300   # 0.1 s steps to wait for "ready" or "tracing": 30 s
+
+# wait_until STEPS CMD...: run CMD every 0.1 s until it succeeds, at most
+# STEPS more times. Fails if CMD never succeeded.
+wait_until() {
+	_n=$1
+	shift
+	until "$@"; do
+		[ "$_n" -gt 0 ] || return 1
+		_n=$((_n - 1))
+		sleep 0.1
+	done
+}
+# wait_pids STEPS WHAT PID...: wait for the PIDs to end, at most STEPS * 0.1 s;
+# then report WHAT as timed out and kill what is left.
+wait_pids() {
+	_steps=$1 _what=$2
+	shift 2
+	_pids=$*
+	if wait_until "$_steps" none_alive; then
+		wait "$@" 2>/dev/null
+		return 0
+	fi
+	echo "@@timeout $_what: still running after $((_steps / 10)) s, killed"
+	kill -9 "$@" 2>/dev/null
+	wait "$@" 2>/dev/null
+	return 1
+}
+none_alive() {
+	for _p in $_pids; do
+		! kill -0 "$_p" 2>/dev/null || return 1
+	done
+}
 
 run() {
 	name=$1
 	shift
-	./udstrace --json -v "$@" >/tmp/out 2>/tmp/err
-	echo "@@$name-status $?"
+	timeout -s KILL "$RUN_DEADLINE" ./udstrace --json -v "$@" >/tmp/out 2>/tmp/err
+	st=$?
+	echo "@@$name-status $st"
+	if [ $st = 137 ]; then
+		echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
+		killall -9 workload 2>/dev/null
+	fi
 	sed "s/^/@@$name /" /tmp/out
 	grep -v '^libbpf:' /tmp/err | sed 's/^/# /'
 }
 
 echo "# guest kernel $(uname -r)"
-echo "@@check $(./udstrace --check --json)"
-echo "@@check-status $?"
+# What this kernel has: the AF_UNIX send's stage functions that ftrace (and
+# so fentry) can attach to, and the sock:sk_data_ready tracepoint (6.3+).
+F=/sys/kernel/tracing/available_filter_functions
+echo "@@kernel-traceable $(grep -x -e skb_copy_datagram_from_iter -e skb_queue_tail \
+	-e sock_alloc_send_pskb -e sock_def_readable $F | sort -u | xargs)"
+echo "@@kernel-sk_data_ready $([ -d /sys/kernel/tracing/events/sock/sk_data_ready ] && echo yes || echo no)"
+
+check=$(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)
+st=$?
+echo "@@check $check"
+echo "@@check-status $st"
 run auto -- $W
 run auto-grandchild -- $W -f
 run auto-daemon -- $W -D
@@ -33,17 +85,29 @@ run counts-tracepoint --backend tracepoint --counts-only -- $W
 # Two instances at once on one process: fentry and kprobe must agree.
 ./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
 wpid=$!
-until grep -q ready /tmp/w; do sleep 0.1; done
+wait_until $POLL_STEPS grep -q ready /tmp/w ||
+	echo "@@timeout both: the workload did not say ready within $((POLL_STEPS / 10)) s"
+upids=
 for b in fentry kprobe; do
 	./udstrace --json --backend $b -p $wpid >/tmp/both-$b 2>/tmp/both-$b.err &
+	upids="$upids $!"
 done
-until grep -q tracing /tmp/both-fentry.err && grep -q tracing /tmp/both-kprobe.err; do
-	sleep 0.1
-done
+# Each one is tracing, or has already given up (it failed to load: the
+# host's checks of its empty output say so).
+attached() {
+	set -- $upids
+	for b in fentry kprobe; do
+		grep -q tracing /tmp/both-$b.err || ! kill -0 "$1" 2>/dev/null || return 1
+		shift
+	done
+}
+wait_until $POLL_STEPS attached ||
+	echo "@@timeout both: udstrace did not say tracing within $((POLL_STEPS / 10)) s"
 kill -USR1 $wpid
-wait
+wait_pids $((RUN_DEADLINE * 10)) "both: workload and the two udstrace runs" $wpid $upids
 for b in fentry kprobe; do
 	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
+	grep -v -e '^libbpf:' -e 'via' /tmp/both-$b.err | sed "s/^/# both-$b: /"
 done
 
 # --stages with each backend that has stage probes.
@@ -51,3 +115,4 @@ for b in fentry tracepoint; do
 	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
 	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600
 done
+echo "@@end"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Runs inside the Debian 6.1 guest (busybox sh) for tests/vm/test-kmod.sh.
+# Runs inside the Debian guest (busybox sh; 6.1 or 6.12) for tests/vm/test-kmod.sh.
 # Prints "@@KEY VALUE..." lines for the host to check: exit statuses,
 # values read back, and "@@snap NAME LINE" for every line of /proc/udsprobe
-# at a named moment. Lines starting with "#" are for the log only.
+# at a named moment. Lines starting with "#" are for the log only. Nothing
+# waits without a deadline: a wait that runs out prints "@@timeout WHAT",
+# which the host turns into a FAIL, and the script goes on.
 # Usage: guest-kmod.sh N M K SIZE CYCLES
 N=$1 M=$2 K=$3 S=$4 CYCLES=$5
 set -f  # $W is split into words on purpose, never globbed
@@ -30,6 +32,35 @@ put() {
 probes() { grep -c -E ' r  (unix_stream_|tcp_)(connect|sendmsg|recvmsg)' $KPROBES; }
 stamp() { say "time-$1 $(cut -d' ' -f1 /proc/uptime)"; }
 loaded() { [ -e /sys/module/udsprobe ] && echo loaded; }
+# wait_until STEPS CMD...: run CMD every 0.05 s until it succeeds, at most
+# STEPS more times. Fails if CMD never succeeded.
+wait_until() {
+	_n=$1
+	shift
+	until "$@"; do
+		[ "$_n" -gt 0 ] || return 1
+		_n=$((_n - 1))
+		sleep 0.05
+	done
+}
+# wait_pids SECONDS WHAT PID...: wait for the PIDs to end, at most SECONDS;
+# then report WHAT as timed out and kill what is left.
+wait_pids() {
+	_secs=$1 _what=$2
+	shift 2
+	_pids=$*
+	if ! wait_until $((_secs * 20)) none_alive; then
+		echo "@@timeout $_what: still running after $_secs s, killed"
+		kill -9 "$@" 2>/dev/null
+	fi
+	wait "$@" 2>/dev/null
+}
+none_alive() {
+	for _p in $_pids; do
+		! kill -0 "$_p" 2>/dev/null || return 1
+	done
+}
+ready() { grep -q '^ready' /tmp/w.out; }
 
 dmesg -c >/dev/null  # the boot log is not ours
 echo "# guest kernel $(uname -r)"
@@ -65,14 +96,13 @@ stamp tgid
 # --- tgid filter set at run time: the workload itself, then another process
 $W -w >/tmp/w.out &
 wpid=$!
-i=0
-while ! grep -q '^ready' /tmp/w.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+wait_until 600 ready || echo "@@timeout tgid: the workload did not say ready within 30 s"
 say self-pid $wpid
 put set-self $T "$wpid\n"
 say param-self "$(cat $T)"
 put reset-self $P 'reset\n'
 kill -USR1 $wpid
-wait $wpid
+wait_pids 120 "tgid: the workload" $wpid
 say work-self $?
 snap self
 
@@ -93,20 +123,27 @@ stamp crosscheck
 # through --backend kmod, which needs the module's filter on that process)
 $W -w >/tmp/w.out &
 wpid=$!
-i=0
-while ! grep -q '^ready' /tmp/w.out && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+wait_until 600 ready || echo "@@timeout crosscheck: the workload did not say ready within 30 s"
 put set-cross $T "$wpid\n"
+upids=
 for b in fentry kprobe kmod; do
 	./udstrace --json --backend $b -p $wpid >/tmp/cross-$b 2>/tmp/cross-$b.err &
+	upids="$upids $!"
 done
-i=0
-until grep -q tracing /tmp/cross-fentry.err && grep -q tracing /tmp/cross-kprobe.err &&
-	grep -q tracing /tmp/cross-kmod.err || [ $i -ge 400 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+# Each one is tracing, or has already given up (the host's checks of its
+# output say so).
+attached() {
+	# shellcheck disable=SC2086 # a list of pids
+	set -- $upids
+	for b in fentry kprobe kmod; do
+		grep -q tracing /tmp/cross-$b.err || ! kill -0 "$1" 2>/dev/null || return 1
+		shift
+	done
+}
+wait_until 600 attached || echo "@@timeout crosscheck: udstrace did not say tracing within 30 s"
 kill -USR1 $wpid
-wait
+# shellcheck disable=SC2086 # a list of pids
+wait_pids 120 "crosscheck: the workload and three udstrace runs" $wpid $upids
 for b in fentry kprobe kmod; do
 	sed "s/^/@@cross-$b /" /tmp/cross-$b /tmp/w.out
 	sed 's/^/# /' /tmp/cross-$b.err
@@ -161,7 +198,8 @@ rm -f /tmp/stop /tmp/loads
 		echo >>/tmp/loads
 	done
 ) &
-renice -n 19 -p $! >/dev/null
+bg=$!
+renice -n 19 -p $bg >/dev/null
 # shellcheck disable=SC2016 # expanded by the inner sh
 taskset 2 sh -c '
 	ok=0 none=0 torn=0
@@ -173,6 +211,7 @@ taskset 2 sh -c '
 		esac
 	done
 	echo "@@reads $ok $none $torn"' &
+bg="$bg $!"
 # shellcheck disable=SC2016 # expanded by the inner sh
 taskset 2 sh -c '
 	n=0
@@ -180,6 +219,7 @@ taskset 2 sh -c '
 		{ echo $$ >$T && echo 0 >$T && n=$((n + 1)); } 2>/dev/null
 	done
 	echo "@@tgid-flips $n"' &
+bg="$bg $!"
 sleep 0.2
 ok=0 bad=0 i=0
 while [ $i -lt "$CYCLES" ]; do
@@ -192,7 +232,8 @@ while [ $i -lt "$CYCLES" ]; do
 	i=$((i + 1))
 done
 touch /tmp/stop
-wait
+# shellcheck disable=SC2086 # a list of pids
+wait_pids 120 "cycles: the background load, reader and tgid writer" $bg
 say cycles $ok $bad
 say loads "$(wc -l </tmp/loads)"
 say probes-after-cycles "$(probes)"
@@ -202,9 +243,8 @@ stamp inflight
 # runs cat on the accepted socket, an AF_INET6 socket connected from
 # 127.0.0.1, so the peer is ::ffff:127.0.0.1. cat's read() sleeps in
 # tcp_recvmsg, and rmmod happens while it is there.
-wait_for() { # wait_for CMD...: poll up to 5 s until CMD succeeds
-	n=0
-	while ! "$@" && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+wait_for() { # wait_for CMD...: poll up to 30 s until CMD succeeds
+	wait_until 600 "$@" || echo "@@timeout inflight: $* still false after 30 s"
 }
 listening() { grep -q -E ':15B3 0+:0000 0A' /proc/net/tcp /proc/net/tcp6; }
 echoed() { grep -q "^$1\$" /tmp/client.out; }
@@ -233,7 +273,7 @@ wait_for echoed second
 say echo-second "$(xargs </tmp/client.out)"
 exec 3>&-
 kill $srv $cli 2>/dev/null
-wait $srv $cli 2>/dev/null
+wait_pids 30 "inflight: nc server and client" $srv $cli
 
 stamp final
 # --- still exact afterwards, on both CPUs again

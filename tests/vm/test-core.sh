@@ -22,6 +22,10 @@ if [ $status -ne 0 ] || ! grep -q '^@@auto ' "$log"; then
 	exit 0
 fi
 pass "vm boot"
+# A wait in the guest that ran out of time.
+while IFS= read -r p; do
+	fail "vm guest deadline: ${p%%:*}" "${p#*: }"
+done < <(sed -n 's/^@@timeout //p' "$log" | tr -d '\r')
 
 # result NAME: what the guest printed for case NAME; final: udstrace's total.
 result() { sed -n "s/^@@$1 //p" "$log" | tr -d '\r'; }

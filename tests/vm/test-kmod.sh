@@ -67,6 +67,10 @@ if [ $status -ne 0 ] || ! grep -q '^@@end$' "$log"; then
 	exit 0
 fi
 pass "vm kmod boot"
+# A wait in the guest that ran out of time.
+while IFS= read -r p; do
+	fail "vm kmod guest deadline: ${p%%:*}" "${p#*: }"
+done < <(sed -n 's/^@@timeout //p' "$log" | tr -d '\r')
 
 got() { sed -n "s/^@@$1 //p" "$log" | head -n 1 | sed 's/ *$//'; } # the value of KEY
 snap() { sed -n "s/^@@snap $1 //p" "$log"; } # snap NAME: /proc/udsprobe at moment NAME
