@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make test: unit tests (no root), live tests (host kernel), VM tests
-# (Debian 6.1 under qemu). Included from the top-level Makefile.
+# (Debian 5.10, 6.1 and 6.12 under qemu). Included from the top-level Makefile.
 
 # The unit tests link every user object but main.o.
 UNIT_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))

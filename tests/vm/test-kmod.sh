@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The udsprobe kernel module (kmod/). Built against Debian's 6.1 headers
-# and loaded in the VM (tests/vm/guest-kmod.sh): exact counts from the
+# The udsprobe kernel module (kmod/), on Debian 12's 6.1 and 6.12 kernels:
+# built against each kernel's headers (linux-headers-ABI) and loaded in a VM
+# running that kernel (tests/vm/guest-kmod.sh): exact counts from the
 # workload, the tgid filter, reset, bad parameters, 50 loads and unloads
 # under load, an unload while a read sleeps in tcp_recvmsg, and a clean
-# kernel log. Headers that cannot be installed or
-# a VM that cannot start are failures; UDSTRACE_SKIP_VM=1 skips, and says so.
+# kernel log. Headers that cannot be installed or a VM that cannot start
+# are failures; UDSTRACE_SKIP_VM=1 skips, and says so.
+# UDSTRACE_VM_KMOD_KERNELS picks the kernels (default 6.1 6.12).
 . "$(dirname "$0")/../lib.sh"
 
 if [ ! -e /proc/modules ]; then
@@ -13,65 +15,72 @@ if [ ! -e /proc/modules ]; then
 else
 	skip "kmod on host" "not loaded into the running kernel ($(uname -r)); the VM test loads it"
 fi
+KERNELS=${UDSTRACE_VM_KMOD_KERNELS:-6.1 6.12}
 if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	skip "vm kmod tests" "UDSTRACE_SKIP_VM=1 was set"
 	exit 0
 fi
-
+. "$TOP/tests/vm/parallel.sh"
 N=1000 M=7 K=500 S=100 CYCLES=50
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log=$VM_TMP/build.log
 
-# --- headers and build -------------------------------------------------------
-if ! abi=$("$TOP/tests/vm/kernel.sh" --abi 2>"$log"); then
-	fail "vm kmod: guest kernel" "tests/vm/kernel.sh --abi failed: $(tail -n 2 "$log" | tr '\n' ' ')"
-	exit 0
-fi
-kdir=/usr/src/linux-headers-$abi
-if [ ! -f "$kdir/Makefile" ]; then
-	echo "# installing linux-headers-$abi"
-	export DEBIAN_FRONTEND=noninteractive
-	pkg=linux-headers-$abi
-	{ apt-get install -y -q --no-install-recommends "$pkg" ||
-		{ apt-get update -q && apt-get install -y -q --no-install-recommends "$pkg"; }; } >"$log" 2>&1
-	if [ ! -f "$kdir/Makefile" ]; then
-		fail "vm kmod: headers" "cannot install $pkg: $(tail -n 2 "$log" | tr '\n' ' ')"
-		exit 0
+# --- headers and build, one kernel after the other ----------------------------
+# build KERNEL: builds kmod/ against KERNEL's headers, checks the module and
+# keeps a copy in $VM_TMP/udsprobe-KERNEL.ko.
+build() {
+	local k=$1 abi kdir pkg
+	if ! abi=$("$TOP/tests/vm/kernel.sh" --kernel "$k" --abi 2>"$log"); then
+		fail "vm $k kmod: guest kernel" "tests/vm/kernel.sh --kernel $k --abi failed: $(tail -n 2 "$log" | tr '\n' ' ')"
+		return 1
 	fi
-fi
-if ! make -C "$TOP" --no-print-directory kmod KDIR="$kdir" >"$log" 2>&1; then
-	fail "vm kmod: build" "make kmod KDIR=$kdir failed: $(grep -m 3 -E 'error|Error' "$log" | tr '\n' ' ')"
-	exit 0
-fi
-check "vm kmod: build has no warnings" "$(grep -E 'warning:' "$log")" ""
-modinfo_field() { # the .modinfo field $1 of the module
-	objcopy -O binary --only-section=.modinfo "$TOP/kmod/udsprobe.ko" /dev/stdout |
-		tr '\0' '\n' | sed -n "s/^$1=//p"
+	kdir=/usr/src/linux-headers-$abi
+	if [ ! -f "$kdir/Makefile" ]; then
+		echo "# installing linux-headers-$abi"
+		export DEBIAN_FRONTEND=noninteractive
+		pkg=linux-headers-$abi
+		{ apt-get install -y -q --no-install-recommends "$pkg" ||
+			{ apt-get update -q && apt-get install -y -q --no-install-recommends "$pkg"; }; } >"$log" 2>&1
+		if [ ! -f "$kdir/Makefile" ]; then
+			fail "vm $k kmod: headers" "cannot install $pkg: $(tail -n 2 "$log" | tr '\n' ' ')"
+			return 1
+		fi
+	fi
+	if ! make -C "$TOP" --no-print-directory kmod KDIR="$kdir" >"$log" 2>&1; then
+		fail "vm $k kmod: build" "make kmod KDIR=$kdir failed: $(grep -m 3 -E 'error|Error' "$log" | tr '\n' ' ')"
+		return 1
+	fi
+	cp "$TOP/kmod/udsprobe.ko" "$VM_TMP/udsprobe-$k.ko"
+	check "vm $k kmod: build has no warnings" "$(grep -E 'warning:' "$log")" ""
+	check "vm $k kmod: vermagic is $abi" "$(modinfo_field "$k" vermagic | cut -d' ' -f1)" "$abi"
+	check "vm $k kmod: license" "$(modinfo_field "$k" license)" GPL
+	check "vm $k kmod: tgid parameter described" "$(modinfo_field "$k" parm | cut -d: -f1)" tgid
 }
-check "vm kmod: vermagic is $abi" "$(modinfo_field vermagic | cut -d' ' -f1)" "$abi"
-check "vm kmod: license" "$(modinfo_field license)" GPL
-check "vm kmod: tgid parameter described" "$(modinfo_field parm | cut -d: -f1)" tgid
+modinfo_field() { # modinfo_field KERNEL FIELD: the .modinfo field of that kernel's module
+	objcopy -O binary --only-section=.modinfo "$VM_TMP/udsprobe-$1.ko" /dev/stdout |
+		tr '\0' '\n' | sed -n "s/^$2=//p"
+}
+built=()
+for k in $KERNELS; do
+	if build "$k"; then built+=("$k"); fi
+done
 if ! make -C "$TOP" --no-print-directory "$WORKLOAD" >"$log" 2>&1; then
 	fail "vm kmod: workload" "make $WORKLOAD failed: $(tail -n 2 "$log" | tr '\n' ' ')"
 	exit 0
 fi
 
-# --- the VM ------------------------------------------------------------------
-UDSTRACE_VM_TIMEOUT=${UDSTRACE_VM_TIMEOUT:-240} "$TOP/tests/vm/run-vm.sh" \
-	--add "$TOP/kmod/udsprobe.ko" --add "$WORKLOAD" --add "$UDSTRACE" \
-	-- "$TOP/tests/vm/guest-kmod.sh" $N $M $K $S $CYCLES >"$log" 2>&1
-status=$?
-grep '^#' "$log"
-if [ $status -ne 0 ] || ! grep -q '^@@end$' "$log"; then
-	fail "vm kmod boot" "the guest did not finish the tests (status $status): $(grep -v '^[@#]' "$log" | tail -n 5 | tr '\n' ' ')"
-	exit 0
-fi
-pass "vm kmod boot"
-# A wait in the guest that ran out of time.
-while IFS= read -r p; do
-	fail "vm kmod guest deadline: ${p%%:*}" "${p#*: }"
-done < <(sed -n 's/^@@timeout //p' "$log" | tr -d '\r')
+# --- the VMs -------------------------------------------------------------------
+# boot KERNEL: the kmod suite in a VM running KERNEL.
+boot() {
+	local t0=$SECONDS st=0
+	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 \
+		--add "$VM_TMP/udsprobe-$1.ko:udsprobe.ko" --add "$WORKLOAD:workload" --add "$UDSTRACE:udstrace" \
+		-- "$TOP/tests/vm/guest-kmod.sh" $N $M $K $S $CYCLES >"$VM_TMP/$1.log" 2>&1 || st=$?
+	echo "# vm $1: the kmod suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
+	return $st
+}
+((${#built[@]} == 0)) || vm_parallel boot "${built[@]}"
 
+# The checks of one kernel's run read $log and name the kernel $k.
 got() { sed -n "s/^@@$1 //p" "$log" | head -n 1 | sed 's/ *$//'; } # the value of KEY
 snap() { sed -n "s/^@@snap $1 //p" "$log"; } # snap NAME: /proc/udsprobe at moment NAME
 # field NAME PATH I: column I of a path row (1 calls, 2 errors, 3 bytes,
@@ -86,20 +95,20 @@ FUNCS="unix_stream_connect unix_stream_sendmsg tcp_sendmsg unix_stream_recvmsg t
 check_format() {
 	local t
 	t=$(snap "$1")
-	check "vm kmod $1: header" "$(sed -n 1,3p <<<"$t" | tr '\n' '|')" \
+	check "vm $k kmod $1: header" "$(sed -n 1,3p <<<"$t" | tr '\n' '|')" \
 		"# udsprobe 1|# tgid $2|# path calls errors bytes ktime_ns min_ns max_ns hist_log2_ns[32]|"
-	check "vm kmod $1: rows" "$(awk 'NR >= 4 && NR <= 10 { print $1 }' <<<"$t" | xargs)" "$PATHS"
-	check "vm kmod $1: rows are name and 38 decimals" \
+	check "vm $k kmod $1: rows" "$(awk 'NR >= 4 && NR <= 10 { print $1 }' <<<"$t" | xargs)" "$PATHS"
+	check "vm $k kmod $1: rows are name and 38 decimals" \
 		"$(sed -n 4,10p <<<"$t" | grep -v -E '^[a-z_:]+( (0|[1-9][0-9]*)){38}$' | cut -d' ' -f1 | xargs)" ""
-	check "vm kmod $1: missed lines" \
+	check "vm $k kmod $1: missed lines" \
 		"$(sed -n '11,$p' <<<"$t" | grep -E '^missed [a-z_]+ (0|[1-9][0-9]*)$' | cut -d' ' -f2 | xargs)" "$FUNCS"
-	check "vm kmod $1: line count" "$(wc -l <<<"$t")" 15
+	check "vm $k kmod $1: line count" "$(wc -l <<<"$t")" 15
 }
 
 # check_sane NAME: per row, the histogram adds up to calls, min <= max,
 # and the total lies between calls*min and calls*max.
 check_sane() {
-	check "vm kmod $1: histogram, min, max and total agree" "$(snap "$1" | awk '
+	check "vm $k kmod $1: histogram, min, max and total agree" "$(snap "$1" | awk '
 		NR >= 4 && NR <= 10 {
 			h = 0
 			for (i = 8; i <= 39; i++) h += $i
@@ -108,30 +117,30 @@ check_sane() {
 			if ($2 > 0 && ($6 == 0 || $6 > $7)) print $1 ": min " $6 " max " $7
 			if ($2 > 0 && ($5 < $2 * $6 || $5 > $2 * $7)) print $1 ": total " $5 " outside calls*[min,max]"
 		}')" ""
-	check "vm kmod $1: nothing missed" "$(snap "$1" | awk '$1 == "missed" { s += $3 } END { print s + 0 }')" 0
+	check "vm $k kmod $1: nothing missed" "$(snap "$1" | awk '$1 == "missed" { s += $3 } END { print s + 0 }')" 0
 }
 
 # check_exact NAME: what one workload run must add, exactly.
 check_exact() {
 	local n=$1
-	check "vm kmod $n: unix_stream_connect calls" "$(field "$n" unix_stream_connect 1)" $M
-	check "vm kmod $n: unix_stream_connect errors" "$(field "$n" unix_stream_connect 2)" 0
-	check "vm kmod $n: unix_stream_sendmsg calls" "$(field "$n" unix_stream_sendmsg 1)" $N
-	check "vm kmod $n: unix_stream_sendmsg bytes" "$(field "$n" unix_stream_sendmsg 3)" $((N * S))
-	check "vm kmod $n: unix_stream_sendmsg errors" "$(field "$n" unix_stream_sendmsg 2)" 0
-	check "vm kmod $n: tcp_sendmsg:loopback calls" "$(field "$n" tcp_sendmsg:loopback 1)" $K
-	check "vm kmod $n: tcp_sendmsg:loopback bytes" "$(field "$n" tcp_sendmsg:loopback 3)" $((K * S))
-	check "vm kmod $n: tcp_sendmsg:remote calls" "$(field "$n" tcp_sendmsg:remote 1)" 0
-	check "vm kmod $n: unix_stream_recvmsg bytes" "$(field "$n" unix_stream_recvmsg 3)" $((N * S))
-	check "vm kmod $n: unix_stream_recvmsg calls >= 1" "$(field "$n" unix_stream_recvmsg 1 | awk '{ print ($1 >= 1) }')" 1
-	check "vm kmod $n: tcp_recvmsg:loopback bytes" "$(field "$n" tcp_recvmsg:loopback 3)" $((K * S))
-	check "vm kmod $n: tcp_recvmsg:loopback calls >= 1" "$(field "$n" tcp_recvmsg:loopback 1 | awk '{ print ($1 >= 1) }')" 1
-	check "vm kmod $n: tcp_recvmsg:remote calls" "$(field "$n" tcp_recvmsg:remote 1)" 0
+	check "vm $k kmod $n: unix_stream_connect calls" "$(field "$n" unix_stream_connect 1)" $M
+	check "vm $k kmod $n: unix_stream_connect errors" "$(field "$n" unix_stream_connect 2)" 0
+	check "vm $k kmod $n: unix_stream_sendmsg calls" "$(field "$n" unix_stream_sendmsg 1)" $N
+	check "vm $k kmod $n: unix_stream_sendmsg bytes" "$(field "$n" unix_stream_sendmsg 3)" $((N * S))
+	check "vm $k kmod $n: unix_stream_sendmsg errors" "$(field "$n" unix_stream_sendmsg 2)" 0
+	check "vm $k kmod $n: tcp_sendmsg:loopback calls" "$(field "$n" tcp_sendmsg:loopback 1)" $K
+	check "vm $k kmod $n: tcp_sendmsg:loopback bytes" "$(field "$n" tcp_sendmsg:loopback 3)" $((K * S))
+	check "vm $k kmod $n: tcp_sendmsg:remote calls" "$(field "$n" tcp_sendmsg:remote 1)" 0
+	check "vm $k kmod $n: unix_stream_recvmsg bytes" "$(field "$n" unix_stream_recvmsg 3)" $((N * S))
+	check "vm $k kmod $n: unix_stream_recvmsg calls >= 1" "$(field "$n" unix_stream_recvmsg 1 | awk '{ print ($1 >= 1) }')" 1
+	check "vm $k kmod $n: tcp_recvmsg:loopback bytes" "$(field "$n" tcp_recvmsg:loopback 3)" $((K * S))
+	check "vm $k kmod $n: tcp_recvmsg:loopback calls >= 1" "$(field "$n" tcp_recvmsg:loopback 1 | awk '{ print ($1 >= 1) }')" 1
+	check "vm $k kmod $n: tcp_recvmsg:remote calls" "$(field "$n" tcp_recvmsg:remote 1)" 0
 	echo "# $n: recvmsg calls: unix $(field "$n" unix_stream_recvmsg 1), tcp $(field "$n" tcp_recvmsg:loopback 1)"
 }
 
 check_zero() { # check_zero NAME: every counter of every row is 0
-	check "vm kmod $1: all counters zero" \
+	check "vm $k kmod $1: all counters zero" \
 		"$(snap "$1" | sed -n 4,10p | grep -v -E '^[a-z_:]+( 0){38}$' | cut -d' ' -f1 | xargs)" ""
 }
 
@@ -144,125 +153,147 @@ check_einval() {
 	esac
 }
 
-# --- load, format, exact counts ----------------------------------------------
-check "vm kmod: insmod" "$(got insmod)" 0
-check "vm kmod: /proc/udsprobe mode" "$(got proc-mode)" 400
-check "vm kmod: tgid parameter mode" "$(got param-mode)" 644
-check "vm kmod: tgid default" "$(got param-initial)" 0
-check "vm kmod: kretprobes registered" "$(got probes-loaded)" 5
-check_format fresh 0
-check_zero fresh
-check "vm kmod: workload ran" "$(got work-all)" 0
-check_format all 0
-check_exact all
-check_sane all
+# results KERNEL: the checks of one kernel's run.
+results() {
+	local status p
+	k=$1 log=$VM_TMP/$1.log
+	status=$(cat "$VM_TMP/$k.status" 2>/dev/null || echo killed)
+	grep '^#' "$log"
+	if [ "$status" != 0 ] || ! grep -q '^@@end$' "$log"; then
+		fail "vm $k kmod boot" "the guest did not finish the tests (status $status): $(grep -v '^[@#]' "$log" | tail -n 5 | tr '\n' ' ')"
+		return
+	fi
+	pass "vm $k kmod boot"
+	# A wait in the guest that ran out of time.
+	while IFS= read -r p; do
+		fail "vm $k kmod guest deadline: ${p%%:*}" "${p#*: }"
+	done < <(sed -n 's/^@@timeout //p' "$log" | tr -d '\r')
 
-# --- reset -------------------------------------------------------------------
-for g in bogus reset2 empty two-lines space; do
-	check_einval "vm kmod reset: '$g' is refused" "$(got "garbage-$g")"
+	# --- load, format, exact counts ----------------------------------------------
+	check "vm $k kmod: insmod" "$(got insmod)" 0
+	check "vm $k kmod: /proc/udsprobe mode" "$(got proc-mode)" 400
+	check "vm $k kmod: tgid parameter mode" "$(got param-mode)" 644
+	check "vm $k kmod: tgid default" "$(got param-initial)" 0
+	check "vm $k kmod: kretprobes registered" "$(got probes-loaded)" 5
+	check_format fresh 0
+	check_zero fresh
+	check "vm $k kmod: workload ran" "$(got work-all)" 0
+	check_format all 0
+	check_exact all
+	check_sane all
+
+	# --- reset -------------------------------------------------------------------
+	for g in bogus reset2 empty two-lines space; do
+		check_einval "vm $k kmod reset: '$g' is refused" "$(got "garbage-$g")"
+	done
+	if [ "$(snap after-garbage)" == "$(snap all)" ]; then
+		pass "vm $k kmod reset: refused writes change nothing"
+	else
+		fail "vm $k kmod reset: refused writes change nothing" \
+			"rows differ: $(diff <(snap all) <(snap after-garbage) | grep '^>' | cut -c1-60 | xargs)"
+	fi
+	check "vm $k kmod reset: 'reset\\n' accepted" "$(got reset-newline)" 0
+	check_zero after-reset
+	check_format after-reset 0
+	check "vm $k kmod reset: 'reset' accepted" "$(got reset-plain)" 0
+	check_zero after-reset-plain
+
+	# --- tgid filter ---------------------------------------------------------------
+	self=$(got self-pid)
+	check "vm $k kmod tgid: set at run time" "$(got set-self)" 0
+	check "vm $k kmod tgid: reads back" "$(got param-self)" "$self"
+	check "vm $k kmod tgid: workload ran" "$(got work-self)" 0
+	check_format self "$self"
+	check_exact self
+	check_sane self
+	other=$(got other-pid)
+	check "vm $k kmod tgid: set to another process" "$(got set-other)" 0
+	check "vm $k kmod tgid: workload ran" "$(got work-other)" 0
+	check_format other "$other"
+	check_zero other
+
+	# --- parameter validation -----------------------------------------------------
+	check "vm $k kmod param: 123 accepted" "$(got set-123)" 0
+	for b in minus1 abc big limit1 empty; do
+		check_einval "vm $k kmod param: runtime '$b' refused" "$(got "param-bad-$b")"
+		check "vm $k kmod param: runtime '$b' keeps the old value" "$(got "param-after-$b")" 123
+	done
+	check "vm $k kmod param: PID_MAX_LIMIT accepted" "$(got param-limit)" 0
+	check "vm $k kmod param: PID_MAX_LIMIT reads back" "$(got param-after-limit)" 4194304
+	check "vm $k kmod: rmmod" "$(got rmmod)" 0
+	check "vm $k kmod: nothing left after rmmod" "$(got gone | xargs)" ""
+	check "vm $k kmod: no kretprobes left after rmmod" "$(got probes-unloaded)" 0
+	for v in -1 abc 99999999 4194305 ''; do
+		r=$(got "insmod-bad\\[$v\\]")
+		case $r in
+		0* | *loaded*) fail "vm $k kmod param: insmod tgid='$v' fails" "got status and state '$r', want a failed load" ;;
+		*) pass "vm $k kmod param: insmod tgid='$v' fails" ;;
+		esac
+	done
+	check "vm $k kmod param: insmod tgid=4194304" "$(got insmod-limit)" 0
+	check "vm $k kmod param: insmod tgid=4194304 reads back" "$(got param-insmod-limit)" 4194304
+
+	# --- lifecycle under load ------------------------------------------------------
+	check "vm $k kmod lifecycle: $CYCLES insmod/rmmod under load" "$(got cycles)" "$CYCLES 0"
+	read -r ok none torn <<<"$(got reads)"
+	echo "# lifecycle: $ok full reads, $none while unloaded, $(got tgid-flips) tgid flips, $(got loads) workload runs"
+	check "vm $k kmod lifecycle: reads of /proc/udsprobe succeeded" "$(( ${ok:-0} > 0 ))" 1
+	check "vm $k kmod lifecycle: no torn reads" "${torn:-missing}" 0
+	check "vm $k kmod lifecycle: tgid changed while probes fired" "$(( $(got tgid-flips) > 0 ))" 1
+	check "vm $k kmod lifecycle: background workload ran" "$(( $(got loads) > 0 ))" 1
+	check "vm $k kmod lifecycle: background workload never failed" "$(got load-failed)" ""
+	check "vm $k kmod lifecycle: no kretprobes left" "$(got probes-after-cycles)" 0
+
+	# --- three mechanisms at once on one process -------------------------------------
+	check "vm $k cross-check: module filter set" "$(got set-cross)" 0
+	cross() { sed -n "s/^@@cross-$1 //p" "$log"; }
+	for b in fentry kprobe kmod; do
+		check_counts "vm $k cross-check $b" "$(cross $b)" $M $N $((N * S)) $K $((K * S))
+	done
+	# Same calls, three mechanisms: mean times within 10x of each other.
+	for p in unix_stream_sendmsg tcp_sendmsg:loopback; do
+		means=$(for b in fentry kprobe kmod; do
+			path_field "$(cross $b | final_object)" "$p" ktime_ns
+		done | xargs)
+		echo "# cross-check $p total ns (fentry kprobe kmod): $means"
+		check "vm $k cross-check: $p times agree in magnitude" \
+			"$(awk '{ lo = $1; hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
+				print (lo > 0 && hi / lo < 10) }' <<<"$means")" 1
+	done
+
+	# --- unload while a call is in flight -----------------------------------------
+	check "vm $k kmod in flight: insmod" "$(got insmod-inflight)" 0
+	check "vm $k kmod in flight: tgid set to the server" "$(got set-inflight)" 0
+	check "vm $k kmod in flight: first line echoed" "$(got echo-first)" first
+	check "vm $k kmod in flight: server sleeps in tcp_recvmsg" "$(got server-wchan)" wait_woken
+	check "vm $k kmod in flight: stack shows tcp_recvmsg" "$(grep -c '^# server stack: .*tcp_recvmsg+' "$log")" 1
+	# The server's socket is AF_INET6 with peer ::ffff:127.0.0.1: loopback.
+	check "vm $k kmod in flight: v4-mapped echo is tcp_sendmsg:loopback" \
+		"$(field inflight tcp_sendmsg:loopback 1) $(field inflight tcp_sendmsg:loopback 3)" "1 6"
+	check "vm $k kmod in flight: v4-mapped read is tcp_recvmsg:loopback" \
+		"$(field inflight tcp_recvmsg:loopback 1) $(field inflight tcp_recvmsg:loopback 3)" "1 6"
+	check "vm $k kmod in flight: nothing remote" \
+		"$(field inflight tcp_sendmsg:remote 1) $(field inflight tcp_recvmsg:remote 1)" "0 0"
+	check "vm $k kmod in flight: rmmod while tcp_recvmsg sleeps" "$(got rmmod-inflight)" 0
+	check "vm $k kmod in flight: the sleeping read returns after rmmod" "$(got echo-second)" "first second"
+	check "vm $k kmod final: insmod" "$(got insmod-final)" 0
+	check "vm $k kmod final: workload ran" "$(got work-final)" 0
+	check_format final 0
+	check_exact final
+	check_sane final
+	check "vm $k kmod final: rmmod" "$(got rmmod-final)" 0
+
+	# --- kernel log ----------------------------------------------------------------
+	echo "# dmesg grep -E '$(got dmesg-pattern)':"
+	sed -n 's/^@@dmesg-bad /#   /p' "$log"
+	check "vm $k kmod dmesg: no warnings, oopses or probe errors" "$(grep -c '^@@dmesg-bad' "$log")" 0
+	tainted=$(got tainted)
+	echo "# tainted: $tainted (4096 = out-of-tree, 8192 = unsigned)"
+	check "vm $k kmod dmesg: tainted only by loading an unsigned module" "$(( ${tainted:-1} & ~(4096 | 8192) ))" 0
+	echo "# guest phase times (uptime s): $(sed -n 's/^@@time-//p' "$log" | xargs)"
+}
+
+for k in "${built[@]}"; do
+	vm_wait "$k"
+	results "$k"
 done
-if [ "$(snap after-garbage)" == "$(snap all)" ]; then
-	pass "vm kmod reset: refused writes change nothing"
-else
-	fail "vm kmod reset: refused writes change nothing" \
-		"rows differ: $(diff <(snap all) <(snap after-garbage) | grep '^>' | cut -c1-60 | xargs)"
-fi
-check "vm kmod reset: 'reset\\n' accepted" "$(got reset-newline)" 0
-check_zero after-reset
-check_format after-reset 0
-check "vm kmod reset: 'reset' accepted" "$(got reset-plain)" 0
-check_zero after-reset-plain
-
-# --- tgid filter ---------------------------------------------------------------
-self=$(got self-pid)
-check "vm kmod tgid: set at run time" "$(got set-self)" 0
-check "vm kmod tgid: reads back" "$(got param-self)" "$self"
-check "vm kmod tgid: workload ran" "$(got work-self)" 0
-check_format self "$self"
-check_exact self
-check_sane self
-other=$(got other-pid)
-check "vm kmod tgid: set to another process" "$(got set-other)" 0
-check "vm kmod tgid: workload ran" "$(got work-other)" 0
-check_format other "$other"
-check_zero other
-
-# --- parameter validation -----------------------------------------------------
-check "vm kmod param: 123 accepted" "$(got set-123)" 0
-for b in minus1 abc big limit1 empty; do
-	check_einval "vm kmod param: runtime '$b' refused" "$(got "param-bad-$b")"
-	check "vm kmod param: runtime '$b' keeps the old value" "$(got "param-after-$b")" 123
-done
-check "vm kmod param: PID_MAX_LIMIT accepted" "$(got param-limit)" 0
-check "vm kmod param: PID_MAX_LIMIT reads back" "$(got param-after-limit)" 4194304
-check "vm kmod: rmmod" "$(got rmmod)" 0
-check "vm kmod: nothing left after rmmod" "$(got gone | xargs)" ""
-check "vm kmod: no kretprobes left after rmmod" "$(got probes-unloaded)" 0
-for v in -1 abc 99999999 4194305 ''; do
-	r=$(got "insmod-bad\\[$v\\]")
-	case $r in
-	0* | *loaded*) fail "vm kmod param: insmod tgid='$v' fails" "got status and state '$r', want a failed load" ;;
-	*) pass "vm kmod param: insmod tgid='$v' fails" ;;
-	esac
-done
-check "vm kmod param: insmod tgid=4194304" "$(got insmod-limit)" 0
-check "vm kmod param: insmod tgid=4194304 reads back" "$(got param-insmod-limit)" 4194304
-
-# --- lifecycle under load ------------------------------------------------------
-check "vm kmod lifecycle: $CYCLES insmod/rmmod under load" "$(got cycles)" "$CYCLES 0"
-read -r ok none torn <<<"$(got reads)"
-echo "# lifecycle: $ok full reads, $none while unloaded, $(got tgid-flips) tgid flips, $(got loads) workload runs"
-check "vm kmod lifecycle: reads of /proc/udsprobe succeeded" "$(( ${ok:-0} > 0 ))" 1
-check "vm kmod lifecycle: no torn reads" "${torn:-missing}" 0
-check "vm kmod lifecycle: tgid changed while probes fired" "$(( $(got tgid-flips) > 0 ))" 1
-check "vm kmod lifecycle: background workload ran" "$(( $(got loads) > 0 ))" 1
-check "vm kmod lifecycle: background workload never failed" "$(got load-failed)" ""
-check "vm kmod lifecycle: no kretprobes left" "$(got probes-after-cycles)" 0
-
-# --- three mechanisms at once on one process -------------------------------------
-check "vm cross-check: module filter set" "$(got set-cross)" 0
-cross() { sed -n "s/^@@cross-$1 //p" "$log"; }
-for b in fentry kprobe kmod; do
-	check_counts "vm cross-check $b" "$(cross $b)" $M $N $((N * S)) $K $((K * S))
-done
-# Same calls, three mechanisms: mean times within 10x of each other.
-for p in unix_stream_sendmsg tcp_sendmsg:loopback; do
-	means=$(for b in fentry kprobe kmod; do
-		path_field "$(cross $b | final_object)" "$p" ktime_ns
-	done | xargs)
-	echo "# cross-check $p total ns (fentry kprobe kmod): $means"
-	check "vm cross-check: $p times agree in magnitude" \
-		"$(awk '{ lo = $1; hi = $1; for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
-			print (lo > 0 && hi / lo < 10) }' <<<"$means")" 1
-done
-
-# --- unload while a call is in flight -----------------------------------------
-check "vm kmod in flight: insmod" "$(got insmod-inflight)" 0
-check "vm kmod in flight: tgid set to the server" "$(got set-inflight)" 0
-check "vm kmod in flight: first line echoed" "$(got echo-first)" first
-check "vm kmod in flight: server sleeps in tcp_recvmsg" "$(got server-wchan)" wait_woken
-check "vm kmod in flight: stack shows tcp_recvmsg" "$(grep -c '^# server stack: .*tcp_recvmsg+' "$log")" 1
-# The server's socket is AF_INET6 with peer ::ffff:127.0.0.1: loopback.
-check "vm kmod in flight: v4-mapped echo is tcp_sendmsg:loopback" \
-	"$(field inflight tcp_sendmsg:loopback 1) $(field inflight tcp_sendmsg:loopback 3)" "1 6"
-check "vm kmod in flight: v4-mapped read is tcp_recvmsg:loopback" \
-	"$(field inflight tcp_recvmsg:loopback 1) $(field inflight tcp_recvmsg:loopback 3)" "1 6"
-check "vm kmod in flight: nothing remote" \
-	"$(field inflight tcp_sendmsg:remote 1) $(field inflight tcp_recvmsg:remote 1)" "0 0"
-check "vm kmod in flight: rmmod while tcp_recvmsg sleeps" "$(got rmmod-inflight)" 0
-check "vm kmod in flight: the sleeping read returns after rmmod" "$(got echo-second)" "first second"
-check "vm kmod final: insmod" "$(got insmod-final)" 0
-check "vm kmod final: workload ran" "$(got work-final)" 0
-check_format final 0
-check_exact final
-check_sane final
-check "vm kmod final: rmmod" "$(got rmmod-final)" 0
-
-# --- kernel log ----------------------------------------------------------------
-echo "# dmesg grep -E '$(got dmesg-pattern)':"
-sed -n 's/^@@dmesg-bad /#   /p' "$log"
-check "vm kmod dmesg: no warnings, oopses or probe errors" "$(grep -c '^@@dmesg-bad' "$log")" 0
-tainted=$(got tainted)
-echo "# tainted: $tainted (4096 = out-of-tree, 8192 = unsigned)"
-check "vm kmod dmesg: tainted only by loading an unsigned module" "$(( ${tainted:-1} & ~(4096 | 8192) ))" 0
-echo "# guest phase times (uptime s): $(sed -n 's/^@@time-//p' "$log" | xargs)"

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Sourced by tests/vm/test-*.sh: boot the VMs for several kernels in the
+# background, at most $UDSTRACE_VM_JOBS at once (default 2, 1 on a one-CPU
+# host), while the caller checks the results of one kernel after the other.
+#
+#   vm_parallel FN NAME...  runs "FN NAME" for each NAME in the background;
+#                           FN writes its output to "$VM_TMP/NAME.log"
+#   vm_wait NAME            waits for "FN NAME" to end; its exit status is
+#                           then in "$VM_TMP/NAME.status" (none: it was killed)
+# VM_TMP is a private directory, removed on exit with whatever still runs.
+# shellcheck shell=bash
+
+VM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/udstrace-vmtest.XXXXXX")
+VM_JOBS=${UDSTRACE_VM_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
+VM_SCHED=
+
+vm_cleanup() {
+	local f
+	if [ -n "$VM_SCHED" ]; then
+		kill "$VM_SCHED" 2>/dev/null
+		# The runs still going, each its own process group (run-vm.sh
+		# stops its qemu when it ends).
+		for f in "$VM_TMP"/*.pid; do
+			[ -e "$f" ] && kill -- -"$(cat "$f")" 2>/dev/null
+		done
+		wait "$VM_SCHED" 2>/dev/null
+	fi
+	rm -rf "$VM_TMP"
+}
+trap vm_cleanup EXIT
+
+vm_parallel() {
+	local fn=$1
+	shift
+	(
+		trap - EXIT
+		set -m # each run in its own process group, for vm_cleanup
+		running=0
+		for name in "$@"; do
+			if [ "$running" -ge "$VM_JOBS" ]; then
+				wait -n
+				running=$((running - 1))
+			fi
+			(
+				trap - EXIT
+				st=0
+				"$fn" "$name" || st=$?
+				echo "$st" >"$VM_TMP/$name.status.tmp"
+				mv "$VM_TMP/$name.status.tmp" "$VM_TMP/$name.status"
+				rm -f "$VM_TMP/$name.pid"
+			) &
+			echo $! >"$VM_TMP/$name.pid"
+			running=$((running + 1))
+		done
+		wait
+	) 2>"$VM_TMP/scheduler.err" &
+	VM_SCHED=$!
+}
+
+vm_wait() {
+	# Each run ends by itself: run-vm.sh kills its qemu at its deadline.
+	# So this waits for the status file or for the scheduler to be gone.
+	until [ -e "$VM_TMP/$1.status" ] || ! kill -0 "$VM_SCHED" 2>/dev/null; do
+		sleep 0.5
+	done
+}
