@@ -137,3 +137,41 @@ check_blocked() {
 	check "$1: on-CPU time well below wall time" \
 		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.oncpu_ns * 4 < .ktime_ns) and (.oncpu_ns + .blocked_ns == .ktime_ns)' <<<"$j")" true
 }
+
+# --- the kernel x backend matrix ----------------------------------------------
+# tests/run.sh prints a table, kernel by backend, at the end of a run: each
+# cell is "exact" (every count check of that backend on that kernel passed),
+# FAIL, or "SKIP: reason". Test scripts record cells in $UDSTRACE_MATRIX
+# (set by tests/run.sh; without it nothing is recorded), one line each:
+# "KERNEL BACKEND VERDICT". KERNEL is host or a VM kernel line (5.10, 6.1, ...).
+declare -A MATRIX_RAN=() MATRIX_BAD=()
+
+# matrix_add KERNEL BACKEND VERDICT: records one cell.
+matrix_add() {
+	[ -n "${UDSTRACE_MATRIX:-}" ] || return 0
+	echo "$1 $2 $3" >>"$UDSTRACE_MATRIX"
+}
+
+# counted KERNEL BACKEND CMD...: runs a check command (check, check_counts,
+# ...), echoes its result lines, and remembers whether one of them failed.
+counted() {
+	local cell="$1 $2" out
+	shift 2
+	out=$("$@")
+	[ -z "$out" ] || printf '%s\n' "$out"
+	MATRIX_RAN[$cell]=1
+	if grep -q '^FAIL ' <<<"$out"; then MATRIX_BAD[$cell]=1; fi
+	return 0
+}
+
+# matrix_counted KERNEL BACKEND: records the cell from what counted saw.
+matrix_counted() {
+	local cell="$1 $2"
+	if [ -n "${MATRIX_BAD[$cell]:-}" ]; then
+		matrix_add "$1" "$2" FAIL
+	elif [ -n "${MATRIX_RAN[$cell]:-}" ]; then
+		matrix_add "$1" "$2" exact
+	else
+		matrix_add "$1" "$2" "SKIP: no count check ran"
+	fi
+}

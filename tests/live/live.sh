@@ -7,6 +7,7 @@
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "live tests" "need root to load BPF programs"
+	for b in auto fentry kprobe tracepoint; do matrix_add host $b "SKIP: need root to load BPF programs"; done
 	exit 0
 fi
 
@@ -19,7 +20,7 @@ run_cmd() {
 }
 
 out=$(run_cmd -- "${W[@]}")
-check_counts "command" "$out" $M $N $((N * S)) $K $((K * S))
+counted host auto check_counts "command" "$out" $M $N $((N * S)) $K $((K * S))
 j=$(final_object <<<"$out")
 check "command: seven rows" "$(jq '.paths | length' <<<"$j")" 7
 check "command: schema" "$(jq -r .schema <<<"$j")" "udstrace/1"
@@ -27,35 +28,49 @@ backend=$(jq -r .backend <<<"$j")
 echo "# host kernel $(uname -r): auto chose backend $backend"
 
 out=$(run_cmd -- "${W[@]}" -f)
-check_counts "grandchild" "$out" $M $N $((N * S)) $K $((K * S))
+counted host auto check_counts "grandchild" "$out" $M $N $((N * S)) $K $((K * S))
 out=$(run_cmd -- "${W[@]}" -D)
-check_counts "double-fork daemon" "$out" $M $N $((N * S)) $K $((K * S))
+counted host auto check_counts "double-fork daemon" "$out" $M $N $((N * S)) $K $((K * S))
 out=$(run_cmd -- sh -c "exec sh -c '$WORKLOAD -u 10 -c 1 -t 20; $WORKLOAD -u 5 -c 2 -t 3 -s 7'")
-check_counts "exec chain" "$out" 3 15 $((10 * S + 5 * 7)) 23 $((20 * S + 3 * 7))
+counted host auto check_counts "exec chain" "$out" 3 15 $((10 * S + 5 * 7)) 23 $((20 * S + 3 * 7))
 
 out=$(run_cmd --backend tracepoint -- "${W[@]}")
-check_counts "forced tracepoint" "$out" $M $N $((N * S)) $K $((K * S))
+counted host tracepoint check_counts "forced tracepoint" "$out" $M $N $((N * S)) $K $((K * S))
 j=$(final_object <<<"$out")
 check "forced tracepoint: time scope" "$(jq -r .time_scope <<<"$j")" syscall
-check "forced tracepoint: timed sends" \
+counted host tracepoint check "forced tracepoint: timed sends" \
 	"$(path_field "$j" unix_stream_sendmsg timed)" $N
 
 out=$(run_cmd --counts-only -- "${W[@]}")
-check_counts "counts only" "$out" $M $N $((N * S)) $K $((K * S))
+counted host auto check_counts "counts only" "$out" $M $N $((N * S)) $K $((K * S))
 j=$(final_object <<<"$out")
 check "counts only: time scope" "$(jq -r '[.paths[].time_scope] | unique | join(",")' <<<"$j")" none
-check "counts only: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$j")" 0
+counted host auto check "counts only: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$j")" 0
 
 # fentry works here or says exactly why not.
 out=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null | grep -v '^udstrace: tracing')
 status=${PIPESTATUS[0]}
 if [ "$backend" = fentry ]; then
 	out=$(run_cmd --backend fentry -- "${W[@]}")
-	check_counts "forced fentry" "$out" $M $N $((N * S)) $K $((K * S))
+	counted host fentry check_counts "forced fentry" "$out" $M $N $((N * S)) $K $((K * S))
+	matrix_counted host fentry
 else
 	check "forced fentry refused: exit status" "$("$UDSTRACE" --backend fentry -d 1 >/dev/null 2>&1; echo $?)" 1
 	check "forced fentry refused: message" "$out" \
 		"udstrace: fentry: BPF_PROG_LOAD failed: Operation not permitted"
+	matrix_add host fentry "SKIP: ${out#udstrace: fentry: }"
+fi
+
+# kprobe: exact counts where this kernel has kprobes, else --check's reason.
+kreason=$("$UDSTRACE" --check --json | jq -r '.backends[] | select(.backend == "kprobe") |
+	.paths[] | select(.path == "unix_stream_sendmsg") | .reason // ""')
+if [ -z "$kreason" ]; then
+	out=$(run_cmd --backend kprobe -- "${W[@]}")
+	counted host kprobe check_counts "forced kprobe" "$out" $M $N $((N * S)) $K $((K * S))
+	matrix_counted host kprobe
+else
+	skip "forced kprobe" "$kreason"
+	matrix_add host kprobe "SKIP: $kreason"
 fi
 
 # The command's exit status is ours.
@@ -87,8 +102,10 @@ kill -USR1 $wpid
 wait_pid 60 $wpid
 wait_pid 60 $upid
 check "pid: exit status" "$?" 0
-check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
+counted host auto check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
 rm -rf "$tmp"
+matrix_counted host auto
+matrix_counted host tracepoint
 
 # SIGINT and SIGTERM end a run with the final summary and status 0.
 for sig in INT TERM; do

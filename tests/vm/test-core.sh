@@ -9,8 +9,12 @@
 . "$(dirname "$0")/../lib.sh"
 
 KERNELS=${UDSTRACE_VM_KERNELS:-5.10 6.1 6.12}
+BACKENDS="auto fentry kprobe tracepoint"
 if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	skip "vm tests" "UDSTRACE_SKIP_VM=1 was set"
+	for k in $KERNELS; do
+		for b in $BACKENDS; do matrix_add "$k" "$b" "SKIP: UDSTRACE_SKIP_VM=1"; done
+	done
 	exit 0
 fi
 . "$TOP/tests/vm/parallel.sh"
@@ -35,9 +39,11 @@ results() {
 	grep '^#' "$log"
 	if [ "$status" != 0 ] || ! grep -q '^@@end' "$log"; then
 		fail "vm $k boot" "the guest did not run the tests (status $status): $(grep -v '^@@' "$log" | tail -n 5 | tr '\n' ' ')"
+		for b in $BACKENDS; do matrix_add "$k" "$b" FAIL; done
 		return
 	fi
 	pass "vm $k boot"
+	matrix_add "$k" abi "$(sed -n 's/^# guest kernel //p' "$log" | tr -d '\r' | head -n1)"
 	# A wait in the guest that ran out of time.
 	while IFS= read -r p; do
 		fail "vm $k guest deadline: ${p%%:*}" "${p#*: }"
@@ -48,20 +54,22 @@ results() {
 	final() { result "$1" | final_object; }
 
 	for c in auto auto-grandchild auto-daemon tracepoint fentry kprobe; do
-		check "vm $k $c: exit status" "$(result "$c-status")" 0
-		check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+		b=${c%%-*}
+		counted "$k" "$b" check "vm $k $c: exit status" "$(result "$c-status")" 0
+		counted "$k" "$b" check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 	done
 	for c in counts-fentry counts-tracepoint; do
-		check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
-		check "vm $k $c: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$(final "$c")")" 0
+		b=${c#counts-}
+		counted "$k" "$b" check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+		counted "$k" "$b" check "vm $k $c: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$(final "$c")")" 0
 	done
 	for c in both-fentry both-kprobe; do
-		check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
+		counted "$k" "${c#both-}" check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 	done
 	for b in fentry tracepoint; do
-		check "vm $k stages-$b: exit status" "$(result "stages-$b-status")" 0
-		check_counts "vm $k stages-$b" "$(result "stages-$b")" $M $N $((N * S)) $K $((K * S))
-		check_stages "vm $k stages-$b" "$(result "stages-$b")" $N $M $K
+		counted "$k" "$b" check "vm $k stages-$b: exit status" "$(result "stages-$b-status")" 0
+		counted "$k" "$b" check_counts "vm $k stages-$b" "$(result "stages-$b")" $M $N $((N * S)) $K $((K * S))
+		counted "$k" "$b" check_stages "vm $k stages-$b" "$(result "stages-$b")" $N $M $K
 		check_blocked "vm $k blocked-$b" "$(result "blocked-$b")"
 	done
 	# fentry sees every stage of the AF_UNIX send that this kernel can trace,
@@ -104,8 +112,9 @@ results() {
 	done
 	check "vm $k auto: chose fentry" "$(jq -r .backend <<<"$(final auto)")" fentry
 	check "vm $k auto: function time" "$(jq -r .time_scope <<<"$(final auto)")" function
-	check "vm $k auto: timed sends" "$(path_field "$(final auto)" unix_stream_sendmsg timed)" $N
+	counted "$k" auto check "vm $k auto: timed sends" "$(path_field "$(final auto)" unix_stream_sendmsg timed)" $N
 	check "vm $k tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
+	for b in $BACKENDS; do matrix_counted "$k" "$b"; done
 }
 
 for k in $KERNELS; do

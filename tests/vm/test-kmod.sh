@@ -12,12 +12,17 @@
 
 if [ ! -e /proc/modules ]; then
 	skip "kmod on host" "this kernel has no module support (CONFIG_MODULES off)"
+	matrix_add host kmod "SKIP: no module support in this kernel (CONFIG_MODULES off)"
 else
 	skip "kmod on host" "not loaded into the running kernel ($(uname -r)); the VM test loads it"
+	matrix_add host kmod "SKIP: not loaded into the running kernel; the VM test loads it"
 fi
 KERNELS=${UDSTRACE_VM_KMOD_KERNELS:-6.1 6.12}
+[[ " $KERNELS " == *" 5.10 "* ]] ||
+	matrix_add 5.10 kmod "SKIP: the module is built and tested against Debian 12's headers only (6.1, 6.12)"
 if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	skip "vm kmod tests" "UDSTRACE_SKIP_VM=1 was set"
+	for k in $KERNELS; do matrix_add "$k" kmod "SKIP: UDSTRACE_SKIP_VM=1"; done
 	exit 0
 fi
 . "$TOP/tests/vm/parallel.sh"
@@ -61,10 +66,11 @@ modinfo_field() { # modinfo_field KERNEL FIELD: the .modinfo field of that kerne
 }
 built=()
 for k in $KERNELS; do
-	if build "$k"; then built+=("$k"); fi
+	if build "$k"; then built+=("$k"); else matrix_add "$k" kmod FAIL; fi
 done
 if ! make -C "$TOP" --no-print-directory "$WORKLOAD" >"$log" 2>&1; then
 	fail "vm kmod: workload" "make $WORKLOAD failed: $(tail -n 2 "$log" | tr '\n' ' ')"
+	for k in "${built[@]}"; do matrix_add "$k" kmod FAIL; done
 	exit 0
 fi
 
@@ -161,9 +167,11 @@ results() {
 	grep '^#' "$log"
 	if [ "$status" != 0 ] || ! grep -q '^@@end$' "$log"; then
 		fail "vm $k kmod boot" "the guest did not finish the tests (status $status): $(grep -v '^[@#]' "$log" | tail -n 5 | tr '\n' ' ')"
+		matrix_add "$k" kmod FAIL
 		return
 	fi
 	pass "vm $k kmod boot"
+	matrix_add "$k" abi "$(sed -n 's/^# guest kernel //p' "$log" | tr -d '\r' | head -n1)"
 	# A wait in the guest that ran out of time.
 	while IFS= read -r p; do
 		fail "vm $k kmod guest deadline: ${p%%:*}" "${p#*: }"
@@ -176,11 +184,11 @@ results() {
 	check "vm $k kmod: tgid default" "$(got param-initial)" 0
 	check "vm $k kmod: kretprobes registered" "$(got probes-loaded)" 5
 	check_format fresh 0
-	check_zero fresh
+	counted "$k" kmod check_zero fresh
 	check "vm $k kmod: workload ran" "$(got work-all)" 0
 	check_format all 0
-	check_exact all
-	check_sane all
+	counted "$k" kmod check_exact all
+	counted "$k" kmod check_sane all
 
 	# --- reset -------------------------------------------------------------------
 	for g in bogus reset2 empty two-lines space; do
@@ -193,10 +201,10 @@ results() {
 			"rows differ: $(diff <(snap all) <(snap after-garbage) | grep '^>' | cut -c1-60 | xargs)"
 	fi
 	check "vm $k kmod reset: 'reset\\n' accepted" "$(got reset-newline)" 0
-	check_zero after-reset
+	counted "$k" kmod check_zero after-reset
 	check_format after-reset 0
 	check "vm $k kmod reset: 'reset' accepted" "$(got reset-plain)" 0
-	check_zero after-reset-plain
+	counted "$k" kmod check_zero after-reset-plain
 
 	# --- tgid filter ---------------------------------------------------------------
 	self=$(got self-pid)
@@ -204,13 +212,13 @@ results() {
 	check "vm $k kmod tgid: reads back" "$(got param-self)" "$self"
 	check "vm $k kmod tgid: workload ran" "$(got work-self)" 0
 	check_format self "$self"
-	check_exact self
-	check_sane self
+	counted "$k" kmod check_exact self
+	counted "$k" kmod check_sane self
 	other=$(got other-pid)
 	check "vm $k kmod tgid: set to another process" "$(got set-other)" 0
 	check "vm $k kmod tgid: workload ran" "$(got work-other)" 0
 	check_format other "$other"
-	check_zero other
+	counted "$k" kmod check_zero other
 
 	# --- parameter validation -----------------------------------------------------
 	check "vm $k kmod param: 123 accepted" "$(got set-123)" 0
@@ -248,7 +256,7 @@ results() {
 	check "vm $k cross-check: module filter set" "$(got set-cross)" 0
 	cross() { sed -n "s/^@@cross-$1 //p" "$log"; }
 	for b in fentry kprobe kmod; do
-		check_counts "vm $k cross-check $b" "$(cross $b)" $M $N $((N * S)) $K $((K * S))
+		counted "$k" "$b" check_counts "vm $k cross-check $b" "$(cross $b)" $M $N $((N * S)) $K $((K * S))
 	done
 	# Same calls, three mechanisms: mean times within 10x of each other.
 	for p in unix_stream_sendmsg tcp_sendmsg:loopback; do
@@ -279,8 +287,8 @@ results() {
 	check "vm $k kmod final: insmod" "$(got insmod-final)" 0
 	check "vm $k kmod final: workload ran" "$(got work-final)" 0
 	check_format final 0
-	check_exact final
-	check_sane final
+	counted "$k" kmod check_exact final
+	counted "$k" kmod check_sane final
 	check "vm $k kmod final: rmmod" "$(got rmmod-final)" 0
 
 	# --- kernel log ----------------------------------------------------------------
@@ -291,6 +299,7 @@ results() {
 	echo "# tainted: $tainted (4096 = out-of-tree, 8192 = unsigned)"
 	check "vm $k kmod dmesg: tainted only by loading an unsigned module" "$(( ${tainted:-1} & ~(4096 | 8192) ))" 0
 	echo "# guest phase times (uptime s): $(sed -n 's/^@@time-//p' "$log" | xargs)"
+	for b in kmod fentry kprobe; do matrix_counted "$k" "$b"; done
 }
 
 for k in "${built[@]}"; do
