@@ -60,8 +60,7 @@ fi
 # The workload built for ia32 (Debian's gcc-multilib). Its lockstep run
 # calls pipe(2), which is syscall 42 there: the number of connect on x86-64.
 W32=$TOP/.output/workload32
-if ! cc -m32 -O2 -Wall -Werror -D_GNU_SOURCE -pthread -static \
-	"$TOP/tests/workload.c" -o "$W32" 2>"$tmp/cc"; then
+if ! build_workload32 "$W32" 2>"$tmp/cc"; then
 	skip "32-bit process" "cannot build an ia32 workload (gcc -m32: $(head -n 1 "$tmp/cc"); apt-get install gcc-multilib)"
 else
 	for b in auto tracepoint; do

@@ -67,6 +67,10 @@ echo "# guest kernel $(uname -r)"
 F=/sys/kernel/tracing/available_filter_functions
 echo "@@kernel-traceable $(grep -x -e skb_copy_datagram_from_iter -e skb_queue_tail \
 	-e sock_alloc_send_pskb -e sock_def_readable $F | sort -u | xargs)"
+# BPF task storage came with 5.11.
+v=$(uname -r) maj=${v%%.*} min=${v#*.}
+min=${min%%.*}
+echo "@@kernel-task-storage $({ [ "$maj" -gt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -ge 11 ]; }; } && echo yes || echo no)"
 echo "@@kernel-sk_data_ready $([ -d /sys/kernel/tracing/events/sock/sk_data_ready ] && echo yes || echo no)"
 
 check=$(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)
@@ -85,7 +89,7 @@ run counts-tracepoint --backend tracepoint --counts-only -- $W
 # Two instances at once on one process: fentry and kprobe must agree.
 ./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
 wpid=$!
-wait_until $POLL_STEPS grep -q ready /tmp/w ||
+wait_until $POLL_STEPS grep -q ready /tmp/w 2>/dev/null ||
 	echo "@@timeout both: the workload did not say ready within $((POLL_STEPS / 10)) s"
 upids=
 for b in fentry kprobe; do
@@ -109,6 +113,30 @@ for b in fentry kprobe; do
 	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
 	grep -v -e '^libbpf:' -e 'via' /tmp/both-$b.err | sed "s/^/# both-$b: /"
 done
+
+# What adapts at load time. Forcing task storage is a real load failure
+# before 5.11 (fentry and tracepoint): auto must move on and stay exact,
+# and --check must say the same. The hash runs on every kernel.
+UDSTRACE_INFLIGHT=task-storage run forced-ts -- $W
+echo "@@forced-ts-check $(UDSTRACE_INFLIGHT=task-storage timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)"
+for b in fentry tracepoint; do
+	UDSTRACE_INFLIGHT=hash run hash-$b --backend $b -- $W
+done
+# A 32-bit process (syscall 42 is pipe there; -l makes it call pipe).
+if [ -x ./workload32 ]; then
+	for b in tracepoint fentry; do
+		run ia32-$b --backend $b -- ./workload32 -u "$N" -c "$M" -t "$K" -s "$S" -l
+	done
+fi
+# udstrace inside a new PID namespace, following a command.
+if unshare -p -f -m --mount-proc true 2>/dev/null; then
+	timeout -s KILL "$RUN_DEADLINE" unshare -p -f -m --mount-proc \
+		./udstrace --json -- $W -f >/tmp/out 2>/tmp/err
+	echo "@@pidns-status $?"
+	sed "s/^/@@pidns /" /tmp/out
+else
+	echo "@@pidns-status unsupported"
+fi
 
 # --stages with each backend that has stage probes.
 for b in fentry tracepoint; do
