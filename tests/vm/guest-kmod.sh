@@ -60,7 +60,7 @@ none_alive() {
 		! kill -0 "$_p" 2>/dev/null || return 1
 	done
 }
-ready() { grep -q '^ready' /tmp/w.out; }
+ready() { grep -q '^ready' /tmp/w.out 2>/dev/null; }
 
 dmesg -c >/dev/null  # the boot log is not ours
 echo "# guest kernel $(uname -r)"

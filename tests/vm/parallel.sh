@@ -7,6 +7,9 @@
 #                           FN writes its output to "$VM_TMP/NAME.log"
 #   vm_wait NAME            waits for "FN NAME" to end; its exit status is
 #                           then in "$VM_TMP/NAME.status" (none: it was killed)
+#   vm_finished NAME SUITE STATUS END_RE
+#                           checks that NAME's guest booted and finished
+#                           (status 0, a line matching END_RE in the log)
 # VM_TMP is a private directory, removed on exit with whatever still runs.
 # shellcheck shell=bash
 
@@ -63,4 +66,27 @@ vm_wait() {
 	until [ -e "$VM_TMP/$1.status" ] || ! kill -0 "$VM_SCHED" 2>/dev/null; do
 		sleep 0.5
 	done
+}
+
+# vm_finished NAME SUITE STATUS END_RE: "vm NAME SUITE: boot" passes if the
+# guest started its script, "vm NAME SUITE: guest finished" if it also ran
+# to its end. A log that does not is kept in .output/vm-NAME-SUITE.log and
+# the failure names the last case the guest reached.
+vm_finished() {
+	local log=$VM_TMP/$1.log keep last
+	if [ "$3" = 0 ] && grep -q "$4" "$log"; then
+		pass "vm $1 $2: boot"
+		pass "vm $1 $2: guest finished"
+		return 0
+	fi
+	keep=$TOP/.output/vm-$1-$2.log
+	{ mkdir -p "$TOP/.output" && cp "$log" "$keep"; } 2>/dev/null || keep=
+	if ! grep -q '^# guest kernel ' "$log"; then
+		fail "vm $1 $2: boot" "the guest did not start (status $3${keep:+, log in $keep}): $(grep -v '^[@#]' "$log" | tail -n 5 | tr '\n' ' ')"
+		return 1
+	fi
+	pass "vm $1 $2: boot"
+	last=$(grep -o '^@@[^ ]*' "$log" | tail -n 1)
+	fail "vm $1 $2: guest finished" "it stopped after ${last:-its first line} (status $3${keep:+, log in $keep}): $(grep -v '^[@#]' "$log" | tail -n 3 | tr '\n' ' ')"
+	return 1
 }

@@ -78,7 +78,7 @@ fi
 # boot KERNEL: the kmod suite in a VM running KERNEL.
 boot() {
 	local t0=$SECONDS st=0
-	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 \
+	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 80 \
 		--add "$VM_TMP/udsprobe-$1.ko:udsprobe.ko" --add "$WORKLOAD:workload" --add "$UDSTRACE:udstrace" \
 		-- "$TOP/tests/vm/guest-kmod.sh" $N $M $K $S $CYCLES >"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the kmod suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
@@ -165,12 +165,10 @@ results() {
 	k=$1 log=$VM_TMP/$1.log
 	status=$(cat "$VM_TMP/$k.status" 2>/dev/null || echo killed)
 	grep '^#' "$log"
-	if [ "$status" != 0 ] || ! grep -q '^@@end$' "$log"; then
-		fail "vm $k kmod boot" "the guest did not finish the tests (status $status): $(grep -v '^[@#]' "$log" | tail -n 5 | tr '\n' ' ')"
+	if ! vm_finished "$k" kmod "$status" '^@@end$'; then
 		matrix_add "$k" kmod FAIL
 		return
 	fi
-	pass "vm $k kmod boot"
 	matrix_add "$k" abi "$(sed -n 's/^# guest kernel //p' "$log" | tr -d '\r' | head -n1)"
 	# A wait in the guest that ran out of time.
 	while IFS= read -r p; do
