@@ -30,7 +30,10 @@ for t in "$@"; do
 done
 if [ -s "$UDSTRACE_MATRIX" ]; then
 	bash "$here/matrix.sh" "$UDSTRACE_MATRIX"
-	if [ -d "$here/../.output" ]; then cp "$UDSTRACE_MATRIX" "$here/../.output/matrix.txt" 2>/dev/null; fi
+	if [ -d "$here/../.output" ]; then
+		rm -f "$here/../.output/matrix.txt"
+		cat "$UDSTRACE_MATRIX" >"$here/../.output/matrix.txt" 2>/dev/null
+	fi
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
