@@ -117,11 +117,14 @@ done
 # What adapts at load time. Forcing task storage is a real load failure
 # before 5.11 (fentry and tracepoint): auto must move on and stay exact,
 # and --check must say the same. The hash runs on every kernel.
-UDSTRACE_INFLIGHT=task-storage run forced-ts -- $W
-echo "@@forced-ts-check $(UDSTRACE_INFLIGHT=task-storage timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)"
+export UDSTRACE_INFLIGHT=task-storage
+run forced-ts -- $W
+echo "@@forced-ts-check $(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)"
+export UDSTRACE_INFLIGHT=hash
 for b in fentry tracepoint; do
-	UDSTRACE_INFLIGHT=hash run hash-$b --backend $b -- $W
+	run hash-$b --backend $b -- $W
 done
+unset UDSTRACE_INFLIGHT
 # A 32-bit process (syscall 42 is pipe there; -l makes it call pipe).
 if [ -x ./workload32 ]; then
 	for b in tracepoint fentry; do
