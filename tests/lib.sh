@@ -11,17 +11,7 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
 
-# wait_until SECONDS CMD...: runs CMD every 0.05 s until it succeeds; fails
-# if it has not after SECONDS. (Every wait in the tests has a deadline.)
-wait_until() {
-	local steps=$(($1 * 20))
-	shift
-	until "$@"; do
-		[ "$steps" -gt 0 ] || return 1
-		steps=$((steps - 1))
-		sleep 0.05
-	done
-}
+. "$TOP/tests/wait.sh" # wait_until, wait_pids
 
 # wait_pid SECONDS PID: waits for the child PID to end, at most SECONDS, and
 # returns its exit status; past the deadline it kills PID and returns 137.

@@ -13,39 +13,9 @@ N=$1 M=$2 K=$3 S=$4
 set -f  # $W is split into words on purpose, never globbed
 W="./workload -u $N -c $M -t $K -s $S"
 RUN_DEADLINE=120 # seconds for one udstrace run (a few seconds under TCG)
-POLL_STEPS=300   # 0.1 s steps to wait for "ready" or "tracing": 30 s
+POLL_SECS=30     # to wait for "ready" or "tracing"
 
-# wait_until STEPS CMD...: run CMD every 0.1 s until it succeeds, at most
-# STEPS more times. Fails if CMD never succeeded.
-wait_until() {
-	_n=$1
-	shift
-	until "$@"; do
-		[ "$_n" -gt 0 ] || return 1
-		_n=$((_n - 1))
-		sleep 0.1
-	done
-}
-# wait_pids STEPS WHAT PID...: wait for the PIDs to end, at most STEPS * 0.1 s;
-# then report WHAT as timed out and kill what is left.
-wait_pids() {
-	_steps=$1 _what=$2
-	shift 2
-	_pids=$*
-	if wait_until "$_steps" none_alive; then
-		wait "$@" 2>/dev/null
-		return 0
-	fi
-	echo "@@timeout $_what: still running after $((_steps / 10)) s, killed"
-	kill -9 "$@" 2>/dev/null
-	wait "$@" 2>/dev/null
-	return 1
-}
-none_alive() {
-	for _p in $_pids; do
-		! kill -0 "$_p" 2>/dev/null || return 1
-	done
-}
+. ./wait.sh # wait_until, wait_pids
 
 run() {
 	name=$1
@@ -89,8 +59,8 @@ run counts-tracepoint --backend tracepoint --counts-only -- $W
 # Two instances at once on one process: fentry and kprobe must agree.
 ./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
 wpid=$!
-wait_until $POLL_STEPS grep -q ready /tmp/w 2>/dev/null ||
-	echo "@@timeout both: the workload did not say ready within $((POLL_STEPS / 10)) s"
+wait_until $POLL_SECS grep -q ready /tmp/w 2>/dev/null ||
+	echo "@@timeout both: the workload did not say ready within $POLL_SECS s"
 upids=
 for b in fentry kprobe; do
 	./udstrace --json --backend $b -p $wpid >/tmp/both-$b 2>/tmp/both-$b.err &
@@ -105,10 +75,10 @@ attached() {
 		shift
 	done
 }
-wait_until $POLL_STEPS attached ||
-	echo "@@timeout both: udstrace did not say tracing within $((POLL_STEPS / 10)) s"
+wait_until $POLL_SECS attached ||
+	echo "@@timeout both: udstrace did not say tracing within $POLL_SECS s"
 kill -USR1 $wpid
-wait_pids $((RUN_DEADLINE * 10)) "both: workload and the two udstrace runs" $wpid $upids
+wait_pids $RUN_DEADLINE "both: workload and the two udstrace runs" $wpid $upids
 for b in fentry kprobe; do
 	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
 	grep -v -e '^libbpf:' -e 'via' /tmp/both-$b.err | sed "s/^/# both-$b: /"

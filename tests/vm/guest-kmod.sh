@@ -32,34 +32,7 @@ put() {
 probes() { grep -c -E ' r  (unix_stream_|tcp_)(connect|sendmsg|recvmsg)' $KPROBES; }
 stamp() { say "time-$1 $(cut -d' ' -f1 /proc/uptime)"; }
 loaded() { [ -e /sys/module/udsprobe ] && echo loaded; }
-# wait_until STEPS CMD...: run CMD every 0.05 s until it succeeds, at most
-# STEPS more times. Fails if CMD never succeeded.
-wait_until() {
-	_n=$1
-	shift
-	until "$@"; do
-		[ "$_n" -gt 0 ] || return 1
-		_n=$((_n - 1))
-		sleep 0.05
-	done
-}
-# wait_pids SECONDS WHAT PID...: wait for the PIDs to end, at most SECONDS;
-# then report WHAT as timed out and kill what is left.
-wait_pids() {
-	_secs=$1 _what=$2
-	shift 2
-	_pids=$*
-	if ! wait_until $((_secs * 20)) none_alive; then
-		echo "@@timeout $_what: still running after $_secs s, killed"
-		kill -9 "$@" 2>/dev/null
-	fi
-	wait "$@" 2>/dev/null
-}
-none_alive() {
-	for _p in $_pids; do
-		! kill -0 "$_p" 2>/dev/null || return 1
-	done
-}
+. ./wait.sh # wait_until, wait_pids
 ready() { grep -q '^ready' /tmp/w.out 2>/dev/null; }
 
 dmesg -c >/dev/null  # the boot log is not ours
@@ -96,7 +69,7 @@ stamp tgid
 # --- tgid filter set at run time: the workload itself, then another process
 $W -w >/tmp/w.out &
 wpid=$!
-wait_until 600 ready || echo "@@timeout tgid: the workload did not say ready within 30 s"
+wait_until 30 ready || echo "@@timeout tgid: the workload did not say ready within 30 s"
 say self-pid $wpid
 put set-self $T "$wpid\n"
 say param-self "$(cat $T)"
@@ -123,7 +96,7 @@ stamp crosscheck
 # through --backend kmod, which needs the module's filter on that process)
 $W -w >/tmp/w.out &
 wpid=$!
-wait_until 600 ready || echo "@@timeout crosscheck: the workload did not say ready within 30 s"
+wait_until 30 ready || echo "@@timeout crosscheck: the workload did not say ready within 30 s"
 put set-cross $T "$wpid\n"
 upids=
 for b in fentry kprobe kmod; do
@@ -140,7 +113,7 @@ attached() {
 		shift
 	done
 }
-wait_until 600 attached || echo "@@timeout crosscheck: udstrace did not say tracing within 30 s"
+wait_until 30 attached || echo "@@timeout crosscheck: udstrace did not say tracing within 30 s"
 kill -USR1 $wpid
 # shellcheck disable=SC2086 # a list of pids
 wait_pids 120 "crosscheck: the workload and three udstrace runs" $wpid $upids
@@ -244,7 +217,7 @@ stamp inflight
 # 127.0.0.1, so the peer is ::ffff:127.0.0.1. cat's read() sleeps in
 # tcp_recvmsg, and rmmod happens while it is there.
 wait_for() { # wait_for CMD...: poll up to 30 s until CMD succeeds
-	wait_until 600 "$@" || echo "@@timeout inflight: $* still false after 30 s"
+	wait_until 30 "$@" || echo "@@timeout inflight: $* still false after 30 s"
 }
 listening() { grep -q -E ':15B3 0+:0000 0A' /proc/net/tcp /proc/net/tcp6; }
 echoed() { grep -q "^$1\$" /tmp/client.out; }

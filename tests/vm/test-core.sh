@@ -24,7 +24,7 @@ N=1000 M=7 K=500 S=100
 boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 --add "$UDSTRACE:udstrace" \
-		--add "$WORKLOAD:workload" ${W32:+--add "$W32:workload32"} \
+		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" ${W32:+--add "$W32:workload32"} \
 		-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the core suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"

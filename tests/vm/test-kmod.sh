@@ -79,7 +79,7 @@ fi
 boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 80 \
-		--add "$VM_TMP/udsprobe-$1.ko:udsprobe.ko" --add "$WORKLOAD:workload" --add "$UDSTRACE:udstrace" \
+		--add "$VM_TMP/udsprobe-$1.ko:udsprobe.ko" --add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" --add "$UDSTRACE:udstrace" \
 		-- "$TOP/tests/vm/guest-kmod.sh" $N $M $K $S $CYCLES >"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the kmod suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
 	return $st
