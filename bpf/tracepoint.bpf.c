@@ -155,9 +155,19 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (!target_current())
 		return 0;
-	id = path_syscall(id, regs, have_task_storage, &fd);
-	if (id < 0)
-		return 0;
+	/*
+	 * On 6.3+ without --stages the sock tracepoints name the row of a send
+	 * or receive, so a 64-bit send or receive number needs neither its fd
+	 * nor its ABI: a 32-bit syscall with that number is no socket call and
+	 * no tracepoint names a row for it. Only the rest pays for the ABI
+	 * check (have_task_storage: bpf_get_current_task_btf exists, 5.11+).
+	 */
+	fd = -1;
+	if (!have_sock_tp || stages_on || id == NR_connect || !is_path_syscall(id)) {
+		id = path_syscall(id, regs, have_task_storage, &fd);
+		if (id < 0)
+			return 0;
+	}
 	if (!classify_syscall(id, fd, &path, &count_at_exit, &stage_row))
 		return 0;
 	c = inflight_current(true);
