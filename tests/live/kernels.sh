@@ -28,10 +28,7 @@ for mode in "" --counts-only --stages; do
 done
 UDSTRACE_INFLIGHT=hash timeout 20 "$UDSTRACE" -v -d 0.2 >/dev/null 2>"$tmp/err" &
 pid=$!
-for _ in $(seq 100); do
-	grep -q tracing "$tmp/err" && break
-	sleep 0.1
-done
+wait_until 10 grep -q tracing "$tmp/err" || fail "inflight hash: start" "udstrace did not say tracing within 10 s"
 check "inflight hash: the hash map is what is loaded" \
 	"$(bpftool map show 2>/dev/null | grep -oE 'name inflight_(hash|ts)' | sort -u | tr '\n' ' ')" \
 	"name inflight_hash "
@@ -45,12 +42,13 @@ else
 	check_counts "pid namespace: -- CMD" "$out" $M $N $((N * S)) $K $((K * S))
 	# -p: udstrace and the workload in one new namespace, each waiting
 	# with a deadline; the workload starts once udstrace is tracing.
-	T=$tmp U=$UDSTRACE timeout 60 unshare --pid --fork --mount-proc bash -c '
+	T=$tmp U=$UDSTRACE L=$TOP/tests/wait.sh timeout 60 unshare --pid --fork --mount-proc bash -c '
+		. "$L"
 		"$0" -w "$@" >"$T/w" &
 		w=$!
-		for _ in $(seq 100); do grep -q ready "$T/w" && break; sleep 0.1; done
+		wait_until 10 grep -q ready "$T/w"
 		"$U" --json -p $w >"$T/p" 2>"$T/perr" &
-		for _ in $(seq 100); do grep -q tracing "$T/perr" && break; sleep 0.1; done
+		wait_until 10 grep -q tracing "$T/perr"
 		kill -USR1 $w
 		wait' "${W[@]}" 2>/dev/null
 	check_counts "pid namespace: -p" "$(cat "$tmp/p" "$tmp/w")" $M $N $((N * S)) $K $((K * S))
