@@ -205,7 +205,7 @@ static __always_inline void stage_exit(__u32 stage)
 		      start ? bpf_ktime_get_ns() - start : 0);
 }
 
-/* One fentry/fexit pair per stage function. */
+/* One fentry/fexit pair per stage function (bpf/stage_list.h). */
 #define STAGE_PROBE(func, stage)					\
 	SEC("?fentry/" #func)						\
 	int BPF_PROG(func##_entry)					\
@@ -220,34 +220,11 @@ static __always_inline void stage_exit(__u32 stage)
 		return 0;						\
 	}
 
-STAGE_PROBE(unix_create1, UNIX_CREATE1)
-STAGE_PROBE(sock_wmalloc, SOCK_WMALLOC)
-STAGE_PROBE(sock_alloc_send_pskb, ALLOC_SEND_SKB)
-STAGE_PROBE(skb_copy_datagram_from_iter, COPY_FROM_USER)
-STAGE_PROBE(skb_queue_tail, QUEUE_ON_PEER)
-STAGE_PROBE(tcp_sendmsg_locked, TCP_SENDMSG_LOCKED)
-STAGE_PROBE(tcp_write_xmit, TCP_WRITE_XMIT)
-STAGE_PROBE(__tcp_transmit_skb, TCP_TRANSMIT_SKB)
-STAGE_PROBE(ip_queue_xmit, IP_QUEUE_XMIT)
-STAGE_PROBE(ip_output, IP_OUTPUT)
-STAGE_PROBE(__dev_queue_xmit, DEV_QUEUE_XMIT)
-STAGE_PROBE(loopback_xmit, DEV_XMIT)
-STAGE_PROBE(__netif_rx, NETIF_RX)
-STAGE_PROBE(net_rx_action, NET_RX_SOFTIRQ)
-STAGE_PROBE(__netif_receive_skb, NETIF_RECEIVE_SKB)
-STAGE_PROBE(ip_rcv, IP_RCV)
-STAGE_PROBE(ip_local_deliver, IP_LOCAL_DELIVER)
-STAGE_PROBE(tcp_v4_rcv, TCP_V4_RCV)
-STAGE_PROBE(tcp_rcv_established, TCP_RCV_ESTABLISHED)
-STAGE_PROBE(sock_def_readable, DATA_READY)
-STAGE_PROBE(__release_sock, RELEASE_SOCK)
-STAGE_PROBE(unix_stream_read_generic, UNIX_READ)
-STAGE_PROBE(tcp_recvmsg_locked, TCP_RECVMSG_LOCKED)
-STAGE_PROBE(skb_copy_datagram_iter, COPY_TO_USER)
-STAGE_PROBE(consume_skb, FREE_SKB)
-STAGE_PROBE(tcp_rcv_space_adjust, TCP_RCV_SPACE_ADJUST)
-STAGE_PROBE(tcp_cleanup_rbuf, TCP_CLEANUP_RBUF)
-STAGE_PROBE(unix_write_space, WAKE_WRITER)
+#define STAGE_FN(ID, func, ...) STAGE_PROBE(func, ID)
+#define STAGE_TP(ID, func, ...) STAGE_PROBE(func, ID)
+#define STAGE_SOFTIRQ(ID, func, ...) STAGE_PROBE(func, ID)
+#define STAGE_INLINE(ID, ...)
+#include "stage_list.h"
 
 /* Where stages run: see stage_ctx(). */
 SEC("?tp_btf/softirq_entry")

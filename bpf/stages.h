@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The stages along each path (--stages), shared by BPF and user space.
- * The kernel functions, tracepoints, explanations and each row's list of
- * stages live in user/stages_info.c. The BPF side counts every stage hit
+ * The stages themselves are listed in stage_list.h; each row's tree of
+ * them is in user/stages_info.c. The BPF side counts every stage hit
  * under the row of the call it happens in, listed there or not, so a
  * stage that should not run in a path shows up if it does.
  */
@@ -12,35 +12,11 @@
 #include "udstrace.h"
 
 enum stage {
-	STAGE_UNIX_CREATE1,
-	STAGE_SOCK_WMALLOC,
-	STAGE_PEER_LINK,
-	STAGE_ALLOC_SEND_SKB,
-	STAGE_COPY_FROM_USER,
-	STAGE_QUEUE_ON_PEER,
-	STAGE_TCP_SENDMSG_LOCKED,
-	STAGE_TCP_WRITE_XMIT,
-	STAGE_TCP_TRANSMIT_SKB,
-	STAGE_IP_QUEUE_XMIT,
-	STAGE_IP_OUTPUT,
-	STAGE_DEV_QUEUE_XMIT,
-	STAGE_DEV_XMIT,
-	STAGE_NETIF_RX,
-	STAGE_NET_RX_SOFTIRQ,
-	STAGE_NETIF_RECEIVE_SKB,
-	STAGE_IP_RCV,
-	STAGE_IP_LOCAL_DELIVER,
-	STAGE_TCP_V4_RCV,
-	STAGE_TCP_RCV_ESTABLISHED,
-	STAGE_DATA_READY,
-	STAGE_RELEASE_SOCK,
-	STAGE_UNIX_READ,
-	STAGE_TCP_RECVMSG_LOCKED,
-	STAGE_COPY_TO_USER,
-	STAGE_FREE_SKB,
-	STAGE_TCP_RCV_SPACE_ADJUST,
-	STAGE_TCP_CLEANUP_RBUF,
-	STAGE_WAKE_WRITER,
+#define STAGE_FN(ID, ...) STAGE_##ID,
+#define STAGE_TP(ID, ...) STAGE_##ID,
+#define STAGE_SOFTIRQ(ID, ...) STAGE_##ID,
+#define STAGE_INLINE(ID, ...) STAGE_##ID,
+#include "stage_list.h"
 	NR_STAGES,
 };
 

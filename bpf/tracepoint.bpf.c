@@ -295,15 +295,12 @@ static __always_inline void stage_point(__u32 stage)
 		return 0;						\
 	}
 
-STAGE_POINT(net_dev_queue, DEV_QUEUE_XMIT)
-STAGE_POINT(net_dev_start_xmit, DEV_XMIT)
-STAGE_POINT(netif_rx, NETIF_RX)
-STAGE_POINT(netif_receive_skb, NETIF_RECEIVE_SKB)
-STAGE_POINT(tcp_probe, TCP_RCV_ESTABLISHED)
-STAGE_POINT(sk_data_ready, DATA_READY)
-STAGE_POINT(skb_copy_datagram_iovec, COPY_TO_USER)
-STAGE_POINT(consume_skb, FREE_SKB)
-STAGE_POINT(tcp_rcv_space_adjust, TCP_RCV_SPACE_ADJUST)
+/* One program per stage a tracepoint marks (bpf/stage_list.h). */
+#define STAGE_FN(...)
+#define STAGE_TP(ID, func, ctx, sys, event, ...) STAGE_POINT(event, ID)
+#define STAGE_SOFTIRQ(...)
+#define STAGE_INLINE(...)
+#include "stage_list.h"
 
 /* NET_RX softirqs that run on top of a traced call are charged to it, timed. */
 SEC("?tp_btf/softirq_entry")

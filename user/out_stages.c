@@ -11,13 +11,6 @@
 
 static const char *const ctx_name[NR_CTX] = { "task", "softirq" };
 
-/* Where a stage is expected to run, for a stage that saw no calls. */
-static enum stage_ctx expected_ctx(enum stage s)
-{
-	return s >= STAGE_NET_RX_SOFTIRQ && s <= STAGE_TCP_RCV_ESTABLISHED ?
-		CTX_SOFTIRQ : CTX_TASK;
-}
-
 static void print_header(FILE *f, const struct report *r, int row)
 {
 	const struct path_stats *p = &r->snap->path[row];
@@ -55,7 +48,7 @@ static void print_stage(FILE *f, const struct report *r, int row,
 			const struct stage_stats *s = &r->snap->stage[row][rs->stage][x];
 			char avg[FMT_LEN] = "-", share[FMT_LEN] = "-";
 
-			if (!s->calls && (printed || x != (int)expected_ctx(rs->stage)))
+			if (!s->calls && (printed || x != (int)info->ctx))
 				continue;
 			if (s->ktime_ns && s->calls) {
 				fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->calls);
@@ -120,9 +113,9 @@ static void json_stage(struct json *j, const struct report *r, int row,
 	for (int x = 0; x < NR_CTX; x++) {
 		const struct stage_stats *s = &r->snap->stage[row][st][x];
 
-		if (c->probed && !s->calls && x != (int)expected_ctx(st))
+		if (c->probed && !s->calls && x != (int)info->ctx)
 			continue;
-		if (!c->probed && x != (int)expected_ctx(st))
+		if (!c->probed && x != (int)info->ctx)
 			continue;
 		json_object_start(j, NULL);
 		json_str(j, "name", c->probed ? c->name :
