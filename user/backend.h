@@ -25,6 +25,14 @@ struct target;
 
 #define MAX_PATH_PROGS 4
 #define PROBE_NAME_LEN 128
+#define REASON_LEN 256
+
+/* Whether a backend sees a stage on this kernel, and by what name. */
+struct stage_choice {
+	bool probed;
+	char name[PROBE_NAME_LEN];	/* function or subsystem:tracepoint */
+	char why[REASON_LEN];		/* when not probed */
+};
 
 /* One started backend serving some paths. */
 struct backend_obj {
@@ -51,10 +59,13 @@ struct backend_ops {
 			 char *why, size_t why_len);
 	/*
 	 * Open, configure, load and attach for the paths where @serve is
-	 * true. A non-negative @followed_fd is an existing follow map to
-	 * share; the fork-tracking programs then stay unloaded.
+	 * true. @stages is NULL without --stages, else what stage_probe
+	 * decided for each stage, once per run. A non-negative @followed_fd
+	 * is an existing follow map to share; the fork-tracking programs
+	 * then stay unloaded.
 	 */
 	int (*start)(struct backend_obj *obj, const bool serve[NR_PATHS],
+		     const struct stage_choice stages[NR_STAGES],
 		     const struct target *t, int followed_fd,
 		     char *why, size_t why_len);
 	/*
@@ -88,6 +99,9 @@ extern const struct backend_ops tracepoint_backend;
 extern const struct backend_ops kmod_backend;
 
 const struct backend_ops *backend_ops(enum backend_kind kind);
+/* Asks backend @kind, once, which stages it sees here (user/tracer.c). */
+void backend_choose_stages(enum backend_kind kind,
+			   struct stage_choice out[NR_STAGES]);
 /* Parses "auto" or a backend's name; -1 if unknown. */
 int backend_parse(const char *name, enum backend_kind *out);
 

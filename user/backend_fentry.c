@@ -40,19 +40,20 @@ static int fentry_stage_probe(enum stage stage, char *name, size_t name_len,
 }
 
 /* With --stages: sched_switch, softirq_entry/exit and the stages seen here. */
-static void fentry_select_stages(struct fentry_bpf *skel, bool on)
+static void fentry_select_stages(struct fentry_bpf *skel,
+				 const struct stage_choice *stages)
 {
-	char name[PROBE_NAME_LEN], why[PROBE_NAME_LEN], prog[PROBE_NAME_LEN];
 	const char *const ends[] = { "entry", "exit" };
+	char prog[PROBE_NAME_LEN];
 
-	skel->rodata->stages_on = on;
-	if (!on)
+	skel->rodata->stages_on = stages;
+	if (!stages)
 		return;	/* every stage program is optional (SEC("?...")) */
 	bpf_program__set_autoload(skel->progs.sched_switch, true);
 	bpf_program__set_autoload(skel->progs.softirq_entry, true);
 	bpf_program__set_autoload(skel->progs.softirq_exit, true);
 	for (int s = 0; s < NR_STAGES; s++) {
-		if (fentry_stage_probe(s, name, sizeof(name), why, sizeof(why)))
+		if (!stages[s].probed)
 			continue;
 		for (int e = 0; e < 2; e++) {
 			struct bpf_program *p;
@@ -66,6 +67,7 @@ static void fentry_select_stages(struct fentry_bpf *skel, bool on)
 }
 
 static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
+			const struct stage_choice *stages,
 			const struct target *t, int followed_fd,
 			char *why, size_t why_len)
 {
@@ -84,7 +86,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		bpf_program__set_autoload(skel->progs.tcp_recv_exit, false);
 		bpf_program__set_autoload(skel->progs.tcp_recv_exit_nonblock, true);
 	}
-	fentry_select_stages(skel, t->stages);
+	fentry_select_stages(skel, stages);
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
 		return err;
@@ -99,7 +101,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		obj->progs[PATH_TCP_RECV_REMOTE][1] = skel->progs.tcp_recv_exit_nonblock;
 	}
 	SKEL_SET_MAPS(obj, skel);
-	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
+	obj->stage_fd = stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }
 

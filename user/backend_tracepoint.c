@@ -35,60 +35,54 @@ static int tracepoint_can_serve(enum ipc_path path, char *probe, size_t probe_le
 	return 0;
 }
 
-/* "sock:sk_data_ready" -> "sk_data_ready"; "irq:softirq_entry/exit" -> "softirq_entry" */
-static void tp_event(const char *tp, char *out, size_t len)
-{
-	const char *colon = strchr(tp, ':');
-
-	snprintf(out, len, "%s", colon ? colon + 1 : tp);
-	out[strcspn(out, "/")] = '\0';
-}
-
 static int tracepoint_stage_probe(enum stage stage, char *name, size_t name_len,
 				  char *why, size_t why_len)
 {
-	const char *tp = stage_info[stage].tp;
-	char event[64];
+	const struct stage_info *info = &stage_info[stage];
 
-	if (!tp) {
+	if (!info->tp) {
 		snprintf(why, why_len, "no tracepoint sees it; needs the fentry backend");
 		return -ENOENT;
 	}
-	tp_event(tp, event, sizeof(event));
-	if (!feature_has_tracepoint(event)) {
-		snprintf(why, why_len, "no tracepoint %s on this kernel%s", tp,
-			 stage == STAGE_DATA_READY ? " (added in 6.3)" : "");
+	if (!feature_has_tracepoint(info->tp_event)) {
+		snprintf(why, why_len, "no tracepoint %s on this kernel%s%s%s",
+			 info->tp, *info->tp_since ? " (added in " : "",
+			 info->tp_since, *info->tp_since ? ")" : "");
 		return -ENOENT;
 	}
-	snprintf(name, name_len, "%s", tp);
+	snprintf(name, name_len, "%s", info->tp);
 	return 0;
 }
 
-/* Loads the stage programs whose tracepoints exist, and sched_switch, if asked. */
-static void tracepoint_select_stages(struct tracepoint_bpf *skel, bool on)
+/*
+ * With --stages: sched_switch, softirq_entry/exit, and the program of
+ * each stage a tracepoint here marks (<event>_stage).
+ */
+static void tracepoint_select_stages(struct tracepoint_bpf *skel,
+				     const struct stage_choice *stages)
 {
-	char name[PROBE_NAME_LEN], why[PROBE_NAME_LEN], prog[PROBE_NAME_LEN];
-	char event[64];
+	char prog[PROBE_NAME_LEN];
 
-	skel->rodata->stages_on = on;
-	bpf_program__set_autoload(skel->progs.sched_switch, on);
-	bpf_program__set_autoload(skel->progs.softirq_entry, on);
-	bpf_program__set_autoload(skel->progs.softirq_exit, on);
+	skel->rodata->stages_on = stages;
+	if (!stages)
+		return;	/* every stage program is optional (SEC("?...")) */
+	bpf_program__set_autoload(skel->progs.sched_switch, true);
+	bpf_program__set_autoload(skel->progs.softirq_entry, true);
+	bpf_program__set_autoload(skel->progs.softirq_exit, true);
 	for (int s = 0; s < NR_STAGES; s++) {
 		struct bpf_program *p;
 
-		if (!stage_info[s].tp || s == STAGE_NET_RX_SOFTIRQ)
+		if (!stages[s].probed || !stage_info[s].tp_point)
 			continue;
-		tp_event(stage_info[s].tp, event, sizeof(event));
-		snprintf(prog, sizeof(prog), "%s_stage", event);
+		snprintf(prog, sizeof(prog), "%s_stage", stage_info[s].tp_event);
 		p = bpf_object__find_program_by_name(skel->obj, prog);
 		if (p)
-			bpf_program__set_autoload(p, on &&
-				!tracepoint_stage_probe(s, name, sizeof(name), why, sizeof(why)));
+			bpf_program__set_autoload(p, true);
 	}
 }
 
 static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
+			    const struct stage_choice *stages,
 			    const struct target *t, int followed_fd,
 			    char *why, size_t why_len)
 {
@@ -113,7 +107,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.sys_enter, !quiet);
 	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
 	bpf_program__set_autoload(skel->progs.unix_connect_delivered, quiet);
-	tracepoint_select_stages(skel, t->stages);
+	tracepoint_select_stages(skel, stages);
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)
 		return err;
@@ -130,7 +124,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 				skel->progs.sock_recv_length : skel->progs.sock_send_length;
 	}
 	SKEL_SET_MAPS(obj, skel);
-	obj->stage_fd = t->stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
+	obj->stage_fd = stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
 	return 0;
 }
 

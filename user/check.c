@@ -122,6 +122,7 @@ static void check_backend(enum backend_kind k, const struct target *tg,
 			  struct probe_result res[NR_PATHS])
 {
 	const struct backend_ops *ops = backend_ops(k);
+	static struct stage_choice stages[NR_STAGES];
 	struct backend_obj obj = { .stage_fd = -1 };
 	bool serve[NR_PATHS] = {}, any = false;
 	char why[REASON_LEN];
@@ -136,7 +137,10 @@ static void check_backend(enum backend_kind k, const struct target *tg,
 	}
 	if (!any)
 		return;
-	err = ops->start(&obj, serve, tg, -1, why, sizeof(why));
+	if (tg->stages)
+		backend_choose_stages(k, stages);
+	err = ops->start(&obj, serve, tg->stages ? stages : NULL, tg, -1,
+			 why, sizeof(why));
 	ops->stop(&obj);
 	for (int p = 0; err && p < NR_PATHS; p++) {
 		if (serve[p]) {

@@ -113,20 +113,23 @@ int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
 	return choose_all(t, err, len);
 }
 
-/* Asks each backend once which stages it can see here. */
-static void choose_stages(struct tracer *t, int k)
+void backend_choose_stages(enum backend_kind kind,
+			   struct stage_choice out[NR_STAGES])
 {
-	for (int s = 0; s < NR_STAGES; s++) {
-		struct stage_choice *c = &t->stage[k][s];
+	const struct backend_ops *ops = backends[kind];
 
-		if (!backends[k]->stage_probe) {
+	for (int s = 0; s < NR_STAGES; s++) {
+		struct stage_choice *c = &out[s];
+
+		memset(c, 0, sizeof(*c));
+		if (!ops->stage_probe) {
 			snprintf(c->why, sizeof(c->why),
 				 "the %s backend has no stage probes; fentry and tracepoint do",
-				 backends[k]->name);
+				 ops->name);
 			continue;
 		}
-		c->probed = !backends[k]->stage_probe(s, c->name, sizeof(c->name),
-						      c->why, sizeof(c->why));
+		c->probed = !ops->stage_probe(s, c->name, sizeof(c->name),
+					      c->why, sizeof(c->why));
 	}
 }
 
@@ -174,9 +177,10 @@ static int start_chosen(struct tracer *t, const struct target *tg,
 		if (!any)
 			continue;
 		if (tg->stages)
-			choose_stages(t, k);
-		ret = backends[k]->start(&t->obj[k], serve, tg, t->followed_fd,
-					 why, len);
+			backend_choose_stages(k, t->stage[k]);
+		ret = backends[k]->start(&t->obj[k], serve,
+					 tg->stages ? t->stage[k] : NULL, tg,
+					 t->followed_fd, why, len);
 		t->started[k] = true;	/* stop() frees what start() got to */
 		if (ret) {
 			*failed = k;

@@ -11,7 +11,6 @@
 #include "snapshot.h"
 #include "target.h"
 
-#define REASON_LEN 256
 /* Room for every backend's reason, as in "fentry: ...; kprobe: ..." */
 #define REASONS_LEN (NR_BACKENDS * REASON_LEN)
 
@@ -19,13 +18,6 @@ struct path_choice {
 	enum backend_kind backend;
 	char probe[REASON_LEN];		/* what it attaches to */
 	char skipped[REASONS_LEN];	/* backends passed over, and why */
-};
-
-/* Whether a backend sees a stage on this kernel, and by what name. */
-struct stage_choice {
-	bool probed;
-	char name[PROBE_NAME_LEN];	/* function or subsystem:tracepoint */
-	char why[REASON_LEN];		/* when not probed */
 };
 
 struct tracer {
