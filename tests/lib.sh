@@ -27,6 +27,16 @@ check() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 
+# The names of the BPF maps process PID holds open, one per line (from its
+# fdinfo, so other tracers running on the machine do not count).
+maps_of_pid() {
+	local id
+	grep -h '^map_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' |
+	while read -r id; do
+		bpftool -j map show id "$id" 2>/dev/null | jq -r '.name // empty'
+	done
+}
+
 # path_field JSON PATH FIELD: one field of one row of a udstrace/1 object.
 path_field() {
 	jq -r --arg p "$2" --arg f "$3" '.paths[] | select(.path == $p) | .[$f]' <<<"$1"

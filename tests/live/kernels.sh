@@ -26,13 +26,13 @@ for mode in "" --counts-only --stages; do
 	[ -n "$mode" ] || check "$name: every send timed" \
 		"$(path_field "$(final_object <<<"$out")" unix_stream_sendmsg timed)" $N
 done
-UDSTRACE_INFLIGHT=hash timeout 20 "$UDSTRACE" -v -d 0.2 >/dev/null 2>"$tmp/err" &
+UDSTRACE_INFLIGHT=hash "$UDSTRACE" -v -d 2 >/dev/null 2>"$tmp/err" &
 pid=$!
 wait_until 10 grep -q tracing "$tmp/err" || fail "inflight hash: start" "udstrace did not say tracing within 10 s"
 check "inflight hash: the hash map is what is loaded" \
-	"$(bpftool map show 2>/dev/null | grep -oE 'name inflight_(hash|ts)' | sort -u | tr '\n' ' ')" \
-	"name inflight_hash "
-wait $pid
+	"$(maps_of_pid $pid | grep -E '^inflight_(hash|ts)$' | sort -u | tr '\n' ' ')" \
+	"inflight_hash "
+wait_pids 20 "udstrace -d 2" $pid
 
 # --- PID namespaces ----------------------------------------------------------
 if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
