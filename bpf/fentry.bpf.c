@@ -11,9 +11,12 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #define UDSTRACE_PREEMPTIBLE	/* fentry/fexit: migration off, preemption on */
-#include "common.bpf.h"
+#include "target.bpf.h"
+#include "account.bpf.h"
+#include "follow.bpf.h"
 #include "inflight.bpf.h"
 #include "stages.bpf.h"
+#include "tcp_row.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -26,7 +29,7 @@ enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS 
  */
 struct task_calls {
 	__u64 ns[NR_FNS];
-	__u32 active;		/* row + 1 of the call in flight, 0 = none */
+	__u32 row;		/* of the call in flight, or PATH_NONE */
 	__u32 pad;
 	__u64 off_ns;		/* switched out at, while in a call */
 	__u64 blocked_ns;	/* off-CPU so far in this call */
@@ -34,6 +37,15 @@ struct task_calls {
 };
 
 DEFINE_INFLIGHT(inflight, struct task_calls)
+DEFINE_FOLLOW_PROGRAMS()
+
+/* The current task's entry, if it is inside a traced call. */
+static __always_inline struct task_calls *current_call(void)
+{
+	struct task_calls *c = inflight_current(false);
+
+	return c && c->row != PATH_NONE ? c : NULL;
+}
 
 static __always_inline void call_enter(int fn, __u32 row)
 {
@@ -46,7 +58,7 @@ static __always_inline void call_enter(int fn, __u32 row)
 		account_drop(row);
 		return;
 	}
-	c->active = row + 1;
+	c->row = row;
 	c->off_ns = 0;
 	c->blocked_ns = 0;
 	c->ns[fn] = bpf_ktime_get_ns();
@@ -55,7 +67,7 @@ static __always_inline void call_enter(int fn, __u32 row)
 /*
  * Counts even when the start is missing, so no call goes uncounted. When
  * following forks, the target test is a hash lookup; a call whose entry
- * passed it is marked active, so the exit does not pay for it again.
+ * passed it has its row set, so the exit does not pay for it again.
  */
 static __always_inline void call_exit(int fn, __u32 row, long ret)
 {
@@ -66,14 +78,15 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 		return;
 	if (!counts_only)	/* else the entry programs are not even loaded */
 		c = inflight_current(false);
-	if (filter_mode == FILTER_FOLLOW && !(c && c->active) && !target_current())
+	if (filter_mode == FILTER_FOLLOW && !(c && c->row != PATH_NONE) &&
+	    !target_current())
 		return;
 	account_call(row, ret);
 	if (c) {
 		start = c->ns[fn];
 		blocked = c->blocked_ns;
 		c->ns[fn] = 0;
-		c->active = 0;
+		c->row = PATH_NONE;
 		inflight_done();
 	}
 	if (start)
@@ -175,8 +188,8 @@ static __always_inline void stage_enter(__u32 stage)
 	struct task_calls *c;
 	int ctx;
 
-	c = inflight_current(false);
-	if (!c || !c->active)
+	c = current_call();
+	if (!c)
 		return;
 	ctx = stage_ctx();
 	if (ctx == CTX_TASK && stage < NR_STAGES)
@@ -191,8 +204,8 @@ static __always_inline void stage_exit(__u32 stage)
 	__u64 start = 0;
 	int ctx;
 
-	c = inflight_current(false);
-	if (!c || !c->active)
+	c = current_call();
+	if (!c)
 		return;
 	ctx = stage_ctx();
 	if (ctx == CTX_TASK && stage < NR_STAGES) {
@@ -201,7 +214,7 @@ static __always_inline void stage_exit(__u32 stage)
 	} else if (ctx == CTX_SOFTIRQ) {
 		start = softirq_pop();
 	}
-	stage_account(c->active - 1, stage, ctx,
+	stage_account(c->row, stage, ctx,
 		      start ? bpf_ktime_get_ns() - start : 0);
 }
 
@@ -250,10 +263,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	__u64 now = bpf_ktime_get_ns();
 
 	c = inflight_of(prev);
-	if (c && c->active)
+	if (c && c->row != PATH_NONE)
 		c->off_ns = now;
 	c = inflight_of(next);
-	if (c && c->active && c->off_ns) {
+	if (c && c->row != PATH_NONE && c->off_ns) {
 		c->blocked_ns += now - c->off_ns;
 		c->off_ns = 0;
 	}

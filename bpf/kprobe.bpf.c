@@ -10,9 +10,14 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
-#include "common.bpf.h"
+#include "target.bpf.h"
+#include "account.bpf.h"
+#include "follow.bpf.h"
+#include "tcp_row.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+DEFINE_FOLLOW_PROGRAMS()
 
 /*
  * In-flight calls by thread. kprobe programs cannot use task storage on

@@ -74,6 +74,13 @@ static __always_inline bool is_path_syscall(long id)
 	       id == NR_sendfile || id == NR_splice || is_recv_syscall(id);
 }
 
+/* A 64-bit path syscall that can make several socket calls in one. */
+static __always_inline bool is_multi_call_syscall(long id)
+{
+	return id == NR_sendmmsg || id == NR_recvmmsg || id == NR_sendfile ||
+	       id == NR_splice;
+}
+
 /* A number that is a path syscall for a 32-bit process and not a 64-bit one. */
 static __always_inline bool is_ia32_only_path_syscall(long id)
 {

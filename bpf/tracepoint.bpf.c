@@ -19,34 +19,39 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
-#include "common.bpf.h"
+#include "target.bpf.h"
+#include "account.bpf.h"
+#include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "sock_row.bpf.h"
 #include "stages.bpf.h"
 #include "syscalls.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define S_IFMT		00170000
-#define S_IFSOCK	0140000
-
 /* True when sock:sock_{send,recv}_length exist and count the calls. */
 const volatile bool have_sock_tp = false;
 
-/* The syscall in flight, per task. */
+/*
+ * The syscall in flight, per task. "No row" is PATH_NONE everywhere;
+ * start_ns == 0 means no syscall is in flight at all.
+ */
 struct sys_call {
 	__u64 start_ns;
-	__u32 path;		/* PATH_NONE until known */
-	__u32 count_at_exit;	/* the call is counted at sys_exit */
-	__u32 stage_row;	/* row + 1 for --stages, from the fd; 0 = none */
-	__u32 pad;
+	__u32 row;		/* PATH_NONE until known */
+	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
+	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
 	__u64 off_ns;		/* switched out at */
 	__u64 blocked_ns;	/* off-CPU so far in this syscall */
 };
 
-/* A NET_RX softirq in progress on this CPU, charged to the row it interrupted. */
+/*
+ * A NET_RX softirq on this CPU, charged to the row it interrupted.
+ * start_ns == 0: none in progress.
+ */
 struct net_rx {
 	__u64 start_ns;
-	__u32 row;		/* row + 1, 0 = not charged */
+	__u32 row;		/* PATH_NONE: not charged */
 };
 
 struct {
@@ -59,95 +64,35 @@ struct {
 #define NET_RX_SOFTIRQ 3
 
 DEFINE_INFLIGHT(inflight, struct sys_call)
-
-static __always_inline struct socket *fd_socket(long fd)
-{
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
-
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return NULL;
-	return BPF_CORE_READ(file, private_data);
-}
-
-/* The row of a send (or with @recv, a receive) on this socket, or PATH_NONE. */
-#define DEFINE_SOCK_PATH(SFX, RD)					\
-static __always_inline __u32 sock_path##SFX(struct sock *sk, bool recv)	\
-{									\
-	__u16 family = RD(sk, __sk_common.skc_family);			\
-									\
-	if (RD(sk, sk_type) != SOCK_STREAM)				\
-		return PATH_NONE;					\
-	if (family == AF_UNIX)						\
-		return recv ? PATH_UNIX_RECV : PATH_UNIX_SEND;		\
-	if ((family == AF_INET || family == AF_INET6) &&		\
-	    RD(sk, sk_protocol) == IPPROTO_TCP)				\
-		return tcp_row##SFX(sk, recv ? PATH_TCP_RECV_LOOPBACK :	\
-					     PATH_TCP_LOOPBACK);	\
-	return PATH_NONE;						\
-}
-
-DEFINE_SOCK_PATH(, RD_BTF)	/* sock:sock_*_length's argument */
-DEFINE_SOCK_PATH(_raw, RD_RAW)	/* a socket found from an fd */
+DEFINE_FOLLOW_PROGRAMS()
 
 /*
- * What a syscall means for us at entry; false if it can never matter.
- * @stage_row is the row the fd's socket gives, for --stages.
+ * What syscall @id on @fd means for us, decided at sys_enter; false if it
+ * can never matter. Sets @c's row (left PATH_NONE where the sock
+ * tracepoints will name it), stage_row and count_at_exit.
  */
 static __always_inline bool classify_syscall(long id, long fd,
-					     __u32 *path, bool *count_at_exit,
-					     __u32 *stage_row)
+					     struct sys_call *c)
 {
-	struct socket *sock;
+	__u32 fd_row = PATH_NONE;
 
-	switch (id) {
-	case NR_sendmmsg:
-	case NR_recvmmsg:
-	case NR_sendfile:
-	case NR_splice:
-		/* Several calls per syscall: only the tracepoints count them. */
-		if (!have_sock_tp)
-			return false;
-		break;
-	default:
-		break;
-	}
-	*path = PATH_NONE;
-	*count_at_exit = false;
-	*stage_row = PATH_NONE;
-	if (id != NR_connect && have_sock_tp && !stages_on)
-		return true;	/* sock_{send,recv}_length fill in the path */
-	sock = fd_socket(fd);
-	if (id == NR_connect) {
-		if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM ||
-		    BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
-			return false;
-		*path = *stage_row = PATH_UNIX_CONNECT;
-		*count_at_exit = true;
-		return true;
-	}
-	if (sock)
-		*stage_row = sock_path_raw(BPF_CORE_READ(sock, sk), is_recv_syscall(id));
-	if (have_sock_tp)
-		return true;
-	if (*stage_row == PATH_NONE)
+	/* Several calls per syscall: only the tracepoints count them. */
+	if (is_multi_call_syscall(id) && !have_sock_tp)
 		return false;
-	*path = *stage_row;
-	*count_at_exit = true;
-	return true;
+	if (id == NR_connect)
+		fd_row = fd_connect_row(fd);
+	else if (!have_sock_tp || stages_on)
+		fd_row = fd_call_row(fd, is_recv_syscall(id));
+	c->count_at_exit = id == NR_connect || !have_sock_tp;
+	c->row = c->count_at_exit ? fd_row : PATH_NONE;
+	c->stage_row = stages_on ? fd_row : PATH_NONE;
+	return !c->count_at_exit || fd_row != PATH_NONE;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	struct sys_call *c;
-	bool count_at_exit;
-	__u32 path, stage_row;
+	struct sys_call call, *c;
 	long fd;
 
 	/* The id test is cheaper than the target test, so it goes first. */
@@ -168,17 +113,17 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		if (id < 0)
 			return 0;
 	}
-	if (!classify_syscall(id, fd, &path, &count_at_exit, &stage_row))
+	if (!classify_syscall(id, fd, &call))
 		return 0;
 	c = inflight_current(true);
 	if (!c) {
-		if (path != PATH_NONE)
-			account_drop(path);
+		if (call.row != PATH_NONE)
+			account_drop(call.row);
 		return 0;
 	}
-	c->path = path;
-	c->count_at_exit = count_at_exit;
-	c->stage_row = stage_row + 1;
+	c->row = call.row;
+	c->stage_row = call.stage_row;
+	c->count_at_exit = call.count_at_exit;
 	c->off_ns = 0;
 	c->blocked_ns = 0;
 	c->start_ns = bpf_ktime_get_ns();
@@ -189,19 +134,19 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 {
 	struct sys_call *c;
-	__u32 path;
+	__u32 row;
 
 	if (!target_current())
 		return;
-	path = sock_path(sk, recv);
-	if (path == PATH_NONE)
+	row = sock_row(sk, recv);
+	if (row == PATH_NONE)
 		return;
-	account_call(path, ret);
+	account_call(row, ret);
 	if (counts_only)
 		return;	/* the syscall tracepoints are not loaded: nothing to name */
 	c = inflight_current(false);
 	if (c && c->start_ns)
-		c->path = path;
+		c->row = row;
 }
 
 SEC("?tp_btf/sock_send_length")
@@ -224,7 +169,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u64 start, blocked;
 	bool count_at_exit;
 	struct sys_call *c;
-	__u32 path;
+	__u32 row;
 
 	if (!maybe_path_syscall(regs->orig_ax))
 		return 0;
@@ -232,18 +177,17 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!c || !c->start_ns)
 		return 0;
 	start = c->start_ns;
-	path = c->path;
+	row = c->row;
 	count_at_exit = c->count_at_exit;
 	blocked = c->blocked_ns;
 	c->start_ns = 0;
-	c->stage_row = 0;
 	inflight_done();
-	if (path >= NR_PATHS)
+	if (row == PATH_NONE)
 		return 0;
 	if (count_at_exit)
-		account_call(path, ret);
+		account_call(row, ret);
 	if (!counts_only)
-		account_time(path, bpf_ktime_get_ns() - start, blocked);
+		account_time(row, bpf_ktime_get_ns() - start, blocked);
 	return 0;
 }
 
@@ -273,9 +217,7 @@ static __always_inline __u32 current_stage_row(void)
 	struct sys_call *c;
 
 	c = inflight_current(false);
-	if (!c || !c->start_ns || !c->stage_row)
-		return PATH_NONE;
-	return c->stage_row - 1;
+	return c && c->start_ns ? c->stage_row : PATH_NONE;
 }
 
 /* A tracepoint is a point: stages seen through one are counted, not timed. */
@@ -306,7 +248,7 @@ static __always_inline void stage_point(__u32 stage)
 SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
-	__u32 zero = 0, row;
+	__u32 zero = 0;
 	struct net_rx *n;
 
 	softirq_mark(1);
@@ -315,8 +257,7 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 	n = bpf_map_lookup_elem(&net_rx, &zero);
 	if (!n)
 		return 0;
-	row = current_stage_row();
-	n->row = row == PATH_NONE ? 0 : row + 1;
+	n->row = current_stage_row();
 	n->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -331,11 +272,12 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	if (vec != NET_RX_SOFTIRQ)
 		return 0;
 	n = bpf_map_lookup_elem(&net_rx, &zero);
-	if (!n || !n->row || !n->start_ns)
+	if (!n || !n->start_ns)
 		return 0;
-	stage_account(n->row - 1, STAGE_NET_RX_SOFTIRQ, CTX_SOFTIRQ,
-		      bpf_ktime_get_ns() - n->start_ns);
-	n->row = 0;
+	if (n->row != PATH_NONE)
+		stage_account(n->row, STAGE_NET_RX_SOFTIRQ, CTX_SOFTIRQ,
+			      bpf_ktime_get_ns() - n->start_ns);
+	n->start_ns = 0;
 	return 0;
 }
 

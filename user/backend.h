@@ -38,7 +38,7 @@ struct stage_choice {
 struct backend_obj {
 	void *skel;
 	struct bpf_object *bpf;	/* the skeleton's object, BPF backends only */
-	int stats_fd;		/* BPF backends: the maps of bpf/common.bpf.h */
+	int stats_fd;		/* BPF backends: the maps of bpf/account.bpf.h */
 	int extremes_fd;
 	int followed_fd;
 	int stage_fd;		/* --stages counters, or -1 */
@@ -85,7 +85,7 @@ struct backend_ops {
 	void (*stop)(struct backend_obj *obj);
 };
 
-/* read and missed for backends built on bpf/common.bpf.h (user/backend_maps.c). */
+/* read and missed for backends built on bpf/account.bpf.h (user/backend_maps.c). */
 int maps_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval);
 __u64 maps_missed(struct backend_obj *obj, enum ipc_path path);

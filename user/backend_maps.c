@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Reading the counters every BPF backend keeps (bpf/common.bpf.h): per-CPU
+ * Reading the counters every BPF backend keeps (bpf/account.bpf.h): per-CPU
  * maps summed per path, and the programs' recursion-miss counters.
  */
 #include <errno.h>

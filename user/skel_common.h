@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What every BPF backend's skeleton has in common (bpf/common.bpf.h), as
+ * What every BPF backend's skeleton has in common (bpf/target.bpf.h, account.bpf.h), as
  * macros, since each skeleton is its own C type.
  */
 #ifndef UDSTRACE_SKEL_COMMON_H

@@ -17,7 +17,7 @@ struct target {
 	bool counts_only;	/* --counts-only: no timing programs */
 };
 
-/* Sets the filter variables every backend's rodata has (bpf/common.bpf.h). */
+/* Sets the filter variables every backend's rodata has (bpf/target.bpf.h). */
 #define TARGET_SET_RODATA(skel, t)					\
 	do {								\
 		(skel)->rodata->filter_mode = (t)->mode;		\
