@@ -43,26 +43,15 @@ static int fentry_stage_probe(enum stage stage, char *name, size_t name_len,
 static void fentry_select_stages(struct fentry_bpf *skel,
 				 const struct stage_choice *stages)
 {
-	const char *const ends[] = { "entry", "exit" };
-	char prog[PROBE_NAME_LEN];
-
 	skel->rodata->stages_on = stages;
 	if (!stages)
 		return;	/* every stage program is optional (SEC("?...")) */
-	bpf_program__set_autoload(skel->progs.sched_switch, true);
-	bpf_program__set_autoload(skel->progs.softirq_entry, true);
-	bpf_program__set_autoload(skel->progs.softirq_exit, true);
+	stage_progs_common(skel->obj);
 	for (int s = 0; s < NR_STAGES; s++) {
 		if (!stages[s].probed)
 			continue;
-		for (int e = 0; e < 2; e++) {
-			struct bpf_program *p;
-
-			snprintf(prog, sizeof(prog), "%s_%s", stage_info[s].func, ends[e]);
-			p = bpf_object__find_program_by_name(skel->obj, prog);
-			if (p)
-				bpf_program__set_autoload(p, true);
-		}
+		prog_load_named(skel->obj, stage_info[s].func, "entry");
+		prog_load_named(skel->obj, stage_info[s].func, "exit");
 	}
 }
 

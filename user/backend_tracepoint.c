@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "backend.h"
 #include "feature.h"
+#include "path_progs.h"
 #include "stages_info.h"
 #include "skel_common.h"
 #include "target.h"
@@ -61,24 +62,13 @@ static int tracepoint_stage_probe(enum stage stage, char *name, size_t name_len,
 static void tracepoint_select_stages(struct tracepoint_bpf *skel,
 				     const struct stage_choice *stages)
 {
-	char prog[PROBE_NAME_LEN];
-
 	skel->rodata->stages_on = stages;
 	if (!stages)
 		return;	/* every stage program is optional (SEC("?...")) */
-	bpf_program__set_autoload(skel->progs.sched_switch, true);
-	bpf_program__set_autoload(skel->progs.softirq_entry, true);
-	bpf_program__set_autoload(skel->progs.softirq_exit, true);
-	for (int s = 0; s < NR_STAGES; s++) {
-		struct bpf_program *p;
-
-		if (!stages[s].probed || !stage_info[s].tp_point)
-			continue;
-		snprintf(prog, sizeof(prog), "%s_stage", stage_info[s].tp_event);
-		p = bpf_object__find_program_by_name(skel->obj, prog);
-		if (p)
-			bpf_program__set_autoload(p, true);
-	}
+	stage_progs_common(skel->obj);
+	for (int s = 0; s < NR_STAGES; s++)
+		if (stages[s].probed && stage_info[s].tp_point)
+			prog_load_named(skel->obj, stage_info[s].tp_event, "stage");
 }
 
 static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],

@@ -35,3 +35,22 @@ void path_progs_record(struct backend_obj *bo, struct bpf_object *obj)
 		bo->progs[p][1] = path_prog(obj, p, "exit");
 	}
 }
+
+void prog_load_named(struct bpf_object *obj, const char *prefix,
+		     const char *suffix)
+{
+	char name[PROBE_NAME_LEN];
+	struct bpf_program *prog;
+
+	snprintf(name, sizeof(name), "%s_%s", prefix, suffix);
+	prog = bpf_object__find_program_by_name(obj, name);
+	if (prog)
+		bpf_program__set_autoload(prog, true);
+}
+
+void stage_progs_common(struct bpf_object *obj)
+{
+	prog_load_named(obj, "sched", "switch");
+	prog_load_named(obj, "softirq", "entry");
+	prog_load_named(obj, "softirq", "exit");
+}

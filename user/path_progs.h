@@ -2,7 +2,8 @@
 /*
  * The entry and exit programs of each path in a BPF backend's object,
  * found by the names in user/paths.c (PROG_entry, PROG_exit), so the
- * backends loop over the path table instead of naming each path.
+ * backends loop over the path table instead of naming each path; and
+ * the stage programs, by the names bpf/stage_list.h gives them.
  */
 #ifndef UDSTRACE_PATH_PROGS_H
 #define UDSTRACE_PATH_PROGS_H
@@ -21,5 +22,11 @@ void path_progs_select(struct bpf_object *obj, const bool serve[NR_PATHS],
 		       bool entries);
 /* Notes each row's two programs in @bo, for their miss counters. */
 void path_progs_record(struct backend_obj *bo, struct bpf_object *obj);
+
+/* Loads program "@prefix_@suffix" of @obj, if @obj has one. */
+void prog_load_named(struct bpf_object *obj, const char *prefix,
+		     const char *suffix);
+/* --stages: loads sched_switch and softirq_entry/exit, which it always needs. */
+void stage_progs_common(struct bpf_object *obj);
 
 #endif /* UDSTRACE_PATH_PROGS_H */
