@@ -73,8 +73,12 @@ static __always_inline void account_call(__u32 path, long ret)
 		STAT_ADD(&s->bytes, ret);
 }
 
-/* @blocked: the part of @ns the task spent off-CPU, if known. */
-static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked)
+/*
+ * @blocked, @runq: the parts of @ns the task spent off-CPU asleep, and
+ * runnable waiting for a CPU (0 when not known).
+ */
+static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked,
+					 __u64 runq)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 	struct path_extremes *x = bpf_map_lookup_elem(&extremes, &path);
@@ -84,6 +88,8 @@ static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked)
 	STAT_ADD(&s->ktime_ns, ns);
 	if (blocked)
 		STAT_ADD(&s->blocked_ns, blocked);
+	if (runq)
+		STAT_ADD(&s->runq_ns, runq);
 	STAT_ADD(&s->timed, 1);
 	STAT_ADD(&s->hist[log2_slot(ns) & (HIST_SLOTS - 1)], 1);
 	/* Extremes may lose a race with preemption; counts never do. */

@@ -3,7 +3,8 @@
  * fentry backend: fentry/fexit on the path functions themselves, so the
  * time is the function's own (including any time it blocks inside).
  * With --stages, also fentry/fexit on the functions along each path, and
- * sched_switch to split a call's time into on-CPU and blocked.
+ * sched_switch to split a call's time into on-CPU, asleep and waiting
+ * for a CPU.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +16,7 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "offcpu.bpf.h"
 #include "stages.bpf.h"
 #include "tcp_row.bpf.h"
 
@@ -31,8 +33,7 @@ struct task_calls {
 	__u64 ns[NR_FNS];
 	__u32 row;		/* of the call in flight, or PATH_NONE */
 	__u32 pad;
-	__u64 off_ns;		/* switched out at, while in a call */
-	__u64 blocked_ns;	/* off-CPU so far in this call */
+	struct offcpu off;	/* off-CPU time so far in this call */
 	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
 
@@ -59,8 +60,7 @@ static __always_inline void call_enter(int fn, __u32 row)
 		return;
 	}
 	c->row = row;
-	c->off_ns = 0;
-	c->blocked_ns = 0;
+	offcpu_reset(&c->off);
 	c->ns[fn] = bpf_ktime_get_ns();
 }
 
@@ -72,7 +72,7 @@ static __always_inline void call_enter(int fn, __u32 row)
 static __always_inline void call_exit(int fn, __u32 row, long ret)
 {
 	struct task_calls *c = NULL;
-	__u64 start = 0, blocked = 0;
+	__u64 start = 0, blocked = 0, runq = 0;
 
 	if (filter_mode != FILTER_FOLLOW && !target_current())
 		return;
@@ -84,13 +84,14 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 	account_call(row, ret);
 	if (c) {
 		start = c->ns[fn];
-		blocked = c->blocked_ns;
+		blocked = c->off.blocked_ns;
+		runq = c->off.runq_ns;
 		c->ns[fn] = 0;
 		c->row = PATH_NONE;
 		inflight_done();
 	}
 	if (start)
-		account_time(row, bpf_ktime_get_ns() - start, blocked);
+		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
 }
 
 SEC("?fentry/unix_stream_connect")
@@ -244,6 +245,7 @@ SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
 	softirq_mark(1);
+	softirq_stack_reset();
 	return 0;
 }
 
@@ -254,7 +256,7 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	return 0;
 }
 
-/* Time a task in a path call spends switched out is blocked time. */
+/* Time a task in a path call spends switched out: asleep, or preempted. */
 SEC("?tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
@@ -264,11 +266,9 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 
 	c = inflight_of(prev);
 	if (c && c->row != PATH_NONE)
-		c->off_ns = now;
+		offcpu_out(&c->off, preempt, prev, now);
 	c = inflight_of(next);
-	if (c && c->row != PATH_NONE && c->off_ns) {
-		c->blocked_ns += now - c->off_ns;
-		c->off_ns = 0;
-	}
+	if (c && c->row != PATH_NONE)
+		offcpu_in(&c->off, now);
 	return 0;
 }

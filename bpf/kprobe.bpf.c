@@ -67,7 +67,7 @@ static __always_inline void call_exit(__u32 path, long ret)
 	}
 	account_call(path, ret);
 	if (start)
-		account_time(path, bpf_ktime_get_ns() - start, 0);
+		account_time(path, bpf_ktime_get_ns() - start, 0, 0);
 }
 
 SEC("?kprobe")

@@ -96,6 +96,20 @@ static __always_inline void softirq_push(__u64 now)
 	st->depth++;
 }
 
+/*
+ * Softirqs do not nest on a CPU, so each starts with an empty stack,
+ * whatever an earlier one left behind (an exit program that the BPF
+ * recursion guard dropped would leave the depth one too high for good).
+ */
+static __always_inline void softirq_stack_reset(void)
+{
+	__u32 zero = 0;
+	struct softirq_stack *st = bpf_map_lookup_elem(&softirq_stacks, &zero);
+
+	if (st)
+		st->depth = 0;
+}
+
 /* The entry time pushed by the matching entry, or 0 past the stack's depth. */
 static __always_inline __u64 softirq_pop(void)
 {

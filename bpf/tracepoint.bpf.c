@@ -11,8 +11,8 @@
  *
  * With --stages, the networking tracepoints that exist are counted while a
  * traced task is inside such a syscall, NET_RX softirqs on its CPU are
- * timed, and sched_switch splits the syscall's time into on-CPU and
- * blocked.
+ * timed, and sched_switch splits the syscall's time into on-CPU, asleep
+ * and waiting for a CPU.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,6 +23,7 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "offcpu.bpf.h"
 #include "sock_row.bpf.h"
 #include "stages.bpf.h"
 #include "syscalls.bpf.h"
@@ -41,8 +42,7 @@ struct sys_call {
 	__u32 row;		/* PATH_NONE until known */
 	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
 	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
-	__u64 off_ns;		/* switched out at */
-	__u64 blocked_ns;	/* off-CPU so far in this syscall */
+	struct offcpu off;	/* off-CPU time so far in this syscall */
 };
 
 /*
@@ -124,8 +124,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	c->row = call.row;
 	c->stage_row = call.stage_row;
 	c->count_at_exit = call.count_at_exit;
-	c->off_ns = 0;
-	c->blocked_ns = 0;
+	offcpu_reset(&c->off);
 	c->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -166,7 +165,7 @@ int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 start, blocked;
+	__u64 start, blocked, runq;
 	bool count_at_exit;
 	struct sys_call *c;
 	__u32 row;
@@ -179,7 +178,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	start = c->start_ns;
 	row = c->row;
 	count_at_exit = c->count_at_exit;
-	blocked = c->blocked_ns;
+	blocked = c->off.blocked_ns;
+	runq = c->off.runq_ns;
 	c->start_ns = 0;
 	inflight_done();
 	if (row == PATH_NONE)
@@ -187,7 +187,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (count_at_exit)
 		account_call(row, ret);
 	if (!counts_only)
-		account_time(row, bpf_ktime_get_ns() - start, blocked);
+		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
 	return 0;
 }
 
@@ -281,7 +281,7 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	return 0;
 }
 
-/* Time a task in a traced syscall spends switched out is blocked time. */
+/* Time a task in a traced syscall spends switched out: asleep, or preempted. */
 SEC("?tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
@@ -291,11 +291,9 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 
 	c = inflight_of(prev);
 	if (c && c->start_ns)
-		c->off_ns = now;
+		offcpu_out(&c->off, preempt, prev, now);
 	c = inflight_of(next);
-	if (c && c->start_ns && c->off_ns) {
-		c->blocked_ns += now - c->off_ns;
-		c->off_ns = 0;
-	}
+	if (c && c->start_ns)
+		offcpu_in(&c->off, now);
 	return 0;
 }

@@ -39,7 +39,8 @@ struct path_stats {
 	__u64 errors;		/* calls that returned < 0 */
 	__u64 bytes;		/* sum of positive returns */
 	__u64 ktime_ns;		/* sum of timed calls */
-	__u64 blocked_ns;	/* of that, off-CPU (--stages only) */
+	__u64 blocked_ns;	/* of that, asleep off-CPU (--stages only) */
+	__u64 runq_ns;		/* of that, runnable, waiting for a CPU (--stages) */
 	__u64 timed;		/* calls with a time sample */
 	__u64 dropped;		/* calls whose in-flight state found no room */
 	__u64 min_ns;		/* 0 = no sample yet */

@@ -125,6 +125,27 @@ check_stages() {
 		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$5" '{print ($1 >= k)}')" 1
 	check "$name: unprobed stages say why" \
 		"$(jq '[.paths[].stages[] | select(.probed | not) | select((.reason // "") == "")] | length' <<<"$j")" 0
+	check "$name: no stage, softirq or sched_switch probe hit missed" "$(jq .other_missed <<<"$j")" 0
+}
+
+# check_preempted NAME OUTPUT FULL N: a run of "workload -u N -s 100 -P 0
+# -B 64M" with --stages: the sender pinned to CPU 0 with a CPU hog, its
+# buffer large enough that no send waits for the reader. FULL is yes
+# where the kernel ran it under full preemption. The hog takes the CPU
+# inside the sends: that is time waiting for a CPU, not time asleep.
+check_preempted() {
+	local j
+	if [ "$3" != yes ]; then
+		skip "$1" "no run-time switch to full preemption (PREEMPT_DYNAMIC, 5.12+)"
+		return
+	fi
+	j=$(final_object <<<"$2")
+	echo "# $1: $(jq -c '.paths[] | select(.path == "unix_stream_sendmsg") | {ktime_ns, oncpu_ns, blocked_ns, runnable_ns}' <<<"$j")"
+	check "$1: every send counted" "$(path_field "$j" unix_stream_sendmsg calls)" "$4"
+	check "$1: preempted sends wait for a CPU (runnable_ns > 1 ms)" \
+		"$(path_field "$j" unix_stream_sendmsg runnable_ns | awk '{print ($1 > 1000000)}')" 1
+	check "$1: waiting for a CPU is not blocked time (blocked_ns * 10 < runnable_ns)" \
+		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | .blocked_ns * 10 < .runnable_ns' <<<"$j")" true
 }
 
 # check_blocked NAME OUTPUT: a run of "workload -u 20 -s 65536 -b 600",
@@ -135,7 +156,7 @@ check_blocked() {
 	check "$1: blocked sender shows blocked time" \
 		"$(path_field "$j" unix_stream_sendmsg blocked_ns | awk '{print ($1 >= 400000000)}')" 1
 	check "$1: on-CPU time well below wall time" \
-		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.oncpu_ns * 4 < .ktime_ns) and (.oncpu_ns + .blocked_ns == .ktime_ns)' <<<"$j")" true
+		"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.oncpu_ns * 4 < .ktime_ns) and (.oncpu_ns + .blocked_ns + .runnable_ns == .ktime_ns)' <<<"$j")" true
 }
 
 # --- the kernel x backend matrix ----------------------------------------------

@@ -7,6 +7,7 @@
  * calls, so the receive rows can be checked exactly too.
  *
  *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-f] [-D] [-w]
+ *            [-P CPU] [-B BYTES]
  *   -l  lockstep: send the next message only once the last one was read,
  *       so every TCP send goes out at once instead of queueing behind
  *       the congestion window
@@ -15,9 +16,13 @@
  *   -f  do the work in a grandchild (fork twice)
  *   -D  do it in a daemon: double fork, setsid, middle process exits
  *   -w  print "ready" and wait for SIGUSR1 before starting
+ *   -P  pin the sending thread to CPU; the receiving threads stay free
+ *   -B  force the AF_UNIX sender's buffer to BYTES (SO_SNDBUFFORCE, root),
+ *       so its sends never wait for the reader
  * It prints what it did as one JSON line when the work is done.
  */
 #include <arpa/inet.h>
+#include <sched.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,6 +40,9 @@
 static long n_unix, n_connect, n_tcp, size = 100;
 static int lockstep;
 static long reader_delay_ms;
+static cpu_set_t free_cpus;	/* -P: the CPUs the receiving threads may use */
+static int pinned;
+static int sndbuf;		/* -B */
 
 /* What the receiving threads did: read() calls (the final 0 included), bytes. */
 struct drained {
@@ -64,6 +72,8 @@ static void *drain(void *arg)
 	char buf[65536];
 	ssize_t n;
 
+	if (pinned)
+		sched_setaffinity(0, sizeof(free_cpus), &free_cpus);
 	if (d == &unix_rx && reader_delay_ms)
 		usleep(reader_delay_ms * 1000);
 	do {
@@ -104,6 +114,9 @@ static void unix_sends(void)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair");
+	if (sndbuf && setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				 sizeof(sndbuf)))
+		die("SO_SNDBUFFORCE");
 	unix_rx.fd = sv[1];
 	pthread_create(&th, NULL, drain, &unix_rx);
 	send_all(sv[0], n_unix, &unix_rx);
@@ -229,9 +242,9 @@ static void work_in_grandchild(int daemonize)
 
 int main(int argc, char **argv)
 {
-	int opt, grandchild = 0, daemonize = 0, wait_sig = 0;
+	int opt, grandchild = 0, daemonize = 0, wait_sig = 0, cpu = -1;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:lb:fDw")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:fDwP:B:")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
@@ -242,11 +255,23 @@ int main(int argc, char **argv)
 		case 'f': grandchild = 1; break;
 		case 'D': grandchild = daemonize = 1; break;
 		case 'w': wait_sig = 1; break;
+		case 'P': cpu = atoi(optarg); break;
+		case 'B': sndbuf = atoi(optarg); break;
 		default: return 2;
 		}
 	}
 	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0)
 		return 2;
+	if (cpu >= 0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_getaffinity(0, sizeof(free_cpus), &free_cpus) ||
+		    sched_setaffinity(0, sizeof(one), &one))
+			die("-P");
+		pinned = 1;
+	}
 	if (wait_sig) {
 		sigset_t set;
 		int sig;

@@ -89,6 +89,8 @@ struct backend_ops {
 int maps_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval);
 __u64 maps_missed(struct backend_obj *obj, enum ipc_path path);
+/* Probe hits lost by @obj's programs that belong to no path's list. */
+__u64 maps_other_missed(struct backend_obj *obj);
 /* Adds @path's stage counters (bpf/stages.bpf.h) to @out. */
 int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
 			  struct stage_stats out[NR_STAGES][NR_CTX]);

@@ -64,20 +64,47 @@ out:
 	return err;
 }
 
+/* The kernel's recursion-miss count of a loaded program, or 0. */
+static __u64 prog_missed(struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!prog || bpf_program__fd(prog) < 0 ||
+	    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
 __u64 maps_missed(struct backend_obj *obj, enum ipc_path path)
 {
 	__u64 missed = 0;
 
-	for (int i = 0; i < MAX_PATH_PROGS; i++) {
-		struct bpf_program *prog = obj->progs[path][i];
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
+	for (int i = 0; i < MAX_PATH_PROGS; i++)
+		missed += prog_missed(obj->progs[path][i]);
+	return missed;
+}
 
-		if (!prog || bpf_program__fd(prog) < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			missed += info.recursion_misses;
-	}
+static bool serves_a_path(const struct backend_obj *obj,
+			  const struct bpf_program *prog)
+{
+	for (int p = 0; p < NR_PATHS; p++)
+		for (int i = 0; i < MAX_PATH_PROGS; i++)
+			if (obj->progs[p][i] == prog)
+				return true;
+	return false;
+}
+
+__u64 maps_other_missed(struct backend_obj *obj)
+{
+	struct bpf_program *prog;
+	__u64 missed = 0;
+
+	if (!obj->bpf)
+		return 0;
+	bpf_object__for_each_program(prog, obj->bpf)
+		if (!serves_a_path(obj, prog))
+			missed += prog_missed(prog);
 	return missed;
 }
 

@@ -9,21 +9,31 @@
 
 #define NAME_COL 42
 
+/* A call's time that was neither asleep nor waiting for a CPU. */
+static __u64 oncpu_ns(const struct path_stats *p)
+{
+	__u64 off = p->blocked_ns + p->runq_ns;
+
+	return p->ktime_ns > off ? p->ktime_ns - off : 0;
+}
+
 static const char *const ctx_name[NR_CTX] = { "task", "softirq" };
 
 static void print_header(FILE *f, const struct report *r, int row)
 {
 	const struct path_stats *p = &r->snap->path[row];
-	char calls[FMT_LEN], avg[FMT_LEN] = "-", on[FMT_LEN] = "-", off[FMT_LEN] = "-";
+	char calls[FMT_LEN], avg[FMT_LEN] = "-", on[FMT_LEN] = "-";
+	char asleep[FMT_LEN] = "-", runq[FMT_LEN] = "-";
 
 	fmt_count(calls, sizeof(calls), p->calls);
 	if (p->timed) {
 		fmt_ns(avg, sizeof(avg), (double)p->ktime_ns / p->timed);
-		fmt_ns(on, sizeof(on), (double)(p->ktime_ns - p->blocked_ns) / p->timed);
-		fmt_ns(off, sizeof(off), (double)p->blocked_ns / p->timed);
+		fmt_ns(on, sizeof(on), (double)oncpu_ns(p) / p->timed);
+		fmt_ns(asleep, sizeof(asleep), (double)p->blocked_ns / p->timed);
+		fmt_ns(runq, sizeof(runq), (double)p->runq_ns / p->timed);
 	}
-	fprintf(f, "%s: %s calls, %s per call = %s on-CPU + %s blocked\n",
-		path_info[row].name, calls, avg, on, off);
+	fprintf(f, "%s: %s calls, %s per call = %s on-CPU + %s blocked + %s waiting for a CPU\n",
+		path_info[row].name, calls, avg, on, asleep, runq);
 	fprintf(f, "  %-*s %8s %9s %6s  %s\n", NAME_COL, "STAGE", "PER CALL",
 		"AVG", "SHARE", "CTX");
 }
@@ -161,8 +171,9 @@ void out_stages_json(struct json *j, const struct report *r, int row)
 {
 	const struct path_stats *p = &r->snap->path[row];
 
-	json_u64(j, "oncpu_ns", p->ktime_ns - p->blocked_ns);
+	json_u64(j, "oncpu_ns", oncpu_ns(p));
 	json_u64(j, "blocked_ns", p->blocked_ns);
+	json_u64(j, "runnable_ns", p->runq_ns);
 	json_array_start(j, "stages");
 	for (const struct row_stage *rs = row_stages[row]; rs->depth; rs++)
 		json_stage(j, r, row, rs->stage);

@@ -78,6 +78,9 @@ void out_table(FILE *f, const struct report *r)
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",
 				path_info[p].name, (unsigned long long)r->snap->missed[p],
 				report_backend(r, p)->name);
+	if (r->snap->other_missed)
+		fprintf(f, "WARNING: %llu probe hits missed since start by the stage, sched_switch and fork-following programs; stage counts, the time split or followed children may be short\n",
+			(unsigned long long)r->snap->other_missed);
 	if (r->hist) {
 		for (int p = 0; p < NR_PATHS; p++) {
 			if (!r->snap->path[p].timed)

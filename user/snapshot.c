@@ -9,6 +9,7 @@ void path_stats_add(struct path_stats *sum, const struct path_stats *cpu)
 	sum->bytes += cpu->bytes;
 	sum->ktime_ns += cpu->ktime_ns;
 	sum->blocked_ns += cpu->blocked_ns;
+	sum->runq_ns += cpu->runq_ns;
 	sum->timed += cpu->timed;
 	sum->dropped += cpu->dropped;
 	if (cpu->min_ns && (!sum->min_ns || cpu->min_ns < sum->min_ns))
@@ -24,6 +25,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 {
 	out->elapsed_ns = cur->elapsed_ns - prev->elapsed_ns;
 	memcpy(out->missed, cur->missed, sizeof(out->missed));
+	out->other_missed = cur->other_missed;
 	for (int p = 0; p < NR_PATHS; p++) {
 		const struct path_stats *c = &cur->path[p], *o = &prev->path[p];
 		struct path_stats *d = &out->path[p];
@@ -37,6 +39,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		d->min_ns = c->min_ns;
 		d->max_ns = c->max_ns;
 		d->blocked_ns = c->blocked_ns - o->blocked_ns;
+		d->runq_ns = c->runq_ns - o->runq_ns;
 		for (int i = 0; i < HIST_SLOTS; i++)
 			d->hist[i] = c->hist[i] - o->hist[i];
 		for (int s = 0; s < NR_STAGES; s++) {

@@ -14,6 +14,11 @@ struct snapshot {
 	uint64_t elapsed_ns;		/* since the probes attached */
 	struct path_stats path[NR_PATHS];
 	__u64 missed[NR_PATHS];		/* probe hits lost, since start */
+	/*
+	 * Probe hits lost, since start, by the programs that serve no one
+	 * row: stages, softirq and sched_switch tracking, fork following.
+	 */
+	__u64 other_missed;
 	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX];	/* --stages */
 };
 

@@ -232,6 +232,10 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 		out->missed[p] = backends[k]->missed(&t->obj[k], p) +
 				 out->path[p].dropped;
 	}
+	out->other_missed = 0;
+	for (int k = 0; k < NR_BACKENDS; k++)
+		if (t->started[k])
+			out->other_missed += maps_other_missed(&t->obj[k]);
 	return 0;
 }
 

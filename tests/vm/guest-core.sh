@@ -116,4 +116,23 @@ for b in fentry tracepoint; do
 	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
 	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600
 done
+
+# Preempted, not asleep: the sender shares CPU 0 with a CPU hog, under
+# full preemption so the hog can take the CPU inside a send. Kernels with
+# PREEMPT_DYNAMIC (5.12+) switch to it at run time through debugfs.
+P=/sys/kernel/debug/sched/preempt
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+old=$(sed -n 's/.*(\([a-z]*\)).*/\1/p' $P 2>/dev/null)
+if [ -n "$old" ] && echo full >$P 2>/dev/null; then
+	echo "@@kernel-preempt-full yes"
+	taskset -c 0 sh -c 'while :; do :; done' &
+	hog=$!
+	for b in fentry tracepoint; do
+		run preempted-$b --backend $b --stages -- ./workload -u 2000 -s 100 -P 0 -B 67108864
+	done
+	kill $hog
+	echo "$old" >$P
+else
+	echo "@@kernel-preempt-full no"
+fi
 echo "@@end"

@@ -73,6 +73,8 @@ results() {
 		counted "$k" "$b" check_counts "vm $k stages-$b" "$(result "stages-$b")" $M $N $((N * S)) $K $((K * S))
 		counted "$k" "$b" check_stages "vm $k stages-$b" "$(result "stages-$b")" $N $M $K
 		check_blocked "vm $k blocked-$b" "$(result "blocked-$b")"
+		check_preempted "vm $k preempted-$b" "$(result preempted-$b)" \
+			"$(result kernel-preempt-full)" 2000
 	done
 	# fentry sees every stage of the AF_UNIX send that this kernel can trace,
 	# the enqueue included: on 5.10, 6.1 and 6.12 all four are real functions.
