@@ -128,6 +128,21 @@ check_stages() {
 	check "$name: no stage, softirq or sched_switch probe hit missed" "$(jq .other_missed <<<"$j")" 0
 }
 
+# check_one_stage_failed NAME OUTPUT STAGE PROG M N K: a run of "workload -u N
+# -c M -t K -l" with --stages where program PROG of stage STAGE was made
+# to fail its attach (UDSTRACE_FAIL_ATTACH): the run goes on, counts are
+# exact, and that stage alone says why it is not probed.
+check_one_stage_failed() {
+	local j
+	j=$(final_object <<<"$2")
+	check_counts "$1" "$2" "$5" "$6" $(($6 * 100)) "$7" $(($7 * 100))
+	check "$1: the stage says its program would not attach" \
+		"$(jq -r --arg s "$3" '[.paths[].stages[] | select(.name == $s) | .reason] | unique | join(",")' <<<"$j")" \
+		"$4 would not attach: Invalid argument"
+	check "$1: every other stage still probed where it was" \
+		"$(jq -r --arg s "$3" '[.paths[].stages[] | select(.name != $s and (.probed | not) and ((.reason // "") | test("would not attach")))] | length' <<<"$j")" 0
+}
+
 # check_preempted NAME OUTPUT FULL N: a run of "workload -u N -s 100 -P 0
 # -B 64M" with --stages: the sender pinned to CPU 0 with a CPU hog, its
 # buffer large enough that no send waits for the reader. FULL is yes

@@ -60,12 +60,13 @@ struct backend_ops {
 	/*
 	 * Open, configure, load and attach for the paths where @serve is
 	 * true. @stages is NULL without --stages, else what stage_probe
-	 * decided for each stage, once per run. A non-negative @followed_fd
+	 * decided for each stage, once per run; a stage whose programs will
+	 * not attach is marked not probed there. A non-negative @followed_fd
 	 * is an existing follow map to share; the fork-tracking programs
 	 * then stay unloaded.
 	 */
 	int (*start)(struct backend_obj *obj, const bool serve[NR_PATHS],
-		     const struct stage_choice stages[NR_STAGES],
+		     struct stage_choice stages[NR_STAGES],
 		     const struct target *t, int followed_fd,
 		     char *why, size_t why_len);
 	/*

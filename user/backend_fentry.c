@@ -9,6 +9,7 @@
 #include "path_progs.h"
 #include "paths.h"
 #include "stages_info.h"
+#include "skel_attach.h"
 #include "skel_common.h"
 #include "target.h"
 #include "fentry.skel.h"
@@ -56,7 +57,7 @@ static void fentry_select_stages(struct fentry_bpf *skel,
 }
 
 static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
-			const struct stage_choice *stages,
+			struct stage_choice *stages,
 			const struct target *t, int followed_fd,
 			char *why, size_t why_len)
 {
@@ -79,11 +80,9 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
 		return err;
-	err = fentry_bpf__attach(skel);
-	if (err) {
-		snprintf(why, why_len, "attach failed: %s", strerror(-err));
+	err = skel_attach_each(skel->skeleton, stages, why, why_len);
+	if (err)
 		return err;
-	}
 	path_progs_record(obj, skel->obj);
 	if (nonblock) {
 		obj->progs[PATH_TCP_RECV_LOOPBACK][1] = skel->progs.tcp_recv_exit_nonblock;

@@ -27,7 +27,7 @@ static int kmod_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 }
 
 static int kmod_start(struct backend_obj *obj, const bool serve[NR_PATHS],
-		      const struct stage_choice *stages,
+		      struct stage_choice *stages,
 		      const struct target *t, int followed_fd,
 		      char *why, size_t why_len)
 {

@@ -91,7 +91,7 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 }
 
 static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
-			const struct stage_choice *stages,
+			struct stage_choice *stages,
 			const struct target *t, int followed_fd,
 			char *why, size_t why_len)
 {

@@ -11,6 +11,7 @@
 #include "feature.h"
 #include "path_progs.h"
 #include "stages_info.h"
+#include "skel_attach.h"
 #include "skel_common.h"
 #include "target.h"
 #include "tracepoint.skel.h"
@@ -72,7 +73,7 @@ static void tracepoint_select_stages(struct tracepoint_bpf *skel,
 }
 
 static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
-			    const struct stage_choice *stages,
+			    struct stage_choice *stages,
 			    const struct target *t, int followed_fd,
 			    char *why, size_t why_len)
 {
@@ -101,11 +102,9 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)
 		return err;
-	err = tracepoint_bpf__attach(skel);
-	if (err) {
-		snprintf(why, why_len, "attach failed: %s", strerror(-err));
+	err = skel_attach_each(skel->skeleton, stages, why, why_len);
+	if (err)
 		return err;
-	}
 	for (int p = 0; p < NR_PATHS; p++) {
 		obj->progs[p][0] = skel->progs.sys_enter;
 		obj->progs[p][1] = skel->progs.sys_exit;

@@ -18,6 +18,11 @@ check_stages "stages" "$out" $N $M $K
 out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 20 -s 65536 -b 600 2>/dev/null)
 check_blocked "stages" "$out"
 
+# One stage that will not attach leaves the others, and the counts, alone.
+out=$(UDSTRACE_FAIL_ATTACH=tcp_probe_stage "$UDSTRACE" --json --stages -- "$WORKLOAD" -u $N -c $M -t $K -l 2>/dev/null)
+check "one stage fails: exit status" $? 0
+check_one_stage_failed "one stage fails" "$out" tcp_rcv_established tcp_probe_stage $M $N $K
+
 # Without --stages there are no stage fields at all.
 j=$("$UDSTRACE" --json -- "$WORKLOAD" -u 10 2>/dev/null | final_object)
 check "no --stages: no stages in the JSON" "$(jq '[.paths[] | has("stages")] | any' <<<"$j")" false

@@ -116,6 +116,8 @@ for b in fentry tracepoint; do
 	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
 	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600
 done
+# One stage program that will not attach: --stages goes on without it.
+UDSTRACE_FAIL_ATTACH=ip_rcv_exit run stage-fails-fentry --backend fentry --stages -- $W -l
 
 # Preempted, not asleep: the sender shares CPU 0 with a CPU hog, under
 # full preemption so the hog can take the CPU inside a send. Kernels with

@@ -76,6 +76,9 @@ results() {
 		check_preempted "vm $k preempted-$b" "$(result preempted-$b)" \
 			"$(result kernel-preempt-full)" 2000
 	done
+	check "vm $k one stage fails: exit status" "$(result stage-fails-fentry-status)" 0
+	counted "$k" fentry check_one_stage_failed "vm $k one stage fails" \
+		"$(result stage-fails-fentry)" ip_rcv ip_rcv_exit $M $N $K
 	# fentry sees every stage of the AF_UNIX send that this kernel can trace,
 	# the enqueue included: on 5.10, 6.1 and 6.12 all four are real functions.
 	traceable=$(result kernel-traceable | tr ' ' '\n' | sort -u | xargs)
