@@ -11,6 +11,9 @@
 
 #include "target.bpf.h"
 
+/* Children of followed processes not followed: the followed map was full. */
+__u64 followed_lost = 0;
+
 /*
  * @child's tgid in udstrace's PID namespace, which is @parent's (the
  * caller checked that). A new process leads its group, so its pid is
@@ -50,8 +53,8 @@ static __always_inline void followed_add_child(struct task_struct *parent,
 		return;
 	ctgid = pidns_ino ? child_tgid_in_ns(parent, child) :
 			    BPF_CORE_READ(child, tgid);
-	if (ctgid)
-		bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	if (ctgid && bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY))
+		__sync_fetch_and_add(&followed_lost, 1);
 }
 
 /*

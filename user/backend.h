@@ -41,6 +41,8 @@ struct backend_obj {
 	int stats_fd;		/* BPF backends: the maps of bpf/account.bpf.h */
 	int extremes_fd;
 	int followed_fd;
+	/* The object's followed_lost counter (bpf/follow.bpf.h), or NULL */
+	const volatile __u64 *followed_lost;
 	int stage_fd;		/* --stages counters, or -1 */
 	/* The programs each path depends on, for their miss counters. */
 	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -181,6 +182,8 @@ static int start_target(struct run *r, struct target *tg)
 	pidns_self(&tg->pidns_dev, &tg->pidns_ino);
 	tg->stages = r->o->stages;
 	tg->counts_only = r->o->counts_only;
+	/* The tests fill the followed map by making it small. */
+	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
 	if (r->o->pid) {
 		tg->mode = FILTER_TGID;
 		tg->tgid = r->o->pid;

@@ -43,6 +43,7 @@ void out_json(FILE *f, const struct report *r)
 	json_bool(&j, "final", r->final);
 	json_u64(&j, "elapsed_ns", r->snap->elapsed_ns);
 	json_u64(&j, "other_missed", r->snap->other_missed);
+	json_u64(&j, "children_not_followed", r->snap->followed_lost);
 	if (r->tracer->stages && r->final)
 		out_stages_cost_json(&j, r);
 	json_array_start(&j, "paths");

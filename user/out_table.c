@@ -78,6 +78,9 @@ void out_table(FILE *f, const struct report *r)
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",
 				path_info[p].name, (unsigned long long)r->snap->missed[p],
 				report_backend(r, p)->name);
+	if (r->snap->followed_lost)
+		fprintf(f, "WARNING: %llu child processes were not traced: udstrace follows at most %d processes at once\n",
+			(unsigned long long)r->snap->followed_lost, MAX_FOLLOWED);
 	if (r->snap->other_missed)
 		fprintf(f, "WARNING: %llu probe hits missed since start by the stage, sched_switch and fork-following programs; stage counts, the time split or followed children may be short\n",
 			(unsigned long long)r->snap->other_missed);

@@ -66,6 +66,7 @@
 		(obj)->stats_fd = bpf_map__fd((skel)->maps.stats);	\
 		(obj)->extremes_fd = bpf_map__fd((skel)->maps.extremes); \
 		(obj)->followed_fd = bpf_map__fd((skel)->maps.followed); \
+		(obj)->followed_lost = &(skel)->bss->followed_lost;	\
 		(obj)->stage_fd = -1;					\
 	} while (0)
 

@@ -26,6 +26,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 	out->elapsed_ns = cur->elapsed_ns - prev->elapsed_ns;
 	memcpy(out->missed, cur->missed, sizeof(out->missed));
 	out->other_missed = cur->other_missed;
+	out->followed_lost = cur->followed_lost;
 	for (int p = 0; p < NR_PATHS; p++) {
 		const struct path_stats *c = &cur->path[p], *o = &prev->path[p];
 		struct path_stats *d = &out->path[p];

@@ -19,6 +19,8 @@ struct snapshot {
 	 * row: stages, softirq and sched_switch tracking, fork following.
 	 */
 	__u64 other_missed;
+	/* Children of followed processes left untraced: the map was full. */
+	__u64 followed_lost;
 	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX];	/* --stages */
 };
 

@@ -15,6 +15,8 @@ struct target {
 	__u64 pidns_dev, pidns_ino;
 	bool stages;		/* --stages: probe the stages along each path */
 	bool counts_only;	/* --counts-only: no timing programs */
+	/* room in the followed map if not MAX_FOLLOWED (the tests: a full map) */
+	__u32 max_followed;
 };
 
 /* Sets the filter variables every backend's rodata has (bpf/target.bpf.h). */
@@ -35,6 +37,9 @@ struct target {
 #define TARGET_SET_FOLLOW(skel, t, followed_fd, err)			\
 	do {								\
 		bool own_ = (t)->mode == FILTER_FOLLOW && (followed_fd) < 0; \
+		if (own_ && (t)->max_followed)				\
+			bpf_map__set_max_entries((skel)->maps.followed,	\
+						 (t)->max_followed);	\
 		bpf_program__set_autoload((skel)->progs.follow_fork, own_); \
 		bpf_program__set_autoload((skel)->progs.follow_exit, own_); \
 		(err) = (followed_fd) >= 0 ?				\

@@ -233,9 +233,14 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 				 out->path[p].dropped;
 	}
 	out->other_missed = 0;
-	for (int k = 0; k < NR_BACKENDS; k++)
-		if (t->started[k])
-			out->other_missed += maps_other_missed(&t->obj[k]);
+	out->followed_lost = 0;
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		if (!t->started[k])
+			continue;
+		out->other_missed += maps_other_missed(&t->obj[k]);
+		if (t->obj[k].followed_lost)
+			out->followed_lost += *t->obj[k].followed_lost;
+	}
 	return 0;
 }
 
