@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Which row a TCP call belongs to: loopback (a peer on this host) or
- * remote. Inline functions only.
+ * Which row a TCP call belongs to: loopback (the packets take a loopback
+ * device) or remote (any other device, a veth pair between network
+ * namespaces on one host included). Inline functions only.
  */
 #ifndef UDSTRACE_TCP_ROW_BPF_H
 #define UDSTRACE_TCP_ROW_BPF_H
@@ -50,9 +51,9 @@ static __always_inline bool ipv6_is_local(const struct in6_addr *d,
 #define RD_RAW(p, field) BPF_CORE_READ(p, field)
 
 /*
- * Loopback means: peer in 127.0.0.0/8 or ::1, peer address equal to our
- * own, or the cached route leaving through a loopback device. Decided per
- * socket, so one process can have both kinds.
+ * Loopback means: peer in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104, peer
+ * address equal to our own, or the cached route leaving through a
+ * loopback device. Decided per socket, so one process can have both kinds.
  */
 #define DEFINE_TCP_ROW(SFX, RD)						\
 static __always_inline bool tcp_is_loopback##SFX(struct sock *sk)	\

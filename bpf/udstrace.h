@@ -18,11 +18,11 @@
 enum ipc_path {
 	PATH_UNIX_CONNECT,	/* unix_stream_connect */
 	PATH_UNIX_SEND,		/* unix_stream_sendmsg */
-	PATH_TCP_LOOPBACK,	/* tcp_sendmsg, peer on this host */
-	PATH_TCP_REMOTE,	/* tcp_sendmsg, any other peer */
+	PATH_TCP_LOOPBACK,	/* tcp_sendmsg over a loopback device (tcp_row.bpf.h) */
+	PATH_TCP_REMOTE,	/* tcp_sendmsg, any other (veth between netns too) */
 	PATH_UNIX_RECV,		/* unix_stream_recvmsg */
-	PATH_TCP_RECV_LOOPBACK,	/* tcp_recvmsg, peer on this host */
-	PATH_TCP_RECV_REMOTE,	/* tcp_recvmsg, any other peer */
+	PATH_TCP_RECV_LOOPBACK,	/* tcp_recvmsg over a loopback device */
+	PATH_TCP_RECV_REMOTE,	/* tcp_recvmsg, any other */
 	NR_PATHS,
 	PATH_NONE = NR_PATHS,
 };
