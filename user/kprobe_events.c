@@ -5,10 +5,12 @@
  * in tcp_sendmsg at once. So the events are made by hand through tracefs,
  * the way perf-probe does, and the BPF program is attached to them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -25,25 +27,57 @@ int kprobes_supported(char *why, size_t len)
 	return -EOPNOTSUPP;
 }
 
-int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
-		 int rets[])
+/*
+ * One line of /proc/kallsyms, "%px %c %s" and for a module "\t[%s]" after
+ * (kernel/kallsyms.c, s_show): the type and the name, or false for a line
+ * that is not of that form or whose name does not fit @name.
+ */
+static bool ksym_line(const char *line, char *type, char name[KSYM_LEN])
 {
-	char name[KSYM_LEN], type;
-	unsigned long long addr;
-	FILE *f = fopen("/proc/kallsyms", "r");
+	const char *p = line, *end;
+	char *num_end;
 
-	if (!f)
-		return -errno;
+	strtoull(p, &num_end, 16);
+	if (num_end == p || *num_end != ' ' || !num_end[1] || num_end[2] != ' ')
+		return false;
+	*type = num_end[1];
+	p = num_end + 3;
+	end = p + strcspn(p, " \t\n");
+	if (end == p || end - p >= KSYM_LEN || (*end && *end != '\t' && *end != '\n'))
+		return false;
+	memcpy(name, p, end - p);
+	name[end - p] = '\0';
+	return true;
+}
+
+/*
+ * Is @suffix (".isra.0", ".constprop.0", ".llvm.123") a whole copy of the
+ * function made by the compiler? A ".part.N" is only the outlined rest of a
+ * function inlined into its callers, and a ".cold" its unlikely branches:
+ * a probe there would see only some calls, or none, so neither is used.
+ */
+static bool ksym_clone(const char *suffix)
+{
+	return suffix[0] == '.' && !strstr(suffix, ".part.") &&
+	       !strstr(suffix, ".cold");
+}
+
+int ksym_resolve_file(FILE *f, const char *const funcs[], int n,
+		      char syms[][KSYM_LEN], int rets[])
+{
+	char name[KSYM_LEN], type, *line = NULL;
+	size_t cap = 0;
+
 	for (int i = 0; i < n; i++)
 		rets[i] = -ENOENT;
-	while (fscanf(f, "%llx %c %127s%*[^\n]", &addr, &type, name) == 3) {
-		if (type != 't' && type != 'T')
+	while (getline(&line, &cap, f) > 0) {
+		if (!ksym_line(line, &type, name) || (type != 't' && type != 'T'))
 			continue;
 		for (int i = 0; i < n; i++) {
 			size_t len = strlen(funcs[i]);
 
 			if (strncmp(name, funcs[i], len) ||
-			    (name[len] && name[len] != '.'))
+			    (name[len] && !ksym_clone(name + len)))
 				continue;
 			/* The plain name (1: final) wins over a suffixed one. */
 			if (!name[len] && rets[i] != 1)
@@ -55,23 +89,60 @@ int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
 			snprintf(syms[i], KSYM_LEN, "%s", name);
 		}
 	}
-	fclose(f);
+	free(line);
 	for (int i = 0; i < n; i++)
 		if (rets[i] > 0)
 			rets[i] = 0;
 	return 0;
 }
 
+int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
+		 int rets[])
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = ksym_resolve_file(f, funcs, n, syms, rets);
+	fclose(f);
+	return err;
+}
+
+/*
+ * A line of the blacklist is "0x%px-0x%px\t%ps\n" (kernel/kprobes.c,
+ * kprobe_blacklist_seq_show): the range, a tab, the symbol, and for a
+ * module's symbol " [module]" after it.
+ */
+bool kprobe_blacklist_find(FILE *f, const char *sym)
+{
+	size_t len = strlen(sym), cap = 0;
+	char *line = NULL, *name;
+	bool found = false;
+
+	while (!found && getline(&line, &cap, f) > 0) {
+		unsigned long long start, end;
+		int n = 0;
+
+		if (sscanf(line, "0x%llx-0x%llx%n", &start, &end, &n) != 2 ||
+		    line[n] != '\t')
+			continue;
+		name = line + n + 1;
+		found = !strncmp(name, sym, len) &&
+			(name[len] == '\n' || name[len] == ' ' || !name[len]);
+	}
+	free(line);
+	return found;
+}
+
 bool kprobe_blacklisted(const char *sym)
 {
-	char line[256], name[KSYM_LEN];
-	bool found = false;
 	FILE *f = fopen("/sys/kernel/debug/kprobes/blacklist", "r");
+	bool found;
 
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", name) == 1 && !strcmp(name, sym);
+	found = kprobe_blacklist_find(f, sym);
 	fclose(f);
 	return found;
 }
@@ -162,10 +233,53 @@ remove:
 	return err;
 }
 
+/* A decimal field of a line and the blanks before it; false if not one. */
+static bool u64_field(const char **p, unsigned long long *v)
+{
+	char *end;
+
+	*p += strspn(*p, " \t");
+	if (!isdigit((unsigned char)**p))
+		return false;
+	errno = 0;
+	*v = strtoull(*p, &end, 10);
+	if (errno || !strchr(" \t\n", *end))
+		return false;
+	*p = end;
+	return true;
+}
+
+/*
+ * A line of kprobe_profile is "  %-44s %15lu %15lu\n": the event's name,
+ * its hits and its misses (kernel/trace/trace_kprobe.c,
+ * probes_profile_seq_show).
+ */
+int kprobe_profile_missed(FILE *f, const char *event, __u64 *missed)
+{
+	unsigned long long hits, miss;
+	size_t len = strlen(event), cap = 0;
+	char *line = NULL;
+	const char *p;
+	int err = -ENOENT;
+
+	while (err && getline(&line, &cap, f) > 0) {
+		p = line + strspn(line, " \t");
+		if (strncmp(p, event, len) || !strchr(" \t", p[len]))
+			continue;
+		p += len;
+		if (!u64_field(&p, &hits) || !u64_field(&p, &miss) ||
+		    p[strspn(p, " \t\n")])
+			continue;
+		*missed = miss;
+		err = 0;
+	}
+	free(line);
+	return err;
+}
+
 __u64 kprobe_event_missed(const struct kprobe_event *ev)
 {
-	unsigned long long hits, misses, found = 0;
-	char line[256], name[128];
+	__u64 missed = 0;
 	FILE *f;
 
 	if (!ev->name[0])
@@ -173,12 +287,10 @@ __u64 kprobe_event_missed(const struct kprobe_event *ev)
 	f = fopen(TRACEFS "/kprobe_profile", "r");
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %llu %llu", name, &hits, &misses) == 3 &&
-		    !strcmp(name, ev->name))
-			found = misses;
+	if (kprobe_profile_missed(f, ev->name, &missed))
+		missed = 0;
 	fclose(f);
-	return found;
+	return missed;
 }
 
 void kprobe_event_detach(struct kprobe_event *ev)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 
@@ -18,15 +19,21 @@
 /* 0 if the kernel has kprobes, else -EOPNOTSUPP and the reason. */
 int kprobes_supported(char *why, size_t len);
 /*
- * Finds each of @funcs in /proc/kallsyms as itself or with a compiler
- * suffix (".constprop.0", ".isra.0"), in one pass over the file: the name
+ * Finds each of @funcs in /proc/kallsyms as itself or as a copy the
+ * compiler made (".constprop.0", ".isra.0"; never a ".part.N" or ".cold"
+ * fragment), in one pass over the file; malformed lines are skipped. The name
  * found goes to @syms[i], and @rets[i] is 0 or -ENOENT. 0, or -errno if
  * kallsyms cannot be read.
  */
 int ksym_resolve(const char *const funcs[], int n, char syms[][KSYM_LEN],
 		 int rets[]);
+/* The same from @f, text in the format of /proc/kallsyms. */
+int ksym_resolve_file(FILE *f, const char *const funcs[], int n,
+		      char syms[][KSYM_LEN], int rets[]);
 /* Is @sym listed in the kprobe blacklist (when debugfs shows it)? */
 bool kprobe_blacklisted(const char *sym);
+/* Is @sym listed in @f, text in the format of the kprobe blacklist? */
+bool kprobe_blacklist_find(FILE *f, const char *sym);
 /* Mounts tracefs at TRACEFS unless it is there already. */
 int tracefs_ensure(void);
 
@@ -44,6 +51,11 @@ int kprobe_event_attach(struct kprobe_event *ev, struct bpf_program *prog,
 			const char *sym, bool retprobe, int maxactive);
 /* Misses the kernel counted for the event (kprobe_profile), or 0. */
 __u64 kprobe_event_missed(const struct kprobe_event *ev);
+/*
+ * The misses of @event in @f, text in the format of kprobe_profile: 0, or
+ * -ENOENT if no well-formed line names it.
+ */
+int kprobe_profile_missed(FILE *f, const char *event, __u64 *missed);
 void kprobe_event_detach(struct kprobe_event *ev);
 
 #endif /* UDSTRACE_KPROBE_EVENTS_H */

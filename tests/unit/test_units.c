@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Unit tests of the pure parts of user/: number formatting, histogram
- * slots, option parsing and snapshot arithmetic. No root, no kernel.
+ * slots, option parsing, snapshot arithmetic, and the parsers of what the
+ * kernel prints (/proc/udsprobe, kallsyms, the kprobe blacklist and
+ * kprobe_profile), fed real samples from tests/unit/data/ and malformed
+ * lines. No root, no kernel.
+ *
+ *   test_units [DATA_DIR]   (default tests/unit/data)
  */
 #include <errno.h>
 #include <string.h>
@@ -9,11 +14,13 @@
 #include <stdlib.h>
 #include "fmt.h"
 #include "hist.h"
+#include "kprobe_events.h"
 #include "opts.h"
 #include "snapshot.h"
 #include "udsprobe_proc.h"
 
 static int failures;
+static const char *data_dir = "tests/unit/data";
 
 #define CHECK_STR(name, got, want)					\
 	do {								\
@@ -172,12 +179,214 @@ static void test_udsprobe_parse(void)
 	fclose(f);
 }
 
-int main(void)
+
+/* A sample file from tests/unit/data/, or NULL (and a FAIL) if it is missing. */
+static FILE *sample(const char *name)
 {
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
+	f = fopen(path, "r");
+	if (!f) {
+		printf("FAIL sample %s: %s\n", path, strerror(errno));
+		failures++;
+	}
+	return f;
+}
+
+static FILE *text(const char *s)
+{
+	return fmemopen((void *)s, strlen(s), "r");
+}
+
+#define NR_KSYMS 8
+
+/* ksym_resolve_file on @f for @funcs; "-" where a name was not found. */
+static void ksym_check(const char *what, FILE *f, const char *const funcs[NR_KSYMS],
+		       const char *const want[NR_KSYMS])
+{
+	char syms[NR_KSYMS][KSYM_LEN], name[160];
+	int rets[NR_KSYMS];
+
+	if (!f)
+		return;
+	CHECK_INT(what, ksym_resolve_file(f, funcs, NR_KSYMS, syms, rets), 0);
+	fclose(f);
+	for (int i = 0; i < NR_KSYMS; i++) {
+		snprintf(name, sizeof(name), "%s: %s", what, funcs[i]);
+		CHECK_STR(name, rets[i] ? "-" : syms[i], want[i]);
+	}
+}
+
+static void test_kallsyms(void)
+{
+	/* Debian 12's 6.1: built-in functions and compiler copies. */
+	static const char *const f61[NR_KSYMS] = {
+		"unix_stream_sendmsg", "tcp_sendmsg", "tcp_recvmsg", "get_sigframe",
+		"nmi_handle", "tcp_send", "sock_def", "no_such_function",
+	};
+	static const char *const w61[NR_KSYMS] = {
+		"unix_stream_sendmsg", "tcp_sendmsg", "tcp_recvmsg",
+		"get_sigframe.constprop.0.isra.0", "-", "-", "-", "-",
+	};
+	/* 6.18: ".cold" parts next to their function, module and BPF lines. */
+	static const char *const f618[NR_KSYMS] = {
+		"unix_stream_connect", "tcp_diag_get_aux", "tun_attach",
+		"do_compat_epoll_pwait", "ftrace_trampoline", "hash_ip6_resize",
+		"snmp_seq_show_ipstats", "bpf_prog",
+	};
+	static const char *const w618[NR_KSYMS] = {
+		"unix_stream_connect", "tcp_diag_get_aux", "tun_attach.isra.0", "-",
+		"ftrace_trampoline", "hash_ip6_resize", "snmp_seq_show_ipstats.isra.0", "-",
+	};
+	/* Malformed lines are skipped, not the end of the file. */
+	static const char bad[] =
+		"garbage\n"
+		"ffffffff81000000 T\n"
+		"ffffffff81000000 Ttcp_recvmsg\n"
+		"ffffffff81000000 T  tcp_recvmsg\n"
+		"zzzzzzzzzzzzzzzz T tcp_recvmsg\n"
+		"ffffffff81000000 T tcp_recvmsg trailing words\n"
+		"ffffffff81000000 D unix_stream_recvmsg\n"
+		"ffffffff81000000 t tcp_sendmsg.cold\n"
+		"ffffffff81000000 t unix_stream_connect_"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+		"ffffffff82011340 T tcp_sendmsg\n"
+		"ffffffffc0a00000 t unix_stream_sendmsg\t[unix]\n"
+		"ffffffff82011340 t unix_stream_connect.isra.0";	/* no newline at EOF */
+	static const char *const fbad[NR_KSYMS] = {
+		"tcp_sendmsg", "tcp_recvmsg", "unix_stream_recvmsg", "unix_stream_sendmsg",
+		"unix_stream_connect", "garbage", "T", "xxx",
+	};
+	static const char *const wbad[NR_KSYMS] = {
+		"tcp_sendmsg", "-", "-", "unix_stream_sendmsg",
+		"unix_stream_connect.isra.0", "-", "-", "-",
+	};
+
+	ksym_check("kallsyms 6.1", sample("kallsyms-6.1.txt"), f61, w61);
+	ksym_check("kallsyms 6.18", sample("kallsyms-6.18.txt"), f618, w618);
+	ksym_check("kallsyms malformed", text(bad), fbad, wbad);
+	ksym_check("kallsyms empty", text(""), fbad,
+		   (const char *const[NR_KSYMS]){ "-", "-", "-", "-", "-", "-", "-", "-" });
+}
+
+static void blacklist_check(const char *what, FILE *f, const char *sym, bool want)
+{
+	char name[160];
+
+	if (!f)
+		return;
+	snprintf(name, sizeof(name), "%s: '%s' %s", what, sym, want ? "listed" : "not listed");
+	CHECK_INT(name, kprobe_blacklist_find(f, sym), want);
+	fclose(f);
+}
+
+static void test_blacklist(void)
+{
+	static const char *const listed[] = {
+		"asm_exc_divide_error", "entry_SYSCALL_compat", "paravirt_ret0", NULL,
+	};
+	static const char *const unlisted[] = {
+		"tcp_sendmsg", "unix_stream_sendmsg", "asm_exc", "entry_SYSCALL",
+		"0xffffffff81c00990", "", NULL,
+	};
+	/* A module's symbol, and addresses hidden (kptr_restrict). */
+	static const char other[] =
+		"0xffffffffc0a01000-0xffffffffc0a01040\tkvm_spurious_fault [kvm]\n"
+		"0x0000000000000000-0x0000000000000000\tnotify_die\n";
+	static const char bad[] =
+		"notify_die\n"
+		"0xffffffff81000000-0xffffffff81000010 tcp_sendmsg\n"
+		"0xffffffff81000000\ttcp_recvmsg\n"
+		"tcp_sendmsg\t0xffffffff81000000-0xffffffff81000010\n"
+		"0xffffffff81000000-0xffffffff81000010\tunix_stream_sendmsg_x\n"
+		"0xffffffff81000000-0xffffffff81000010\t\n"
+		"0xffffffff81000000-0xffffffff81000010\tunix_stream_connect";
+
+	for (int i = 0; listed[i]; i++)
+		blacklist_check("blacklist 6.1", sample("kprobe-blacklist-6.1.txt"), listed[i], true);
+	for (int i = 0; unlisted[i]; i++)
+		blacklist_check("blacklist 6.1", sample("kprobe-blacklist-6.1.txt"), unlisted[i], false);
+	blacklist_check("blacklist module", text(other), "kvm_spurious_fault", true);
+	blacklist_check("blacklist hidden addresses", text(other), "notify_die", true);
+	blacklist_check("blacklist module name", text(other), "kvm", false);
+	blacklist_check("blacklist malformed", text(bad), "notify_die", false);
+	blacklist_check("blacklist malformed", text(bad), "tcp_sendmsg", false);
+	blacklist_check("blacklist malformed", text(bad), "tcp_recvmsg", false);
+	blacklist_check("blacklist malformed", text(bad), "unix_stream_sendmsg", false);
+	blacklist_check("blacklist malformed", text(bad), "unix_stream_connect", true);
+}
+
+/* kprobe_profile_missed on @f: "-" if @event is not found, else its misses. */
+static void profile_check(const char *what, FILE *f, const char *event, const char *want)
+{
+	char name[160], got[32] = "-";
+	__u64 missed = 12345;
+
+	if (!f)
+		return;
+	if (!kprobe_profile_missed(f, event, &missed))
+		snprintf(got, sizeof(got), "%llu", (unsigned long long)missed);
+	fclose(f);
+	snprintf(name, sizeof(name), "%s: %s", what, event);
+	CHECK_STR(name, got, want);
+}
+
+static void test_kprobe_profile(void)
+{
+	static const char misses[] =
+		"  udstrace_9_tcp_sendmsg_entry                          5000               0\n"
+		"  udstrace_9_tcp_sendmsg_ret                            5000              17\n"
+		"  udstrace_9_tcp_recvmsg_ret            18446744073709551615 18446744073709551615\n";
+	static const char bad[] =
+		"udstrace_9_a 12\n"
+		"  udstrace_9_b abc 3\n"
+		"  udstrace_9_c 1 2 3\n"
+		"  udstrace_9_d 1 -2\n"
+		"  udstrace_9_e 1 99999999999999999999999\n"
+		"  udstrace_9_f 1 2x\n"
+		"  udstrace_9_g\t7\t8\n"
+		"\n"
+		"  udstrace_9_h 1 2";	/* no newline at EOF */
+
+	profile_check("kprobe_profile 6.1", sample("kprobe_profile-6.1.txt"),
+		      "udstrace_127_tcp_sendmsg_ret", "0");
+	profile_check("kprobe_profile 6.1", sample("kprobe_profile-6.1.txt"),
+		      "udstrace_127_unix_stream_recvmsg_entry", "0");
+	profile_check("kprobe_profile 6.1", sample("kprobe_profile-6.1.txt"),
+		      "udstrace_127_tcp_sendmsg", "-");
+	profile_check("kprobe_profile 6.1", sample("kprobe_profile-6.1.txt"),
+		      "udstrace_12_tcp_sendmsg_ret", "-");
+	profile_check("kprobe_profile misses", text(misses), "udstrace_9_tcp_sendmsg_ret", "17");
+	profile_check("kprobe_profile misses", text(misses), "udstrace_9_tcp_sendmsg_entry", "0");
+	profile_check("kprobe_profile u64 max", text(misses), "udstrace_9_tcp_recvmsg_ret",
+		      "18446744073709551615");
+	profile_check("kprobe_profile one number", text(bad), "udstrace_9_a", "-");
+	profile_check("kprobe_profile not a number", text(bad), "udstrace_9_b", "-");
+	profile_check("kprobe_profile three numbers", text(bad), "udstrace_9_c", "-");
+	profile_check("kprobe_profile negative", text(bad), "udstrace_9_d", "-");
+	profile_check("kprobe_profile overflow", text(bad), "udstrace_9_e", "-");
+	profile_check("kprobe_profile trailing junk", text(bad), "udstrace_9_f", "-");
+	profile_check("kprobe_profile tabs", text(bad), "udstrace_9_g", "8");
+	profile_check("kprobe_profile after bad lines", text(bad), "udstrace_9_h", "2");
+	profile_check("kprobe_profile empty", text(""), "udstrace_9_h", "-");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		data_dir = argv[1];
 	test_fmt();
 	test_hist();
 	test_parse();
 	test_snapshot();
 	test_udsprobe_parse();
+	test_kallsyms();
+	test_blacklist();
+	test_kprobe_profile();
 	return failures ? 1 : 0;
 }
