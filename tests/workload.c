@@ -4,15 +4,20 @@
  * M AF_UNIX stream connects and K TCP sends to 127.0.0.1, each of a fixed
  * size, so the tests can demand exact counts. The receiving ends run in
  * threads of the same process and never send; they count their own read()
- * calls, so the receive rows can be checked exactly too.
+ * calls, so the receive rows can be checked exactly too. Each side also
+ * times its own send(), read() and connect() calls (CLOCK_MONOTONIC, the
+ * clock of bpf_ktime_get_ns): the kernel's part of a call lies inside
+ * that interval, so no tracer can see more time than the workload reports.
  *
- *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-f] [-D] [-w]
+ *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-r MS] [-f] [-D] [-w]
  *            [-P CPU] [-B BYTES]
  *   -l  lockstep: send the next message only once the last one was read,
  *       so every TCP send goes out at once instead of queueing behind
  *       the congestion window
  *   -b  the AF_UNIX reader starts MS milliseconds late, so the sender
  *       fills the socket buffer and blocks
+ *   -r  the TCP sender waits until its reader sleeps in read(), then MS
+ *       milliseconds more: that read() blocks at least MS milliseconds
  *   -f  do the work in a grandchild (fork twice)
  *   -D  do it in a daemon: double fork, setsid, middle process exits
  *   -w  print "ready" and wait for SIGUSR1 before starting
@@ -32,23 +37,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static long n_unix, n_connect, n_tcp, size = 100;
 static int lockstep;
-static long reader_delay_ms;
+static long reader_delay_ms, sender_delay_ms;
+static long long unix_send_ns, tcp_send_ns, connect_ns;
 static cpu_set_t free_cpus;	/* -P: the CPUs the receiving threads may use */
 static int pinned;
 static int sndbuf;		/* -B */
 
-/* What the receiving threads did: read() calls (the final 0 included), bytes. */
+/*
+ * What the receiving threads did: read() calls (the final 0 included),
+ * bytes, and the time spent in read().
+ */
 struct drained {
 	int fd;
+	pid_t tid;		/* the reading thread, for -r */
 	long calls;
 	long bytes;
+	long long ns;
 	pthread_mutex_t lock;	/* -l: the sender waits for bytes to grow */
 	pthread_cond_t more;
 };
@@ -57,6 +70,14 @@ static void die(const char *what)
 {
 	fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static struct drained unix_rx = {
@@ -76,10 +97,17 @@ static void *drain(void *arg)
 		sched_setaffinity(0, sizeof(free_cpus), &free_cpus);
 	if (d == &unix_rx && reader_delay_ms)
 		usleep(reader_delay_ms * 1000);
+	pthread_mutex_lock(&d->lock);
+	d->tid = syscall(SYS_gettid);
+	pthread_mutex_unlock(&d->lock);
 	do {
+		long long t0 = now_ns(), t;
+
 		n = read(d->fd, buf, sizeof(buf));
+		t = now_ns() - t0;
 		pthread_mutex_lock(&d->lock);
 		d->calls++;
+		d->ns += t;
 		if (n > 0)
 			d->bytes += n;
 		pthread_cond_signal(&d->more);
@@ -89,14 +117,60 @@ static void *drain(void *arg)
 	return NULL;
 }
 
-static void send_all(int fd, long n, struct drained *rx)
+/* Is thread @tid of this process asleep in read()? */
+static int asleep_in_read(pid_t tid)
+{
+	char path[64], line[256], *p;
+	long nr = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	p = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+	if (f)
+		fclose(f);
+	if (!p || strncmp(p, ") S ", 4))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr == SYS_read;
+}
+
+/* -r: waits (at most 30 s) until @rx's reader sleeps in read(), then MS more. */
+static void wait_reader_asleep(struct drained *rx)
+{
+	for (int i = 0; i < 30000; i++) {
+		pid_t tid;
+
+		pthread_mutex_lock(&rx->lock);
+		tid = rx->tid;
+		pthread_mutex_unlock(&rx->lock);
+		if (tid && asleep_in_read(tid)) {
+			usleep(sender_delay_ms * 1000);
+			return;
+		}
+		usleep(1000);
+	}
+	errno = ETIMEDOUT;
+	die("-r: the reader never slept in read()");
+}
+
+static void send_all(int fd, long n, struct drained *rx, long long *ns)
 {
 	char *buf = malloc(size);
 
 	memset(buf, 'x', size);
 	for (long i = 0; i < n; i++) {
+		long long t0 = now_ns();
+
 		if (send(fd, buf, size, 0) != size)
 			die("send");
+		*ns += now_ns() - t0;
 		if (!lockstep)
 			continue;
 		pthread_mutex_lock(&rx->lock);
@@ -119,7 +193,7 @@ static void unix_sends(void)
 		die("SO_SNDBUFFORCE");
 	unix_rx.fd = sv[1];
 	pthread_create(&th, NULL, drain, &unix_rx);
-	send_all(sv[0], n_unix, &unix_rx);
+	send_all(sv[0], n_unix, &unix_rx, &unix_send_ns);
 	close(sv[0]);
 	pthread_join(th, NULL);
 }
@@ -154,9 +228,11 @@ static void unix_connects(void)
 	pthread_create(&th, NULL, accept_n, (void *)(long)lfd);
 	for (long i = 0; i < n_connect; i++) {
 		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		long long t0 = now_ns();
 
 		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len))
 			die("unix connect");
+		connect_ns += now_ns() - t0;
 		close(fd);
 	}
 	pthread_join(th, NULL);
@@ -184,7 +260,9 @@ static void tcp_sends(void)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	tcp_rx.fd = afd;
 	pthread_create(&th, NULL, drain, &tcp_rx);
-	send_all(fd, n_tcp, &tcp_rx);
+	if (sender_delay_ms)
+		wait_reader_asleep(&tcp_rx);
+	send_all(fd, n_tcp, &tcp_rx, &tcp_send_ns);
 	close(fd);
 	pthread_join(th, NULL);
 	close(lfd);
@@ -197,9 +275,12 @@ static void work(void)
 	tcp_sends();
 	printf("{\"pid\":%d,\"unix_sends\":%ld,\"unix_bytes\":%ld,\"connects\":%ld,"
 	       "\"tcp_sends\":%ld,\"tcp_bytes\":%ld,\"unix_recvs\":%ld,"
-	       "\"unix_recv_bytes\":%ld,\"tcp_recvs\":%ld,\"tcp_recv_bytes\":%ld}\n",
+	       "\"unix_recv_bytes\":%ld,\"tcp_recvs\":%ld,\"tcp_recv_bytes\":%ld,"
+	       "\"unix_send_ns\":%lld,\"tcp_send_ns\":%lld,\"connect_ns\":%lld,"
+	       "\"unix_recv_ns\":%lld,\"tcp_recv_ns\":%lld}\n",
 	       getpid(), n_unix, n_unix * size, n_connect, n_tcp, n_tcp * size,
-	       unix_rx.calls, unix_rx.bytes, tcp_rx.calls, tcp_rx.bytes);
+	       unix_rx.calls, unix_rx.bytes, tcp_rx.calls, tcp_rx.bytes,
+	       unix_send_ns, tcp_send_ns, connect_ns, unix_rx.ns, tcp_rx.ns);
 	fflush(stdout);
 }
 
@@ -244,7 +325,7 @@ int main(int argc, char **argv)
 {
 	int opt, grandchild = 0, daemonize = 0, wait_sig = 0, cpu = -1;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:lb:fDwP:B:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
@@ -252,6 +333,7 @@ int main(int argc, char **argv)
 		case 's': size = atol(optarg); break;
 		case 'l': lockstep = 1; break;
 		case 'b': reader_delay_ms = atol(optarg); break;
+		case 'r': sender_delay_ms = atol(optarg); break;
 		case 'f': grandchild = 1; break;
 		case 'D': grandchild = daemonize = 1; break;
 		case 'w': wait_sig = 1; break;
@@ -260,7 +342,8 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0)
+	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0 ||
+	    sender_delay_ms < 0)
 		return 2;
 	if (cpu >= 0) {
 		cpu_set_t one;
