@@ -18,19 +18,23 @@ wait_until() {
 
 # wait_pids SECONDS WHAT PID...: waits for the PIDs (children) to end, at
 # most SECONDS; past that, prints "@@timeout WHAT ...", kills what is left
-# and fails.
+# and fails. WAIT_STATUS is then their exit statuses, in the order given
+# (137 for one killed here).
 wait_pids() {
-	_wp_secs=$1 _wp_what=$2
+	_wp_secs=$1 _wp_what=$2 _wp_ok=0
 	shift 2
 	_wp_pids=$*
-	if wait_until "$_wp_secs" _none_alive; then
-		wait "$@" 2>/dev/null
-		return 0
+	if ! wait_until "$_wp_secs" _none_alive; then
+		echo "@@timeout $_wp_what: still running after $_wp_secs s, killed"
+		kill -9 "$@" 2>/dev/null
+		_wp_ok=1
 	fi
-	echo "@@timeout $_wp_what: still running after $_wp_secs s, killed"
-	kill -9 "$@" 2>/dev/null
-	wait "$@" 2>/dev/null
-	return 1
+	WAIT_STATUS=
+	for _p in "$@"; do
+		wait "$_p" 2>/dev/null
+		WAIT_STATUS="${WAIT_STATUS:+$WAIT_STATUS }$?"
+	done
+	return $_wp_ok
 }
 _none_alive() {
 	for _p in $_wp_pids; do

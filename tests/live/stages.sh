@@ -11,11 +11,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 N=500 M=5 K=300
+tps=$(host_tracepoints) traceable=$(host_traceable)
+echo "# host kernel: stage tracepoints: ${tps:-none}; traceable stage functions: ${traceable:-none readable}"
 out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u $N -c $M -t $K -l 2>/dev/null)
 check_counts "stages" "$out" $M $N $((N * 100)) $K $((K * 100))
-check_stages "stages" "$out" $N $M $K
+check_stages "stages" "$out" $N $M $K "$tps" "$traceable"
 
-out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 20 -s 65536 -b 600 2>/dev/null)
+out=$("$UDSTRACE" --json --stages -- "$WORKLOAD" -u 20 -s 65536 -b 600 -t 3 -r 300 2>/dev/null)
 check_blocked "stages" "$out"
 
 # One stage that will not attach leaves the others, and the counts, alone.

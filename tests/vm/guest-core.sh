@@ -32,16 +32,19 @@ run() {
 }
 
 echo "# guest kernel $(uname -r)"
-# What this kernel has: the AF_UNIX send's stage functions that ftrace (and
-# so fentry) can attach to, and the sock:sk_data_ready tracepoint (6.3+).
+# What this kernel has of the stage probes the host counts exactly
+# (tests/lib.sh, STAGE_FUNCS and STAGE_TRACEPOINTS): the functions ftrace
+# (and so fentry) can attach to, and the tracepoints.
 F=/sys/kernel/tracing/available_filter_functions
-echo "@@kernel-traceable $(grep -x -e skb_copy_datagram_from_iter -e skb_queue_tail \
-	-e sock_alloc_send_pskb -e sock_def_readable $F | sort -u | xargs)"
+echo "@@kernel-traceable $(grep -x -e sock_alloc_send_pskb -e skb_copy_datagram_from_iter \
+	-e skb_queue_tail -e sock_def_readable -e unix_create1 -e sock_wmalloc \
+	-e loopback_xmit -e tcp_v4_rcv $F | sort -u | xargs)"
+echo "@@kernel-tracepoints $(for t in sock:sk_data_ready net:net_dev_start_xmit tcp:tcp_probe; do
+	[ -d "/sys/kernel/tracing/events/${t%%:*}/${t#*:}" ] && echo "$t"; done | xargs)"
 # BPF task storage came with 5.11.
 v=$(uname -r) maj=${v%%.*} min=${v#*.}
 min=${min%%.*}
 echo "@@kernel-task-storage $({ [ "$maj" -gt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -ge 11 ]; }; } && echo yes || echo no)"
-echo "@@kernel-sk_data_ready $([ -d /sys/kernel/tracing/events/sock/sk_data_ready ] && echo yes || echo no)"
 
 check=$(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)
 st=$?
@@ -56,8 +59,9 @@ run kprobe --backend kprobe -- $W
 run counts-fentry --backend fentry --counts-only -- $W
 run counts-tracepoint --backend tracepoint --counts-only -- $W
 
-# Two instances at once on one process: fentry and kprobe must agree.
-./workload -w -u "$N" -c "$M" -t "$K" -s "$S" >/tmp/w &
+# Two instances at once on one process: fentry and kprobe must agree. The
+# TCP reader sleeps in read() 300 ms or more (-r), which both must time.
+./workload -w -u "$N" -c "$M" -t "$K" -s "$S" -r 300 >/tmp/w &
 wpid=$!
 wait_until $POLL_SECS grep -q ready /tmp/w 2>/dev/null ||
 	echo "@@timeout both: the workload did not say ready within $POLL_SECS s"
@@ -79,6 +83,10 @@ wait_until $POLL_SECS attached ||
 	echo "@@timeout both: udstrace did not say tracing within $POLL_SECS s"
 kill -USR1 $wpid
 wait_pids $RUN_DEADLINE "both: workload and the two udstrace runs" $wpid $upids
+set -- $WAIT_STATUS
+echo "@@both-workload-status $1"
+echo "@@both-fentry-status $2"
+echo "@@both-kprobe-status $3"
 for b in fentry kprobe; do
 	sed "s/^/@@both-$b /" /tmp/both-$b /tmp/w
 	grep -v -e '^libbpf:' -e 'via' /tmp/both-$b.err | sed "s/^/# both-$b: /"
@@ -89,7 +97,10 @@ done
 # and --check must say the same. The hash runs on every kernel.
 export UDSTRACE_INFLIGHT=task-storage
 run forced-ts -- $W
-echo "@@forced-ts-check $(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)"
+check=$(timeout -s KILL "$RUN_DEADLINE" ./udstrace --check --json)
+st=$?
+echo "@@forced-ts-check $check"
+echo "@@forced-ts-check-status $st"
 export UDSTRACE_INFLIGHT=hash
 for b in fentry tracepoint; do
 	run hash-$b --backend $b -- $W
@@ -114,7 +125,7 @@ fi
 # --stages with each backend that has stage probes.
 for b in fentry tracepoint; do
 	run stages-$b --backend $b --stages -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
-	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600
+	run blocked-$b --backend $b --stages -- ./workload -u 20 -s 65536 -b 600 -t 3 -r 300
 done
 # One stage program that will not attach: --stages goes on without it.
 UDSTRACE_FAIL_ATTACH=ip_rcv_exit run stage-fails-fentry --backend fentry --stages -- $W -l
