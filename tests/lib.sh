@@ -277,6 +277,52 @@ check_blocked() {
 	check_times "$1" "$2"
 }
 
+# --- what the kernel can do, found out without udstrace -------------------------
+# kernel_config OPTION: y, m, or "" (not set) in the running kernel's config
+# (/proc/config.gz, else /boot/config-RELEASE); "?" if neither is there.
+kernel_config() {
+	local v
+	if [ -r /proc/config.gz ]; then
+		v=$(zcat /proc/config.gz)
+	elif [ -r "/boot/config-$(uname -r)" ]; then
+		v=$(cat "/boot/config-$(uname -r)")
+	else
+		echo "?"
+		return
+	fi
+	sed -n "s/^$1=//p" <<<"$v"
+}
+
+# fentry_loads: whether this kernel loads an fentry program (on tcp_sendmsg),
+# tried with a program of the test's own, built here and loaded by bpftool
+# into a bpffs of a private mount namespace (so nothing stays loaded). If
+# not, FENTRY_WHY is the kernel's error ("Operation not permitted").
+fentry_loads() {
+	local d st
+	d=$(mktemp -d)
+	cat >"$d/p.bpf.c" <<-'EOF'
+	#include <linux/bpf.h>
+	#include <bpf/bpf_helpers.h>
+	SEC("fentry/tcp_sendmsg")
+	int probe(void *ctx) { return 0; }
+	char LICENSE[] SEC("license") = "GPL";
+	EOF
+	if ! clang -O2 -g -target bpf -c "$d/p.bpf.c" -o "$d/p.bpf.o" 2>"$d/err"; then
+		FENTRY_WHY="cannot build the test's fentry program: $(head -n 1 "$d/err")"
+		rm -rf "$d"
+		return 1
+	fi
+	mkdir "$d/fs"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare -m sh -c 'mount -t bpf none "$1/fs" && bpftool prog load "$1/p.bpf.o" "$1/fs/p"' \
+		sh "$d" >/dev/null 2>"$d/err"
+	st=$?
+	FENTRY_WHY=$(sed -n 's/.*BPF program load failed: //p' "$d/err" | head -n 1)
+	[ $st = 0 ] || [ -n "$FENTRY_WHY" ] || FENTRY_WHY="bpftool prog load failed: $(head -n 1 "$d/err")"
+	rm -rf "$d"
+	return $st
+}
+
 # --- the kernel x backend matrix ----------------------------------------------
 # tests/run.sh prints a table, kernel by backend, at the end of a run: each
 # cell is "exact" (every count check of that backend on that kernel passed),

@@ -14,6 +14,35 @@ fi
 N=1000 M=7 K=500 S=100
 W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
 
+# --- what is in the kernel before and after ------------------------------------
+# bpf_objects: every BPF program, map and link in the kernel, as KIND:ID.
+bpf_objects() {
+	{
+		bpftool -j prog list | jq -r '.[] | "prog:\(.id)"'
+		bpftool -j map list | jq -r '.[] | "map:\(.id)"'
+		bpftool -j link list | jq -r '.[] | "link:\(.id)"'
+	} 2>/dev/null | sort -u
+}
+# bpf_held: the objects a live process holds through an fd (a link's fd
+# shows its program too), and the maps of the programs held.
+bpf_held() {
+	local fds
+	fds=$(cat /proc/[0-9]*/fdinfo/* 2>/dev/null |
+		sed -n 's/^\(prog\|map\|link\)_id:[[:space:]]*\([0-9][0-9]*\)$/\1:\2/p' | sort -u)
+	{
+		echo "$fds"
+		bpftool -j prog list 2>/dev/null | jq -r --arg held "$fds" '($held | split("\n")) as $h |
+			.[] | select("prog:\(.id)" as $p | any($h[]; . == $p)) | .map_ids[]? | "map:\(.)"'
+	} | sed '/^$/d' | sort -u
+}
+# kprobe_events: udstrace's kprobe events in tracefs, one name a line.
+kprobe_events() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	in_tracefs 'cat "$T/kprobe_events" 2>/dev/null' | sed -n 's/^[pr][0-9]*:kprobes\/\(udstrace_[^ ]*\) .*/\1/p' | sort
+}
+objects_before=$(bpf_objects)
+events_before=$(kprobe_events)
+
 # run_cmd UDSTRACE-ARGS... -- CMD: all of stdout, udstrace's and the command's.
 run_cmd() {
 	"$UDSTRACE" --json "$@" 2>/dev/null
@@ -47,42 +76,43 @@ j=$(final_object <<<"$out")
 check "counts only: time scope" "$(jq -r '[.paths[].time_scope] | unique | join(",")' <<<"$j")" none
 counted host auto check "counts only: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$j")" 0
 
-# fentry works here or says exactly why not.
-out=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null | grep -v '^udstrace: tracing')
-status=${PIPESTATUS[0]}
-if [ "$backend" = fentry ]; then
+# fentry works here or says exactly why not: whether it loads on this
+# kernel is what loading a BPF program of its own type says (fentry_loads).
+if fentry_loads; then
 	out=$(run_cmd --backend fentry -- "${W[@]}")
 	counted host fentry check_counts "forced fentry" "$out" $M $N $((N * S)) $K $((K * S))
 	matrix_counted host fentry
 else
-	check "forced fentry refused: exit status" "$("$UDSTRACE" --backend fentry -d 1 >/dev/null 2>&1; echo $?)" 1
-	check "forced fentry refused: message" "$out" \
-		"udstrace: fentry: BPF_PROG_LOAD failed: Operation not permitted"
-	matrix_add host fentry "SKIP: ${out#udstrace: fentry: }"
+	why=$FENTRY_WHY
+	err=$("$UDSTRACE" --backend fentry --json -- "${W[@]}" 2>&1 >/dev/null)
+	status=$?
+	check "forced fentry refused: exit status" "$status" 1
+	check "forced fentry refused: message" "$err" "udstrace: fentry: BPF_PROG_LOAD failed: $why"
+	matrix_add host fentry "SKIP: BPF_PROG_LOAD failed: $why"
 fi
 
-# kprobe: exact counts where this kernel has kprobes, else --check's reason.
-kreason=$("$UDSTRACE" --check --json | jq -r '.backends[] | select(.backend == "kprobe") |
-	.paths[] | select(.path == "unix_stream_sendmsg") | .reason // ""')
-if [ -z "$kreason" ]; then
+# kprobe: exact counts where this kernel has kprobe events, else the refusal.
+if [ "$(kernel_config CONFIG_KPROBE_EVENTS)" = y ]; then
 	out=$(run_cmd --backend kprobe -- "${W[@]}")
 	counted host kprobe check_counts "forced kprobe" "$out" $M $N $((N * S)) $K $((K * S))
 	matrix_counted host kprobe
 else
-	skip "forced kprobe" "$kreason"
-	matrix_add host kprobe "SKIP: $kreason"
+	why="no kprobe support in this kernel (CONFIG_KPROBES off)"
+	skip "forced kprobe" "$why"
+	matrix_add host kprobe "SKIP: $why"
 fi
 
 # The command's exit status is ours.
 "$UDSTRACE" -- sh -c 'exit 7' >/dev/null 2>&1
 check "command exit status" "$?" 7
 
-# Intervals add up to the total.
+# The intervals add up to what the two workloads did, each counted once.
 j=$("$UDSTRACE" --json -i 0.05 -- sh -c "$WORKLOAD -u 100 -t 50; sleep 0.2; $WORKLOAD -u 100 -c 3 -t 50" 2>/dev/null)
 check "intervals: at least two" "$(grep -c '"final":false' <<<"$j" | awk '{print ($1 >= 2)}')" 1
-for p in unix_stream_connect unix_stream_sendmsg tcp_sendmsg:loopback unix_stream_recvmsg; do
-	sum=$(grep '"final":false' <<<"$j" | jq -s --arg p "$p" '[.[].paths[] | select(.path == $p) | .calls] | add')
-	check "intervals: $p adds up" "$sum" "$(path_field "$(final_object <<<"$j")" "$p" calls)"
+for p in unix_stream_connect:connects unix_stream_sendmsg:unix_sends tcp_sendmsg:loopback:tcp_sends \
+	unix_stream_recvmsg:unix_recvs tcp_recvmsg:loopback:tcp_recvs; do
+	sum=$(grep '"final":false' <<<"$j" | jq -s --arg p "${p%:*}" '[.[].paths[] | select(.path == $p) | .calls] | add')
+	check "intervals: ${p%:*} adds up to the workloads' ${p##*:}" "$sum" "$(workload_sum "$j" "${p##*:}")"
 done
 
 # -p: only that process, while an untraced one does the same work.
@@ -91,7 +121,7 @@ tmp=$(mktemp -d)
 attached() { grep -q tracing "$2" 2>/dev/null || ! kill -0 "$1" 2>/dev/null; }
 "$WORKLOAD" -w -u 300 -c 4 -t 200 >"$tmp/w" &
 wpid=$!
-wait_until 30 grep -q ready "$tmp/w" ||
+wait_until 30 grep -q ready "$tmp/w" 2>/dev/null ||
 	fail "pid: workload ready" "the workload did not say ready within 30 s"
 "$UDSTRACE" --json -p $wpid >"$tmp/j" 2>"$tmp/e" &
 upid=$!
@@ -123,11 +153,31 @@ for sig in INT TERM; do
 		"$(path_field "$(final_object <"$tmp/j")" unix_stream_sendmsg calls | awk '{print ($1 >= 25)}')" 1
 	rm -rf "$tmp"
 done
-# Detached cleanly: none of udstrace's programs is left in the kernel. The
-# kernel frees them after an RCU grace period, so allow it two seconds.
-ours() { bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|sock_send_lengt|sock_recv_lengt|follow_fork) '; }
-for _ in $(seq 20); do [ "$(ours)" = 0 ] && break; sleep 0.1; done
-check "after the runs: no udstrace programs loaded" "$(ours)" 0
+# Detached cleanly: every BPF program, map and link that appeared since the
+# first run is gone, or held by a process still running (another tracer on
+# this machine, not one of ours: they have all ended), and no kprobe event
+# of udstrace's is left in tracefs. The kernel frees objects after an RCU
+# grace period, so allow it two seconds.
+# left_over: objects new since the start that no live process holds.
+left_over() {
+	comm -13 <(echo "$objects_before") <(bpf_objects) | comm -23 - <(bpf_held) | xargs
+}
+# events_left: udstrace kprobe events new since the start whose udstrace
+# (its PID is in the name) has ended.
+events_left() {
+	comm -13 <(echo "$events_before") <(kprobe_events) | while read -r e; do
+		p=${e#udstrace_} p=${p%%_*}
+		kill -0 "$p" 2>/dev/null || echo "$e"
+	done | xargs
+}
+# shellcheck disable=SC2016 # expanded by eval
+wait_until 2 eval '[ -z "$(left_over)" ]'
+check "after the runs: no BPF program, map or link left" "$(left_over)" ""
+if [ "$(kernel_config CONFIG_KPROBE_EVENTS)" = y ]; then
+	check "after the runs: no udstrace kprobe event left in tracefs" "$(events_left)" ""
+else
+	skip "after the runs: no udstrace kprobe event left" "this kernel has no kprobe events (CONFIG_KPROBE_EVENTS off)"
+fi
 
 # No BTF: say which file is missing.
 out=$(unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && '$UDSTRACE' -d 1" 2>&1)
