@@ -47,8 +47,9 @@ say param-mode "$(stat -c %a $T)"
 say param-initial "$(cat $T)"
 say probes-loaded "$(probes)"
 snap fresh
-$W >/dev/null
+$W >/tmp/w.out
 say work-all $?
+sed 's/^/@@w-all /' /tmp/w.out
 snap all
 
 stamp reset
@@ -76,7 +77,8 @@ say param-self "$(cat $T)"
 put reset-self $P 'reset\n'
 kill -USR1 $wpid
 wait_pids 120 "tgid: the workload" $wpid
-say work-self $?
+say work-self "$WAIT_STATUS"
+sed 's/^/@@w-self /' /tmp/w.out
 snap self
 
 sleep 1000 &
@@ -93,8 +95,9 @@ put set-zero $T '0\n'
 stamp crosscheck
 # --- three mechanisms on one process at once: udstrace with fentry, a
 # second udstrace with kprobe, and the module (read by a third udstrace
-# through --backend kmod, which needs the module's filter on that process)
-$W -w >/tmp/w.out &
+# through --backend kmod, which needs the module's filter on that process).
+# The TCP reader sleeps in read() 300 ms or more (-r), which all must time.
+$W -w -r 300 >/tmp/w.out &
 wpid=$!
 wait_until 30 ready || echo "@@timeout crosscheck: the workload did not say ready within 30 s"
 put set-cross $T "$wpid\n"
@@ -117,6 +120,7 @@ wait_until 30 attached || echo "@@timeout crosscheck: udstrace did not say traci
 kill -USR1 $wpid
 # shellcheck disable=SC2086 # a list of pids
 wait_pids 120 "crosscheck: the workload and three udstrace runs" $wpid $upids
+say cross-status "$WAIT_STATUS"
 for b in fentry kprobe kmod; do
 	sed "s/^/@@cross-$b /" /tmp/cross-$b /tmp/w.out
 	sed 's/^/# /' /tmp/cross-$b.err
@@ -162,9 +166,12 @@ stamp cycles
 # a soft lockup at func+0x0, or a jump to 0 from the int3 handler). So the
 # patching (insmod, rmmod) and everything that runs the probed functions
 # stay on CPU 0; the /proc reader and the tgid writer run on CPU 1.
+# Each cycle waits (at most 10 s) until, while the module is loaded, its
+# probes have fired, the reader has read a whole /proc/udsprobe and the
+# writer has set the filter: so every load and unload races all three.
 export P T
 taskset -p 1 $$ >/dev/null
-rm -f /tmp/stop /tmp/loads
+rm -f /tmp/stop /tmp/loads /tmp/read-ok /tmp/flip-ok
 (
 	while [ ! -e /tmp/stop ]; do
 		./workload -u 100 -c 2 -t 50 -s 100 >/dev/null || say load-failed $?
@@ -178,7 +185,7 @@ taskset 2 sh -c '
 	ok=0 none=0 torn=0
 	while [ ! -e /tmp/stop ]; do
 		case $(cat $P 2>/dev/null | wc -l) in
-		15) ok=$((ok + 1)) ;;
+		15) ok=$((ok + 1)); : >/tmp/read-ok ;;
 		0) none=$((none + 1)) ;;
 		*) torn=$((torn + 1)) ;;
 		esac
@@ -189,14 +196,18 @@ bg="$bg $!"
 taskset 2 sh -c '
 	n=0
 	while [ ! -e /tmp/stop ]; do
-		{ echo $$ >$T && echo 0 >$T && n=$((n + 1)); } 2>/dev/null
+		{ echo $$ >$T && echo 0 >$T && n=$((n + 1)) && : >/tmp/flip-ok; } 2>/dev/null
 	done
 	echo "@@tgid-flips $n"' &
 bg="$bg $!"
 sleep 0.2
+# fired: the module counted a send of the background workload.
+fired() { awk '$1 == "unix_stream_sendmsg" && $2 > 0 { f = 1 } END { exit !f }' $P 2>/dev/null; }
+raced() { fired && [ -e /tmp/read-ok ] && [ -e /tmp/flip-ok ]; }
 ok=0 bad=0 i=0
 while [ $i -lt "$CYCLES" ]; do
-	if insmod ./udsprobe.ko && grep -q '^# udsprobe 1$' $P && rmmod udsprobe; then
+	if insmod ./udsprobe.ko && rm -f /tmp/read-ok /tmp/flip-ok &&
+	    wait_until 10 raced && grep -q '^# udsprobe 1$' $P && rmmod udsprobe; then
 		ok=$((ok + 1))
 	else
 		bad=$((bad + 1))
@@ -253,8 +264,9 @@ stamp final
 taskset -p 3 $$ >/dev/null
 insmod ./udsprobe.ko
 say insmod-final $?
-$W >/dev/null
+$W >/tmp/w.out
 say work-final $?
+sed 's/^/@@w-final /' /tmp/w.out
 snap final
 rmmod udsprobe
 say rmmod-final $?
