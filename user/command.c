@@ -2,11 +2,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "command.h"
+
+#define NSEC_PER_SEC 1000000000LL
 
 int command_start(struct command *c, char **argv)
 {
@@ -58,6 +62,60 @@ void command_abort(struct command *c)
 		close(c->go_fd);
 	c->go_fd = -1;
 	waitpid(c->pid, &status, 0);
+}
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/*
+ * Reaps the command if it ends within @ns. SIGCHLD is blocked in the
+ * tracer, so it is waited for here; a signal of @stop gives up early.
+ */
+static bool reap_within(struct command *c, int *wstatus, long long ns,
+			const sigset_t *stop)
+{
+	long long until = mono_ns() + ns, left;
+	sigset_t set = *stop;
+	struct timespec ts;
+	int sig;
+
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		pid_t p = waitpid(c->pid, wstatus, WNOHANG);
+
+		if (p == c->pid || (p < 0 && errno == ECHILD))
+			return true;
+		left = until - mono_ns();
+		if (left <= 0)
+			return false;
+		ts.tv_sec = left / NSEC_PER_SEC;
+		ts.tv_nsec = left % NSEC_PER_SEC;
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig > 0 && sig != SIGCHLD)
+			return false;
+	}
+}
+
+enum command_end command_end(struct command *c, int *wstatus,
+			     const sigset_t *stop)
+{
+	const long long grace = COMMAND_GRACE_MS * 1000000LL;
+
+	/* SIGCONT too: a stopped command would not act on SIGTERM. */
+	kill(c->pid, SIGTERM);
+	kill(c->pid, SIGCONT);
+	if (reap_within(c, wstatus, grace, stop))
+		return COMMAND_ENDED;
+	kill(c->pid, SIGKILL);
+	/* Only a task stuck in the kernel outlives SIGKILL; do not wait forever. */
+	if (reap_within(c, wstatus, grace, stop))
+		return COMMAND_KILLED;
+	return COMMAND_LEFT;
 }
 
 int command_exit_status(int wstatus)

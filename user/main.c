@@ -103,6 +103,14 @@ static int print_report(struct run *r, bool final)
 	return err;
 }
 
+/* The signals that end a run; blocked, and taken in the loop with sigtimedwait. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
 /* True once the run should end: a signal, the command or -p process gone. */
 static bool wait_step(struct run *r, unsigned long long until)
 {
@@ -115,12 +123,10 @@ static bool wait_step(struct run *r, unsigned long long until)
 		wait = POLL_NS;
 	ts.tv_sec = wait / NSEC_PER_SEC;
 	ts.tv_nsec = wait % NSEC_PER_SEC;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	stop_signals(&set);
 	sigaddset(&set, SIGCHLD);
 	sig = sigtimedwait(&set, NULL, &ts);
-	if (sig == SIGINT || sig == SIGTERM)
+	if (sig > 0 && sig != SIGCHLD)
 		return true;
 	if (r->cmd_running && waitpid(r->cmd.pid, &r->cmd_status, WNOHANG) > 0) {
 		r->cmd_running = false;
@@ -164,14 +170,30 @@ static int run_loop(struct run *r)
 	return print_report(r, true);
 }
 
-/* The command is ours to end when the run ends first (-d, Ctrl-C). */
-static void end_command(struct run *r)
+/*
+ * The command is ours to end when the run ends first (-d, Ctrl-C), with a
+ * deadline: a command that ignores SIGTERM must not keep udstrace (and its
+ * probes) alive. 1 if it could not be reaped.
+ */
+static int end_command(struct run *r)
 {
+	sigset_t stop;
+
 	if (!r->cmd_running)
-		return;
-	kill(r->cmd.pid, SIGTERM);
-	waitpid(r->cmd.pid, &r->cmd_status, 0);
+		return 0;
 	r->cmd_running = false;
+	stop_signals(&stop);
+	switch (command_end(&r->cmd, &r->cmd_status, &stop)) {
+	case COMMAND_ENDED:
+		return 0;
+	case COMMAND_KILLED:
+		fprintf(stderr, "udstrace: the command did not end on SIGTERM; killed it\n");
+		return 0;
+	default:
+		fprintf(stderr, "udstrace: the command (PID %d) outlived SIGKILL; left running\n",
+			r->cmd.pid);
+		return 1;
+	}
 }
 
 static int start_target(struct run *r, struct target *tg)
@@ -241,9 +263,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Signals are taken synchronously in the loop; block them first. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
+	stop_signals(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
@@ -273,8 +293,7 @@ int main(int argc, char **argv)
 		command_release(&r.cmd);
 
 	err = run_loop(&r);
-	end_command(&r);
-	if (err)
+	if (end_command(&r) || err)
 		goto cleanup;
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;
 cleanup:

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# How a run ends, whatever the command or a signal does: udstrace always
+# ends within a deadline, prints its summary, exits with a status that says
+# what happened, and leaves nothing in the kernel.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "ending tests" "need root to load BPF programs"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# ended NAME SECONDS STATUS WANT_STATUS ELAPSED: the run ended with
+# WANT_STATUS and took less than SECONDS.
+ended() {
+	check "$1: exit status" "$3" "$4"
+	check "$1: ended within $2 s (took $5 s)" "$(awk -v t="$5" -v d="$2" 'BEGIN { print (t < d) }')" 1
+}
+
+# timed_run SECONDS UDSTRACE-ARGS...: runs udstrace with stdout in $tmp/out,
+# stderr in $tmp/err, killed after SECONDS; sets $st and $took (seconds).
+timed_run() {
+	local t0 deadline=$1
+	shift
+	t0=$(date +%s.%N)
+	timeout -s KILL "$deadline" "$UDSTRACE" "$@" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+}
+
+# gone NAME: the command, which wrote its PID to $tmp/cmd, is gone (and
+# killed here if not, so that a failing run leaves nothing behind).
+gone() {
+	local pid
+	pid=$(cat "$tmp/cmd" 2>/dev/null)
+	if [ -z "$pid" ]; then
+		fail "$1: command gone" "the command did not write its PID"
+	elif kill -0 "$pid" 2>/dev/null; then
+		fail "$1: command gone" "PID $pid still runs after udstrace ended"
+		kill -9 "$pid"
+	else
+		pass "$1: command gone"
+	fi
+	rm -f "$tmp/cmd"
+}
+
+# --- the command outlives the run (-d) --------------------------------------
+# It ignores SIGTERM (the ignore survives exec): SIGKILL after the 2 s grace.
+ignore_term="echo \$\$ >$tmp/cmd; trap '' TERM; exec sleep 60"
+timed_run 20 --json -d 0.5 -- sh -c "$ignore_term"
+ended "command ignoring TERM" 10 "$st" 137 "$took"
+gone "command ignoring TERM"
+check "command ignoring TERM: one final object" "$(grep -c '"final":true' "$tmp/out")" 1
+check "command ignoring TERM: says it killed the command" \
+	"$(grep -c '^udstrace: the command did not end on SIGTERM; killed it$' "$tmp/err")" 1
+# It is stopped: SIGCONT lets it act on SIGTERM at once.
+timed_run 20 --json -d 0.5 -- sh -c "echo \$\$ >$tmp/cmd; kill -STOP \$\$; exit 3"
+ended "stopped command" 10 "$st" 143 "$took"
+gone "stopped command"
+check "stopped command: one final object" "$(grep -c '"final":true' "$tmp/out")" 1
+# A Ctrl-C in the grace time ends it at once, not 2 s later.
+"$UDSTRACE" --json -d 0.3 -- sh -c "$ignore_term" >"$tmp/ctrl-c.out" 2>/dev/null &
+upid=$!
+wait_until 30 grep -q '"final":true' "$tmp/ctrl-c.out" ||
+	fail "Ctrl-C in the grace time: summary" "no final object within 30 s"
+t0=$(date +%s.%N)
+kill -INT $upid
+wait_pid 30 $upid
+st=$?
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+ended "Ctrl-C in the grace time" 1.5 "$st" 137 "$took"
+gone "Ctrl-C in the grace time"
