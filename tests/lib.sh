@@ -22,6 +22,35 @@ wait_pid() {
 	wait "$2"
 }
 
+# bpf_objects_of PID: the BPF programs, maps and links PID holds open, one
+# "prog|map|link ID" a line (its fdinfo). IDs are not reused soon, so these
+# name its objects even while other BPF users come and go.
+bpf_objects_of() {
+	sed -n -E 's/^(prog|map|link)_id:\s+([0-9]+)$/\1 \2/p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u
+}
+
+# bpf_left OBJECTS: those of OBJECTS (lines of bpf_objects_of) still in the kernel.
+bpf_left() {
+	local kind id
+	while read -r kind id; do
+		[ -z "$id" ] || ! bpftool "$kind" show id "$id" >/dev/null 2>&1 || echo "$kind $id"
+	done <<<"$1"
+}
+
+# released NAME OBJECTS: the kernel freed all of OBJECTS, a bpf_objects_of
+# list taken while udstrace ran (after an RCU grace period: allow 2 s).
+none_held() { [ -z "$(bpf_left "$held")" ]; }
+released() {
+	held=$2
+	if [ -z "$held" ]; then
+		fail "$1: BPF objects" "udstrace held no BPF program, map or link while tracing"
+	elif wait_until 2 none_held; then
+		pass "$1: its $(wc -l <<<"$held") BPF programs, maps and links are gone"
+	else
+		fail "$1: BPF objects gone" "still there: $(bpf_left "$held" | xargs)"
+	fi
+}
+
 # check NAME GOT WANT: exact equality, printing both on failure.
 check() {
 	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi

@@ -107,6 +107,10 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		snprintf(why, why_len, "tracefs is not available: %s", strerror(-err));
 		return err;
 	}
+	err = kprobe_events_remove_stale();
+	if (err > 0)
+		fprintf(stderr, "udstrace: removed %d kprobe events left by udstrace runs that were killed\n",
+			err);
 	err = SKEL_OPEN(kprobe, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;

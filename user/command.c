@@ -113,9 +113,12 @@ enum command_end command_end(struct command *c, int *wstatus,
 		return COMMAND_ENDED;
 	kill(c->pid, SIGKILL);
 	/* Only a task stuck in the kernel outlives SIGKILL; do not wait forever. */
-	if (reap_within(c, wstatus, grace, stop))
+	if (!reap_within(c, wstatus, grace, stop))
+		return COMMAND_LEFT;
+	/* It may have ended on SIGTERM just before SIGKILL. */
+	if (WIFSIGNALED(*wstatus) && WTERMSIG(*wstatus) == SIGKILL)
 		return COMMAND_KILLED;
-	return COMMAND_LEFT;
+	return COMMAND_ENDED;
 }
 
 int command_exit_status(int wstatus)

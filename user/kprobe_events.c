@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "kprobe_events.h"
+
+/*
+ * Our events are kprobes/udstrace_<pidns inode>_<pid>_<function>_<kind>:
+ * a pid alone repeats across PID namespaces (every container has a 1).
+ */
+#define EVENT_PREFIX "udstrace_"
+/* Stale events removed per start; more are left for the next one. */
+#define MAX_STALE 256
+/* Times an event is made again when it vanishes before it is in use. */
+#define ATTACH_TRIES 3
 
 int kprobes_supported(char *why, size_t len)
 {
@@ -168,6 +179,56 @@ static int write_kprobe_events(const char *cmd)
 	return n < 0 ? -errno : 0;
 }
 
+/* Our PID namespace's inode, or 0 if /proc cannot tell. */
+static unsigned long long pidns_inode(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
+}
+
+/*
+ * Does the udstrace that made event @name still run? Only a run in our own
+ * PID namespace can be looked up; for any other, the kernel decides, as it
+ * refuses to remove an event that a perf event still uses (EBUSY). The
+ * lookup matters in the short time between making an event and opening it.
+ */
+static bool owner_alive(const char *name, unsigned long long our_ns)
+{
+	unsigned long long ns;
+	int pid;
+
+	if (sscanf(name, EVENT_PREFIX "%llu_%d_", &ns, &pid) != 2 || ns != our_ns)
+		return false;
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+int kprobe_events_remove_stale(void)
+{
+	static char stale[MAX_STALE][KPROBE_EVENT_LEN];
+	unsigned long long our_ns = pidns_inode();
+	char line[512], cmd[128], *p;
+	int n = 0, removed = 0;
+	FILE *f = fopen(TRACEFS "/kprobe_events", "r");
+
+	if (!f)
+		return -errno;
+	/* Read all first: removing while reading would shift the lines. */
+	while (n < MAX_STALE && fgets(line, sizeof(line), f)) {
+		p = strstr(line, ":kprobes/" EVENT_PREFIX);
+		if (p && sscanf(p + strlen(":kprobes/"), "%63s", stale[n]) == 1 &&
+		    !owner_alive(stale[n], our_ns))
+			n++;
+	}
+	fclose(f);
+	for (int i = 0; i < n; i++) {
+		snprintf(cmd, sizeof(cmd), "-:kprobes/%.63s\n", stale[i]);
+		if (!write_kprobe_events(cmd))
+			removed++;
+	}
+	return removed;
+}
+
 static int read_event_id(const char *name)
 {
 	char path[256];
@@ -194,29 +255,35 @@ int kprobe_event_attach(struct kprobe_event *ev, struct bpf_program *prog,
 		.wakeup_events = 1,
 	};
 	char cmd[256], prefix[16] = "p";
-	int err, id, pfd;
+	int err, id, pfd = -ENOENT;
 
-	/* Our pid in the name keeps two udstrace runs apart. */
-	snprintf(ev->name, sizeof(ev->name), "udstrace_%d_%.32s_%s", getpid(),
-		 sym, retprobe ? "ret" : "entry");
+	/* Our PID namespace and pid in the name keep udstrace runs apart. */
+	snprintf(ev->name, sizeof(ev->name), EVENT_PREFIX "%llu_%d_%.24s_%s",
+		 pidns_inode(), getpid(), sym, retprobe ? "ret" : "entry");
 	for (char *c = ev->name; *c; c++)
 		if (*c == '.')
 			*c = '_';
 	if (retprobe)
 		snprintf(prefix, sizeof(prefix), "r%d", maxactive);
 	snprintf(cmd, sizeof(cmd), "%s:kprobes/%s %s\n", prefix, ev->name, sym);
-	err = write_kprobe_events(cmd);
-	if (err)
-		return err;
-	id = read_event_id(ev->name);
-	if (id < 0) {
-		err = id;
-		goto remove;
+	/*
+	 * Until the perf event is open, a udstrace starting in a PID namespace
+	 * we cannot see may take our new event for stale and remove it: then
+	 * it is made again.
+	 */
+	for (int i = 0; pfd == -ENOENT && i < ATTACH_TRIES; i++) {
+		err = write_kprobe_events(cmd);
+		if (err && !i)
+			return err;
+		id = read_event_id(ev->name);
+		attr.config = id;
+		pfd = id < 0 ? id : syscall(SYS_perf_event_open, &attr, -1, 0, -1,
+					    PERF_FLAG_FD_CLOEXEC);
+		if (pfd < 0 && id >= 0)
+			pfd = -errno;
 	}
-	attr.config = id;
-	pfd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0) {
-		err = -errno;
+		err = pfd;
 		goto remove;
 	}
 	ev->link = bpf_program__attach_perf_event(prog, pfd);

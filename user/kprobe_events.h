@@ -37,9 +37,19 @@ bool kprobe_blacklist_find(FILE *f, const char *sym);
 /* Mounts tracefs at TRACEFS unless it is there already. */
 int tracefs_ensure(void);
 
+/*
+ * Removes the kprobe events that udstrace runs left behind when they were
+ * killed (SIGKILL): those whose run has ended. The number removed, or
+ * -errno if kprobe_events cannot be read.
+ */
+int kprobe_events_remove_stale(void);
+
+/* tracefs takes event names of up to 63 characters. */
+#define KPROBE_EVENT_LEN 64
+
 /* One kprobe event of ours and the BPF link on it. */
 struct kprobe_event {
-	char name[64];		/* kprobes/<name> in tracefs */
+	char name[KPROBE_EVENT_LEN];	/* kprobes/<name> in tracefs */
 	struct bpf_link *link;
 };
 

@@ -63,9 +63,23 @@ struct run {
 	bool cmd_running;
 	int cmd_status;
 	int pidfd;		/* -p: readable once the process exits */
+	bool out_gone;		/* stdout cannot be written: the run ends */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
 };
+
+/* One table or object on stdout; a reader that went away (| head) ends the run. */
+static int print_out(struct run *r, const struct report *rep)
+{
+	(r->o->json ? out_json : out_table)(stdout, rep);
+	if (!ferror(stdout))
+		return 0;
+	r->out_gone = true;
+	if (errno == EPIPE)
+		return 0;
+	fprintf(stderr, "udstrace: writing the report failed: %s\n", strerror(errno));
+	return -errno;
+}
 
 static int print_report(struct run *r, bool final)
 {
@@ -93,12 +107,15 @@ static int print_report(struct run *r, bool final)
 		r->last = cur;
 		rep.snap = &delta;
 	}
-	(r->o->json ? out_json : out_table)(stdout, &rep);
+	if (!r->out_gone)
+		err = print_out(r, &rep);
 	if (final && r->o->dot) {
-		err = out_dot(r->o->dot, &rep);
-		if (err)
+		int dot_err = out_dot(r->o->dot, &rep);
+
+		if (dot_err)
 			fprintf(stderr, "udstrace: writing %s failed: %s\n", r->o->dot,
-				strerror(-err));
+				strerror(-dot_err));
+		err = err ?: dot_err;
 	}
 	return err;
 }
@@ -109,6 +126,10 @@ static void stop_signals(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	/* The reader of stdout went away (| head): writes fail with EPIPE. */
+	sigaddset(set, SIGPIPE);
 }
 
 /* True once the run should end: a signal, the command or -p process gone. */
@@ -164,7 +185,7 @@ static int run_loop(struct run *r)
 				return err;
 			tick += interval;
 		}
-		if (end && now_ns() >= end)
+		if ((end && now_ns() >= end) || r->out_gone)
 			done = true;
 	}
 	return print_report(r, true);
@@ -182,7 +203,9 @@ static int end_command(struct run *r)
 	if (!r->cmd_running)
 		return 0;
 	r->cmd_running = false;
+	/* A second Ctrl-C hurries it; a SIGPIPE left by the last write must not. */
 	stop_signals(&stop);
+	sigdelset(&stop, SIGPIPE);
 	switch (command_end(&r->cmd, &r->cmd_status, &stop)) {
 	case COMMAND_ENDED:
 		return 0;

@@ -72,3 +72,49 @@ st=$?
 took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 ended "Ctrl-C in the grace time" 1.5 "$st" 137 "$took"
 gone "Ctrl-C in the grace time"
+
+# --- signals: each ends the run with the summary and status 0, and leaves
+# none of udstrace's BPF programs, maps or links in the kernel ----------------
+# attached PID ERRFILE: udstrace PID said it is tracing, or has given up.
+attached() { grep -q tracing "$2" 2>/dev/null || ! kill -0 "$1" 2>/dev/null; }
+for sig in HUP QUIT; do
+	"$UDSTRACE" --json >"$tmp/$sig.out" 2>"$tmp/$sig.err" &
+	upid=$!
+	wait_until 30 attached $upid "$tmp/$sig.err" ||
+		fail "SIG$sig: udstrace attached" "udstrace did not say tracing within 30 s"
+	objs=$(bpf_objects_of $upid)
+	timeout -s KILL 60 "$WORKLOAD" -u 25 >/dev/null
+	kill -$sig $upid
+	wait_pid 30 $upid
+	check "SIG$sig: exit status" "$?" 0
+	check "SIG$sig: one final object" "$(grep -c '"final":true' "$tmp/$sig.out")" 1
+	check "SIG$sig: it saw the sends before the signal" \
+		"$(path_field "$(final_object <"$tmp/$sig.out")" unix_stream_sendmsg calls | awk '{print ($1 >= 25)}')" 1
+	released "SIG$sig" "$objs"
+done
+
+# SIGPIPE: the reader of stdout goes away (| head -n 1). The reader holds
+# back until udstrace's objects are noted, so the order is fixed.
+mkfifo "$tmp/fifo"
+sh -c "while [ ! -e $tmp/go ]; do sleep 0.05; done; exec head -n 1" <"$tmp/fifo" >"$tmp/first" &
+hpid=$!
+"$UDSTRACE" --json -i 0.1 >"$tmp/fifo" 2>"$tmp/pipe.err" &
+upid=$!
+wait_until 30 attached $upid "$tmp/pipe.err" ||
+	fail "SIGPIPE: udstrace attached" "udstrace did not say tracing within 30 s"
+objs=$(bpf_objects_of $upid)
+touch "$tmp/go"
+wait_pid 30 $upid
+check "SIGPIPE: exit status" "$?" 0
+wait_pid 30 $hpid
+check "SIGPIPE: the reader got an interval object" "$(jq -r .final "$tmp/first")" false
+check "SIGPIPE: nothing on stderr but the start" "$(grep -v '^udstrace: tracing' "$tmp/pipe.err")" ""
+released "SIGPIPE" "$objs"
+# With a command, which is ended as when the run ends first.
+t0=$(date +%s.%N)
+timeout -s KILL 30 "$UDSTRACE" -i 0.1 -- sh -c "echo \$\$ >$tmp/cmd; exec sleep 60" 2>/dev/null | head -n 1 >/dev/null
+st=${PIPESTATUS[0]}
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+ended "SIGPIPE with a command" 10 "$st" 143 "$took"
+gone "SIGPIPE with a command"
+

@@ -163,10 +163,11 @@ left_over() {
 	comm -13 <(echo "$objects_before") <(bpf_objects) | comm -23 - <(bpf_held) | xargs
 }
 # events_left: udstrace kprobe events new since the start whose udstrace
-# (its PID is in the name) has ended.
+# has ended (udstrace_<pidns inode>_<pid>_...: from this namespace, the pid
+# says).
 events_left() {
 	comm -13 <(echo "$events_before") <(kprobe_events) | while read -r e; do
-		p=${e#udstrace_} p=${p%%_*}
+		p=${e#udstrace_*_} p=${p%%_*}
 		kill -0 "$p" 2>/dev/null || echo "$e"
 	done | xargs
 }

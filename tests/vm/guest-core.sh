@@ -92,6 +92,96 @@ for b in fentry kprobe; do
 	grep -v -e '^libbpf:' -e 'via' /tmp/both-$b.err | sed "s/^/# both-$b: /"
 done
 
+# reap SECONDS WHAT PID: waits for the child PID, at most SECONDS (then
+# kills it and says so), and returns its exit status.
+reap() {
+	wait_until "$1" eval "! kill -0 $3 2>/dev/null" || {
+		echo "@@timeout $2: still running after $1 s, killed"
+		kill -9 "$3" 2>/dev/null
+	}
+	wait "$3"
+}
+
+# kprobe events: ours are made in tracefs and must go whatever ends the run.
+KEVENTS=/sys/kernel/tracing/kprobe_events
+kevents() { grep -c ':kprobes/udstrace_' $KEVENTS; }
+# signal_run SIG: a kprobe run system-wide, ended by SIG (PIPE: its stdout's
+# reader goes away after one interval object).
+signal_run() {
+	sig=$1
+	rm -f /tmp/go /tmp/sig.err
+	if [ "$sig" = PIPE ]; then
+		rm -f /tmp/fifo && mkfifo /tmp/fifo
+		sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; exec head -n 1' </tmp/fifo >/tmp/first &
+		hpid=$!
+		./udstrace --json --backend kprobe -i 0.2 >/tmp/fifo 2>/tmp/sig.err &
+	else
+		hpid=
+		./udstrace --json --backend kprobe >/tmp/sig.out 2>/tmp/sig.err &
+	fi
+	upid=$!
+	wait_until $POLL_SECS grep -q tracing /tmp/sig.err ||
+		echo "@@timeout sig-$sig: udstrace did not say tracing within $POLL_SECS s"
+	echo "@@sig-$sig-during $(kevents)"
+	if [ "$sig" = PIPE ]; then touch /tmp/go; else kill -"$sig" $upid; fi
+	reap $RUN_DEADLINE "sig-$sig: udstrace" $upid
+	echo "@@sig-$sig-status $?"
+	if [ -n "$hpid" ]; then
+		wait_pids $RUN_DEADLINE "sig-$sig: head" $hpid
+		echo "@@sig-$sig-final $(grep -c '"final":false' /tmp/first)"
+	else
+		echo "@@sig-$sig-final $(grep -c '"final":true' /tmp/sig.out)"
+	fi
+	echo "@@sig-$sig-after $(kevents)"
+	sed 's/^/# sig-'"$sig"': /' /tmp/sig.err
+}
+for sig in INT TERM HUP QUIT PIPE; do
+	signal_run $sig
+done
+# SIGKILL leaves the events; the next kprobe run removes them at start.
+./udstrace --json --backend kprobe >/dev/null 2>/tmp/sig.err &
+upid=$!
+wait_until $POLL_SECS grep -q tracing /tmp/sig.err ||
+	echo "@@timeout stale: udstrace did not say tracing within $POLL_SECS s"
+kill -9 $upid
+reap $RUN_DEADLINE "stale: udstrace" $upid
+echo "@@stale-left $(kevents)"
+run stale-next --backend kprobe -- $W
+echo "@@stale-removed $(grep -c '^udstrace: removed 10 kprobe events left by udstrace runs that were killed$' /tmp/err)"
+echo "@@stale-after $(kevents)"
+# Two kprobe runs at once, each PID 1 of its own PID namespace: the same
+# getpid(), different events. The commands wait for /tmp/go, so both
+# runs are attached when the work starts.
+if unshare -p -f -m --mount-proc true 2>/dev/null; then
+	rm -f /tmp/go
+	upids=
+	for i in 1 2; do
+		unshare -p -f -m --mount-proc ./udstrace --json --backend kprobe -- \
+			sh -c "while [ ! -e /tmp/go ]; do sleep 0.05; done; exec $W" >/tmp/ns$i 2>/tmp/ns$i.err &
+		upids="$upids $!"
+	done
+	both_tracing() {
+		for i in 1 2; do
+			grep -q -e tracing -e failed /tmp/ns$i.err || return 1
+		done
+	}
+	wait_until $POLL_SECS both_tracing ||
+		echo "@@timeout pidns-kprobe: udstrace did not say tracing within $POLL_SECS s"
+	echo "@@pidns-kprobe-during $(kevents)"
+	touch /tmp/go
+	set -- $upids
+	for i in 1 2; do
+		reap $RUN_DEADLINE "pidns-kprobe: udstrace $i" "$1"
+		echo "@@pidns-kprobe$i-status $?"
+		shift
+		sed "s/^/@@pidns-kprobe$i /" /tmp/ns$i
+		grep -v '^libbpf:' /tmp/ns$i.err | sed "s/^/# pidns-kprobe$i: /"
+	done
+	echo "@@pidns-kprobe-after $(kevents)"
+else
+	echo "@@pidns-kprobe1-status unsupported"
+fi
+
 # What adapts at load time. Forcing task storage is a real load failure
 # before 5.11 (fentry and tracepoint): auto must move on and stay exact,
 # and --check must say the same. The hash runs on every kernel.

@@ -114,6 +114,7 @@ results() {
 	counted "$k" auto check "vm $k auto: timed sends" "$(path_field "$(final auto)" unix_stream_sendmsg timed)" $N
 	check "vm $k tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
 	adapted "$k"
+	ending "$k"
 	for b in $BACKENDS; do matrix_counted "$k" "$b"; done
 }
 
@@ -150,6 +151,35 @@ adapted() {
 		check "vm $k pid namespace: exit status" "$(result pidns-status)" 0
 		counted "$k" auto check_counts "vm $k pid namespace" "$(result pidns)" $M $N $((N * S)) $K $((K * S))
 	fi
+}
+
+# ending KERNEL: every way a kprobe run ends leaves no kprobe event behind.
+ending() {
+	local k=$1 sig want i
+	for sig in INT TERM HUP QUIT PIPE; do
+		check "vm $k kprobe SIG$sig: its 10 events while tracing" "$(result "sig-$sig-during")" 10
+		check "vm $k kprobe SIG$sig: exit status" "$(result "sig-$sig-status")" 0
+		want="one final object"
+		[ $sig != PIPE ] || want="one interval object read"
+		check "vm $k kprobe SIG$sig: $want" "$(result "sig-$sig-final")" 1
+		check "vm $k kprobe SIG$sig: no events left" "$(result "sig-$sig-after")" 0
+	done
+	check "vm $k kprobe SIGKILL: leaves its 10 events" "$(result stale-left)" 10
+	check "vm $k kprobe after SIGKILL: next run exit status" "$(result stale-next-status)" 0
+	counted "$k" kprobe check_counts "vm $k kprobe after SIGKILL" "$(result stale-next)" $M $N $((N * S)) $K $((K * S))
+	check "vm $k kprobe after SIGKILL: next run says it removed them" "$(result stale-removed)" 1
+	check "vm $k kprobe after SIGKILL: no events left" "$(result stale-after)" 0
+	if [ "$(result pidns-kprobe1-status)" = unsupported ]; then
+		skip "vm $k kprobe in two PID namespaces" "busybox unshare -p -f -m --mount-proc fails in the guest"
+		return
+	fi
+	check "vm $k kprobe in two PID namespaces: 20 events while tracing" "$(result pidns-kprobe-during)" 20
+	for i in 1 2; do
+		check "vm $k kprobe in two PID namespaces: run $i exit status" "$(result "pidns-kprobe$i-status")" 0
+		counted "$k" kprobe check_counts "vm $k kprobe in two PID namespaces: run $i" \
+			"$(result "pidns-kprobe$i")" $M $N $((N * S)) $K $((K * S))
+	done
+	check "vm $k kprobe in two PID namespaces: no events left" "$(result pidns-kprobe-after)" 0
 }
 
 for k in $KERNELS; do
