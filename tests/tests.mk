@@ -13,7 +13,12 @@ $(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -pthread -static $< -o $@
 
-TEST_BINS := udstrace $(OUTPUT)/test_units $(OUTPUT)/workload
+# Runs a command with one system call failing (a seccomp filter).
+$(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+TEST_BINS := udstrace $(OUTPUT)/test_units $(OUTPUT)/workload $(OUTPUT)/deny
 
 test-deps:
 	$(Q)bash tests/deps.sh

@@ -63,6 +63,7 @@ struct run {
 	bool cmd_running;
 	int cmd_status;
 	int pidfd;		/* -p: readable once the process exits */
+	bool pid_polled;	/* -p without a pidfd: /proc is asked instead */
 	bool out_gone;		/* stdout cannot be written: the run ends */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
@@ -140,7 +141,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 	sigset_t set;
 	int sig;
 
-	if (r->pidfd >= 0 && wait > POLL_NS)
+	if ((r->pidfd >= 0 || r->pid_polled) && wait > POLL_NS)
 		wait = POLL_NS;
 	ts.tv_sec = wait / NSEC_PER_SEC;
 	ts.tv_nsec = wait % NSEC_PER_SEC;
@@ -159,7 +160,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 		if (poll(&pfd, 1, 0) > 0)
 			return true;
 	}
-	return false;
+	return r->pid_polled && process_ended(r->o->pid);
 }
 
 static int run_loop(struct run *r)
@@ -237,6 +238,12 @@ static int start_target(struct run *r, struct target *tg)
 			fprintf(stderr, "udstrace: no process with PID %d\n", r->o->pid);
 			return -ESRCH;
 		}
+		/* Before 5.3, or a seccomp filter that forbids it (containers). */
+		if (r->pidfd < 0) {
+			fprintf(stderr, "udstrace: pidfd_open(%d) failed: %s; asking /proc every %llu ms whether it still runs\n",
+				r->o->pid, strerror(errno), POLL_NS / 1000000);
+			r->pid_polled = true;
+		}
 	} else if (r->o->cmd) {
 		tg->mode = FILTER_FOLLOW;
 		err = command_start(&r->cmd, r->o->cmd);
@@ -246,6 +253,27 @@ static int start_target(struct run *r, struct target *tg)
 			return err;
 		}
 		r->cmd_running = true;
+	}
+	return 0;
+}
+
+/*
+ * -p takes a process: a thread's id passes kill(), but the probes compare
+ * tgids, so it would trace nothing and never end. 0, or the exit status.
+ */
+static int check_pid(pid_t pid)
+{
+	pid_t tgid;
+	char state;
+
+	if (process_exists(pid) == -ESRCH) {
+		fprintf(stderr, "udstrace: no process with PID %d\n", pid);
+		return 1;
+	}
+	if (!process_status(pid, &tgid, &state) && tgid != pid) {
+		fprintf(stderr, "udstrace: %d is a thread of process %d: use -p %d\n",
+			pid, tgid, tgid);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -275,9 +303,10 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check_run(&o);
-	if (o.pid && process_exists(o.pid) == -ESRCH) {
-		fprintf(stderr, "udstrace: no process with PID %d\n", o.pid);
-		return 1;
+	if (o.pid) {
+		err = check_pid(o.pid);
+		if (err)
+			return err;
 	}
 	err = tracer_choose(&r.tracer, o.backend, err_msg, sizeof(err_msg));
 	if (err) {

@@ -57,6 +57,36 @@ int process_exists(pid_t pid)
 	return -errno;
 }
 
+int process_status(pid_t pid, pid_t *tgid, char *state)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (found < 2 && fgets(line, sizeof(line), f))
+		found += sscanf(line, "Tgid: %d", tgid) == 1 ||
+			 sscanf(line, "State: %c", state) == 1;
+	fclose(f);
+	return found == 2 ? 0 : -EINVAL;
+}
+
+bool process_ended(pid_t pid)
+{
+	pid_t tgid;
+	char state;
+	int err = process_status(pid, &tgid, &state);
+
+	if (err == -ESRCH)
+		return true;
+	if (err)	/* no /proc to ask: a zombie then looks alive */
+		return process_exists(pid) == -ESRCH;
+	return state == 'Z' || state == 'X';
+}
+
 void pidns_self(__u64 *dev, __u64 *ino)
 {
 	struct stat st;

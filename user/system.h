@@ -22,5 +22,13 @@ const char *kernel_release(void);
 void pidns_self(__u64 *dev, __u64 *ino);
 /* 0 if @pid names a live process, else -errno (-ESRCH if there is none). */
 int process_exists(pid_t pid);
+/*
+ * From /proc/@pid/status: the thread group @pid belongs to (a thread's
+ * id also has a status file) and its state letter. 0, or -ESRCH if there
+ * is no such task, or -errno.
+ */
+int process_status(pid_t pid, pid_t *tgid, char *state);
+/* Has process @pid ended (gone, or a zombie nobody has reaped yet)? */
+bool process_ended(pid_t pid);
 
 #endif /* UDSTRACE_SYSTEM_H */

@@ -118,3 +118,24 @@ took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 ended "SIGPIPE with a command" 10 "$st" 143 "$took"
 gone "SIGPIPE with a command"
 
+# --- -p: the process ends ------------------------------------------------------
+# Without pidfd_open (a seccomp filter makes it fail with ENOSYS, as old
+# container profiles do), udstrace says so in one line and still ends when
+# the process does.
+DENY=${DENY:-$TOP/.output/deny}
+PIDFD_OPEN=434 ENOSYS=38
+"$WORKLOAD" -w -u 300 -c 4 -t 200 >"$tmp/w" &
+wpid=$!
+wait_until 30 grep -q ready "$tmp/w" ||
+	fail "pid without pidfd_open: workload ready" "the workload did not say ready within 30 s"
+"$DENY" $PIDFD_OPEN $ENOSYS "$UDSTRACE" --json -p $wpid >"$tmp/j" 2>"$tmp/e" &
+upid=$!
+wait_until 30 attached $upid "$tmp/e" ||
+	fail "pid without pidfd_open: udstrace attached" "udstrace did not say tracing within 30 s"
+kill -USR1 $wpid
+wait_pid 60 $wpid
+wait_pid 30 $upid
+check "pid without pidfd_open: exit status" "$?" 0
+check "pid without pidfd_open: says so, once" \
+	"$(grep -c "^udstrace: pidfd_open($wpid) failed: Function not implemented; asking /proc every 100 ms whether it still runs$" "$tmp/e")" 1
+check_counts "pid without pidfd_open" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * 100)) 200 $((200 * 100))

@@ -23,6 +23,17 @@ usage() {
 	fi
 }
 
+# one_line NAME WANT_STATUS WANT_LINE ARGS...: the status, and stderr is
+# exactly that one line.
+one_line() {
+	local name=$1 want=$2 line=$3 out status
+	shift 3
+	out=$(timeout -s KILL 30 "$UDSTRACE" "$@" 2>&1 >/dev/null)
+	status=$?
+	check "$name: exit status" "$status" "$want"
+	check "$name: one line" "$out" "$line"
+}
+
 usage "unknown option" 2 "unrecognized option '--bogus'" --bogus
 usage "non-numeric pid" 2 "invalid PID 'abc'" -p abc
 usage "zero pid" 2 "invalid PID '0'" -p 0
@@ -45,6 +56,18 @@ grep -q '^Examples:' <<<"$out" && pass "help: examples block" || fail "help: exa
 
 if [ "$(id -u)" -eq 0 ]; then
 	usage "pid that does not exist" 1 "no process with PID 4194304" -p 4194304
+	# A thread's id is not a process: the probes compare tgids.
+	"$WORKLOAD" -u 1 -b 60000 >/dev/null &
+	wpid=$!
+	threads() { [ "$(ls /proc/$wpid/task 2>/dev/null | wc -l)" -ge 2 ]; }
+	if wait_until 30 threads; then
+		tid=$(ls /proc/$wpid/task | grep -vx $wpid | head -n 1)
+		one_line "pid of a thread" 2 "udstrace: $tid is a thread of process $wpid: use -p $wpid" -p "$tid"
+	else
+		fail "pid of a thread" "the workload started no thread within 30 s"
+	fi
+	kill -9 $wpid
+	wait $wpid 2>/dev/null
 	if command -v setpriv >/dev/null; then
 		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$UDSTRACE" -d 1 2>&1)
 		check "not root: exit status" "$?" 1
