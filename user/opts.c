@@ -2,15 +2,21 @@
 /* Command-line parsing and validation. Nothing here touches the kernel. */
 #include <argp.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "opts.h"
 
-/* Longest -d or -i we accept: a year. */
+/*
+ * -d and -i: from 10 ms, so an interval is never rounded to nothing and
+ * the loop never spins, to a year.
+ */
+#define MIN_SECONDS 0.01
 #define MAX_SECONDS (365.0 * 24 * 3600)
+/* The kernel's largest pid (PID_MAX_LIMIT on 64-bit). */
+#define MAX_PID (4 * 1024 * 1024)
 
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
        OPT_COUNTS_ONLY };
@@ -45,8 +51,8 @@ static const char doc[] =
 "                                   # a command and all its descendants\n";
 
 static const struct argp_option options[] = {
-	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS, then print the total", 0 },
-	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS as well", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS (0.01 to a year), then print the total", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS (0.01 to a year) as well", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry, kprobe, tracepoint or kmod", 0 },
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
@@ -68,7 +74,7 @@ int parse_seconds(const char *s, double *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v <= 0 ||
+	if (errno || end == s || *end || !isfinite(v) || v < MIN_SECONDS ||
 	    v > MAX_SECONDS)
 		return -1;
 	*out = v;
@@ -82,10 +88,24 @@ int parse_pid(const char *s, pid_t *out)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > INT_MAX)
+	if (errno || end == s || *end || v < 1 || v > MAX_PID)
 		return -1;
 	*out = (pid_t)v;
 	return 0;
+}
+
+/* Bad usage: one line and exit 2 (argp_error would add a second line). */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("udstrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -95,19 +115,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'd':
 		if (parse_seconds(arg, &o->duration_s))
-			argp_error(state, "invalid duration '%s': want seconds, > 0", arg);
+			usage_error("invalid duration '%s': want seconds, from %g to %.0f",
+				    arg, MIN_SECONDS, MAX_SECONDS);
 		break;
 	case 'i':
 		if (parse_seconds(arg, &o->interval_s))
-			argp_error(state, "invalid interval '%s': want seconds, > 0", arg);
+			usage_error("invalid interval '%s': want seconds, from %g to %.0f",
+				    arg, MIN_SECONDS, MAX_SECONDS);
 		break;
 	case 'p':
 		if (parse_pid(arg, &o->pid))
-			argp_error(state, "invalid PID '%s'", arg);
+			usage_error("invalid PID '%s': want 1 to %d", arg, MAX_PID);
 		break;
 	case OPT_BACKEND:
 		if (backend_parse(arg, &o->backend))
-			argp_error(state, "unknown backend '%s': want auto, fentry, kprobe, tracepoint or kmod", arg);
+			usage_error("unknown backend '%s': want auto, fentry, kprobe, tracepoint or kmod", arg);
 		break;
 	case OPT_JSON:
 		o->json = true;
@@ -126,7 +148,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DOT:
 		if (!*arg)
-			argp_error(state, "--dot needs a file name");
+			usage_error("--dot needs a file name");
 		o->stages = true;
 		o->dot = arg;
 		break;
@@ -140,13 +162,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s' (a command goes after --)", arg);
+		usage_error("unexpected argument '%s' (a command goes after --)", arg);
 		break;
 	case ARGP_KEY_END:
 		if (o->cmd && o->pid)
-			argp_error(state, "-p and a command exclude each other");
+			usage_error("-p and a command exclude each other");
 		if (o->counts_only && o->stages)
-			argp_error(state, "--counts-only and --stages exclude each other");
+			usage_error("--counts-only and --stages exclude each other");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -27,7 +27,8 @@ struct opts {
 
 /*
  * Parses argv into *o. Returns 0 to run, or an exit status: 0 after
- * --help, EXIT_USAGE after printing a one-line error and a hint.
+ * --help, EXIT_USAGE after printing a one-line error (argp adds a hint to
+ * its own: an unknown option, or one missing its argument).
  */
 int opts_parse(int argc, char **argv, struct opts *o);
 

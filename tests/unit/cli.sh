@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Bad input: a one-line message (plus argp's hint line) and exit 2; a
-# missing process or missing privileges: exit 1. Nothing here loads BPF.
+# Bad input: a one-line message and exit 2 (argp adds a hint line to its
+# own errors: an unknown option, or one missing its argument); a missing
+# process or missing privileges: exit 1. Nothing here loads BPF, but for
+# the thread's id (root only).
 . "$(dirname "$0")/../lib.sh"
 
 # usage NAME WANT_STATUS WANT_TEXT ARGS...: status and message of one run.
@@ -33,6 +35,20 @@ one_line() {
 	check "$name: exit status" "$status" "$want"
 	check "$name: one line" "$out" "$line"
 }
+
+# Numbers for -d, -i and -p: exit 2 and exactly one line, never a crash.
+# Seconds go from 0.01 (an interval must not round to nothing or spin) to
+# a year; a PID from 1 to PID_MAX_LIMIT.
+secs="from 0.01 to 31536000"
+for v in 1e-10 0.0099 0.001 0 -0 -1 -inf inf nan NaN '' ' ' abc 5x 0x 1e19 \
+	9223372036854775808 18446744073709551616 31536001; do
+	one_line "-i '$v'" 2 "udstrace: invalid interval '$v': want seconds, $secs" -i "$v"
+	one_line "-d '$v'" 2 "udstrace: invalid duration '$v': want seconds, $secs" -d "$v"
+done
+for v in 0 -1 '' ' ' abc 12ab nan inf 1e3 4194305 9223372036854775808 \
+	18446744073709551616; do
+	one_line "-p '$v'" 2 "udstrace: invalid PID '$v': want 1 to 4194304" -p "$v"
+done
 
 usage "unknown option" 2 "unrecognized option '--bogus'" --bogus
 usage "non-numeric pid" 2 "invalid PID 'abc'" -p abc

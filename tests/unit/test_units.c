@@ -100,6 +100,12 @@ static void test_parse(void)
 	CHECK_INT("parse_seconds nan", parse_seconds("nan", &d), -1);
 	CHECK_INT("parse_seconds inf", parse_seconds("inf", &d), -1);
 	CHECK_INT("parse_seconds 1e9", parse_seconds("1e9", &d), -1);
+	CHECK_INT("parse_seconds 0.01, the minimum", parse_seconds("0.01", &d) || d != 0.01, 0);
+	CHECK_INT("parse_seconds 0.0099", parse_seconds("0.0099", &d), -1);
+	CHECK_INT("parse_seconds 1e-10", parse_seconds("1e-10", &d), -1);
+	CHECK_INT("parse_seconds 31536000, a year", parse_seconds("31536000", &d), 0);
+	CHECK_INT("parse_pid 4194304, PID_MAX_LIMIT", parse_pid("4194304", &p) || p != 4194304, 0);
+	CHECK_INT("parse_pid 4194305", parse_pid("4194305", &p), -1);
 	CHECK_INT("parse_pid 4242", parse_pid("4242", &p) || p != 4242, 0);
 	CHECK_INT("parse_pid 0", parse_pid("0", &p), -1);
 	CHECK_INT("parse_pid -5", parse_pid("-5", &p), -1);
