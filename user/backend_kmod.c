@@ -1,18 +1,77 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * kmod backend: the udsprobe kernel module (kmod/) counts with its own
- * kretprobes; udstrace only reads /proc/udsprobe and reports what changed
- * since it started. It never loads the module itself.
+ * kretprobes; udstrace reads /proc/udsprobe and reports what changed
+ * since it started. It never loads the module itself, but points the
+ * module's tgid filter at the target for the run and restores it after.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "backend.h"
 #include "snapshot.h"
+#include "system.h"
 #include "target.h"
 #include "udsprobe_proc.h"
+
+#define UDSPROBE_TGID "/sys/module/udsprobe/parameters/tgid"
+
+struct kmod_state {
+	struct udsprobe_counters base;	/* at start: the run counts from here */
+	long old_tgid;			/* the filter before the run */
+	bool set;			/* we changed it: restore at stop */
+};
+
+static int write_tgid(long tgid)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%ld\n", tgid);
+	int fd = open(UDSPROBE_TGID, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == len ? 0 : n < 0 ? -errno : -EIO;
+}
+
+/*
+ * Points the module's filter at @want (0: every process). A filter on a
+ * live process other than ours belongs to someone else, another run
+ * perhaps, and is left alone; one on a process that has ended is stale
+ * (a run that was killed) and is taken over.
+ */
+static int set_filter(struct kmod_state *st, long want, char *why, size_t why_len)
+{
+	long now = st->base.tgid;
+	int err;
+
+	if (now == want)
+		return 0;
+	if (now && !process_exists(now)) {
+		snprintf(why, why_len, "the module traces process %ld, which still runs (another udstrace?); echo 0 > %s to free it",
+			 now, UDSPROBE_TGID);
+		return -EBUSY;
+	}
+	err = write_tgid(want);
+	if (err) {
+		snprintf(why, why_len, "writing %ld to %s failed: %s", want,
+			 UDSPROBE_TGID, strerror(-err));
+		return err;
+	}
+	st->old_tgid = now;
+	st->set = true;
+	/* Count from the moment the filter is ours. */
+	err = udsprobe_read(&st->base);
+	if (err)
+		snprintf(why, why_len, "reading %s failed: %s", UDSPROBE_PROC,
+			 strerror(-err));
+	return err;
+}
 
 static int kmod_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			  char *why, size_t why_len)
@@ -31,41 +90,38 @@ static int kmod_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		      const struct target *t, int followed_fd,
 		      char *why, size_t why_len)
 {
-	struct udsprobe_counters *base = calloc(1, sizeof(*base));
+	struct kmod_state *st = calloc(1, sizeof(*st));
+	long want = t->mode == FILTER_ALL ? 0 : t->tgid;
 	int err;
 
-	if (!base)
+	if (!st)
 		return -ENOMEM;
-	obj->priv = base;
-	err = udsprobe_read(base);
+	obj->priv = st;
+	obj->followed_fd = -1;
+	err = udsprobe_read(&st->base);
 	if (err) {
 		snprintf(why, why_len, "reading %s failed: %s", UDSPROBE_PROC,
 			 strerror(-err));
 		return err;
 	}
-	/* The module filters by its own parameter; it cannot follow forks. */
-	if (t->mode == FILTER_FOLLOW) {
-		snprintf(why, why_len, "the module cannot follow a command; use -p with /sys/module/udsprobe/parameters/tgid");
+	/* The module compares tgids as the initial PID namespace numbers them. */
+	if (want && t->pidns_ino) {
+		snprintf(why, why_len, "the module numbers processes as the initial PID namespace does; run udstrace there");
 		return -EINVAL;
 	}
-	if (t->mode == FILTER_TGID && base->tgid != t->tgid) {
-		snprintf(why, why_len, "the module traces tgid %ld, not %d (echo %d > /sys/module/udsprobe/parameters/tgid)",
-			 base->tgid, t->tgid, t->tgid);
-		return -EINVAL;
-	}
-	if (t->mode == FILTER_ALL && base->tgid) {
-		snprintf(why, why_len, "the module traces only tgid %ld (-p %ld, or echo 0 > /sys/module/udsprobe/parameters/tgid)",
-			 base->tgid, base->tgid);
-		return -EINVAL;
-	}
-	obj->followed_fd = -1;
+	err = set_filter(st, want, why, why_len);
+	if (err)
+		return err;
+	if (t->mode == FILTER_FOLLOW)
+		fprintf(stderr, "udstrace: kmod: the module counts the command (PID %d) only, not its children\n",
+			t->tgid);
 	return 0;
 }
 
 static int kmod_read(struct backend_obj *obj, enum ipc_path path,
 		     struct path_stats *out, bool interval)
 {
-	const struct path_stats *b = &((struct udsprobe_counters *)obj->priv)->path[path];
+	const struct path_stats *b = &((struct kmod_state *)obj->priv)->base.path[path];
 	struct udsprobe_counters now;
 	struct path_stats *s = &now.path[path];
 	int err = udsprobe_read(&now);
@@ -89,16 +145,26 @@ static int kmod_read(struct backend_obj *obj, enum ipc_path path,
 
 static __u64 kmod_missed(struct backend_obj *obj, enum ipc_path path)
 {
-	struct udsprobe_counters *base = obj->priv, now;
+	struct kmod_state *st = obj->priv;
+	struct udsprobe_counters now;
 
 	if (udsprobe_read(&now))
 		return 0;
-	return now.missed[path] - base->missed[path];
+	return now.missed[path] - st->base.missed[path];
 }
 
 static void kmod_stop(struct backend_obj *obj)
 {
-	free(obj->priv);
+	struct kmod_state *st = obj->priv;
+	int err;
+
+	if (st && st->set) {
+		err = write_tgid(st->old_tgid);
+		if (err)
+			fprintf(stderr, "udstrace: kmod: restoring %ld in %s failed: %s\n",
+				st->old_tgid, UDSPROBE_TGID, strerror(-err));
+	}
+	free(st);
 	obj->priv = NULL;
 }
 

@@ -252,6 +252,8 @@ static int start_target(struct run *r, struct target *tg)
 				strerror(-err));
 			return err;
 		}
+		/* The BPF backends follow it through their map; kmod takes its pid. */
+		tg->tgid = r->cmd.pid;
 		r->cmd_running = true;
 	}
 	return 0;

@@ -9,7 +9,7 @@
 
 struct target {
 	enum filter_mode mode;
-	pid_t tgid;		/* FILTER_TGID only */
+	pid_t tgid;		/* FILTER_TGID; FILTER_FOLLOW: the command */
 	pid_t self;		/* never traced: udstrace itself */
 	/* udstrace's PID namespace if not the initial one, else 0 and 0 */
 	__u64 pidns_dev, pidns_ino;

@@ -249,6 +249,9 @@ int tracer_follow(struct tracer *t, pid_t pid)
 	__u32 key = pid;
 	__u8 one = 1;
 
+	/* No BPF backend (kmod alone): the module filters by itself. */
+	if (t->followed_fd < 0)
+		return 0;
 	return bpf_map_update_elem(t->followed_fd, &key, &one, BPF_ANY) ? -errno : 0;
 }
 

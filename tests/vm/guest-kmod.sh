@@ -127,6 +127,66 @@ for b in fentry kprobe kmod; do
 done
 put cross-zero $T '0\n'
 
+stamp targets
+# --- udstrace points the module's filter at its target and restores it
+# A command: the filter is the command's pid while it runs.
+./udstrace --json --backend kmod -- sh -c "cat $T >/tmp/param; exec $W" >/tmp/out 2>/tmp/err
+say kmod-cmd-status $?
+say kmod-cmd-pid "$(sed -n 's/.*(PID \([0-9]*\)).*/\1/p' /tmp/err)"
+say kmod-cmd-param-during "$(cat /tmp/param)"
+say kmod-cmd-param-after "$(cat $T)"
+sed "s/^/@@kmod-cmd /" /tmp/out
+sed 's/^/# kmod-cmd: /' /tmp/err
+# -p, while an untraced process does the same work. The filter was set by
+# a run that was killed (a pid that no longer runs): taken over, restored.
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+put kmod-pid-stale $T "$dead\n"
+say kmod-pid-stale-value "$dead"
+$W -w >/tmp/w.out &
+wpid=$!
+wait_until 30 ready || echo "@@timeout kmod-pid: the workload did not say ready within 30 s"
+./udstrace --json --backend kmod -p $wpid >/tmp/out 2>/tmp/err &
+upid=$!
+wait_until 30 eval "grep -q tracing /tmp/err || ! kill -0 $upid 2>/dev/null" ||
+	echo "@@timeout kmod-pid: udstrace did not say tracing within 30 s"
+say kmod-pid-param-during "$(cat $T)"
+./workload -u 77 -c 5 -t 33 >/dev/null	# not traced
+kill -USR1 $wpid
+wait_pids 120 "kmod-pid: the workload" $wpid
+wait_until 60 eval "! kill -0 $upid 2>/dev/null" ||
+	{ echo "@@timeout kmod-pid: udstrace still running after 60 s"; kill -9 $upid; }
+wait $upid
+say kmod-pid-status $?
+say kmod-pid-param-after "$(cat $T)"
+sed "s/^/@@kmod-pid /" /tmp/out /tmp/w.out
+sed 's/^/# kmod-pid: /' /tmp/err
+put kmod-pid-zero $T '0\n'
+# A filter on a live process belongs to someone else: refused, unchanged.
+sleep 1000 &
+other=$!
+put kmod-busy-set $T "$other\n"
+./udstrace --json --backend kmod -p $$ >/dev/null 2>/tmp/err
+say kmod-busy-status $?
+say kmod-busy-err "$(grep -v '^libbpf' /tmp/err)"
+say kmod-busy-other "$other"
+say kmod-busy-param-after "$(cat $T)"
+kill $other
+put kmod-busy-zero $T '0\n'
+# A signal ends the run: the filter is restored all the same.
+./udstrace --json --backend kmod -- sleep 60 >/dev/null 2>/tmp/err &
+upid=$!
+wait_until 30 eval "grep -q tracing /tmp/err || ! kill -0 $upid 2>/dev/null" ||
+	echo "@@timeout kmod-sig: udstrace did not say tracing within 30 s"
+say kmod-sig-param-during "$(cat $T)"
+kill -HUP $upid
+wait_until 30 eval "! kill -0 $upid 2>/dev/null" ||
+	{ echo "@@timeout kmod-sig: udstrace still running after 30 s"; kill -9 $upid; }
+wait $upid
+say kmod-sig-status $?
+say kmod-sig-param-after "$(cat $T)"
+
 stamp badparam
 # --- bad values at run time leave the old one
 put set-123 $T '123\n'

@@ -284,6 +284,29 @@ results() {
 		check_times "vm $k cross-check $b" "$(cross $b)"
 	done
 
+	# --- udstrace sets the module's filter itself ---------------------------------
+	local cmdpid
+	cmdpid=$(got kmod-cmd-pid)
+	check "vm $k kmod -- CMD: exit status" "$(got kmod-cmd-status)" 0
+	check "vm $k kmod -- CMD: says once that children are not followed" \
+		"$(grep -c "^# kmod-cmd: udstrace: kmod: the module counts the command (PID $cmdpid) only, not its children" "$log")" 1
+	check "vm $k kmod -- CMD: filter is the command's pid while it runs" "$(got kmod-cmd-param-during)" "$cmdpid"
+	check "vm $k kmod -- CMD: filter restored" "$(got kmod-cmd-param-after)" 0
+	counted "$k" kmod check_counts "vm $k kmod -- CMD" "$(sed -n 's/^@@kmod-cmd //p' "$log")" $M $N $((N * S)) $K $((K * S))
+	check "vm $k kmod -p: stale filter of an ended process set" "$(got kmod-pid-stale)" 0
+	check "vm $k kmod -p: exit status" "$(got kmod-pid-status)" 0
+	check "vm $k kmod -p: filter is the process while it runs" "$(got kmod-pid-param-during)" \
+		"$(sed -n 's/^@@kmod-pid ready //p' "$log" | head -n 1)"
+	check "vm $k kmod -p: old filter restored" "$(got kmod-pid-param-after)" "$(got kmod-pid-stale-value)"
+	counted "$k" kmod check_counts "vm $k kmod -p" "$(sed -n 's/^@@kmod-pid //p' "$log")" $M $N $((N * S)) $K $((K * S))
+	check "vm $k kmod busy filter: exit status" "$(got kmod-busy-status)" 1
+	check "vm $k kmod busy filter: message" "$(got kmod-busy-err)" \
+		"udstrace: kmod: the module traces process $(got kmod-busy-other), which still runs (another udstrace?); echo 0 > /sys/module/udsprobe/parameters/tgid to free it"
+	check "vm $k kmod busy filter: unchanged" "$(got kmod-busy-param-after)" "$(got kmod-busy-other)"
+	check "vm $k kmod SIGHUP: filter set while tracing" "$(got kmod-sig-param-during | awk '{ print ($1 > 0) }')" 1
+	check "vm $k kmod SIGHUP: exit status (the command's, ended)" "$(got kmod-sig-status)" 143
+	check "vm $k kmod SIGHUP: filter restored" "$(got kmod-sig-param-after)" 0
+
 	# --- unload while a call is in flight -----------------------------------------
 	check "vm $k kmod in flight: insmod" "$(got insmod-inflight)" 0
 	check "vm $k kmod in flight: tgid set to the server" "$(got set-inflight)" 0
