@@ -1,16 +1,56 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "command.h"
 
 #define NSEC_PER_SEC 1000000000LL
+
+/* 0 if @path is a file we may execute, else -errno. */
+static int runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode) || access(path, X_OK))
+		return -EACCES;
+	return 0;
+}
+
+int command_find(const char *file)
+{
+	const char *dir, *end, *path = getenv("PATH");
+	char buf[PATH_MAX];
+	int err = -ENOENT, ret;
+
+	if (strchr(file, '/'))
+		return runnable(file);
+	/* As execvp(3) searches: an empty entry is the current directory. */
+	for (dir = path ? path : "/bin:/usr/bin"; ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		if (end == dir)
+			snprintf(buf, sizeof(buf), "%s", file);
+		else
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - dir), dir, file);
+		ret = runnable(buf);
+		if (!ret)
+			return 0;
+		if (ret == -EACCES)
+			err = ret;
+		if (!*end)
+			return err;
+	}
+}
 
 int command_start(struct command *c, char **argv)
 {

@@ -14,6 +14,11 @@ struct command {
 	int go_fd;	/* write end; the child waits on it before exec */
 };
 
+/*
+ * Can @file be run, found on PATH as execvp(3) would? 0, -ENOENT if it is
+ * not there, or -EACCES if it cannot be executed.
+ */
+int command_find(const char *file);
 /* Forks a child that waits for command_release() and then execs argv. */
 int command_start(struct command *c, char **argv);
 /* Lets the child exec. */

@@ -64,6 +64,7 @@ struct run {
 	int cmd_status;
 	int pidfd;		/* -p: readable once the process exits */
 	bool pid_polled;	/* -p without a pidfd: /proc is asked instead */
+	bool pid_ended;		/* -p: the process has ended */
 	bool out_gone;		/* stdout cannot be written: the run ends */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
@@ -158,9 +159,11 @@ static bool wait_step(struct run *r, unsigned long long until)
 		struct pollfd pfd = { .fd = r->pidfd, .events = POLLIN };
 
 		if (poll(&pfd, 1, 0) > 0)
-			return true;
+			r->pid_ended = true;
+	} else if (r->pid_polled && process_ended(r->o->pid)) {
+		r->pid_ended = true;
 	}
-	return r->pid_polled && process_ended(r->o->pid);
+	return r->pid_ended;
 }
 
 static int run_loop(struct run *r)
@@ -292,6 +295,15 @@ int main(int argc, char **argv)
 	err = opts_parse(argc, argv, &o);
 	if (err)
 		return err;
+	/* Before anything loads: the shell's 127 (not found) or 126. */
+	if (o.cmd) {
+		err = command_find(o.cmd[0]);
+		if (err) {
+			fprintf(stderr, "udstrace: cannot run '%s': %s\n", o.cmd[0],
+				strerror(-err));
+			return err == -ENOENT ? 127 : 126;
+		}
+	}
 	verbose = o.verbose;
 	libbpf_set_print(print_libbpf);
 	if (!have_bpf_privileges()) {
@@ -347,6 +359,8 @@ int main(int argc, char **argv)
 		command_release(&r.cmd);
 
 	err = run_loop(&r);
+	if (r.pid_ended)
+		fprintf(stderr, "udstrace: process %d ended\n", o.pid);
 	if (end_command(&r) || err)
 		goto cleanup;
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;

@@ -136,6 +136,7 @@ kill -USR1 $wpid
 wait_pid 60 $wpid
 wait_pid 30 $upid
 check "pid without pidfd_open: exit status" "$?" 0
+check "pid without pidfd_open: says the process ended" "$(grep -c "^udstrace: process $wpid ended$" "$tmp/e")" 1
 check "pid without pidfd_open: says so, once" \
 	"$(grep -c "^udstrace: pidfd_open($wpid) failed: Function not implemented; asking /proc every 100 ms whether it still runs$" "$tmp/e")" 1
 check_counts "pid without pidfd_open" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * 100)) 200 $((200 * 100))

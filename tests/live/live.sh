@@ -102,9 +102,13 @@ else
 	matrix_add host kprobe "SKIP: $why"
 fi
 
-# The command's exit status is ours.
+# The command's exit status is ours; 128+N when signal N killed it.
 "$UDSTRACE" -- sh -c 'exit 7' >/dev/null 2>&1
 check "command exit status" "$?" 7
+"$UDSTRACE" -- sh -c 'kill -USR1 $$' >/dev/null 2>&1
+check "command killed by SIGUSR1: exit status" "$?" $((128 + 10))
+"$UDSTRACE" -- sh -c 'kill -KILL $$' >/dev/null 2>&1
+check "command killed by SIGKILL: exit status" "$?" $((128 + 9))
 
 # The intervals add up to what the two workloads did, each counted once.
 j=$("$UDSTRACE" --json -i 0.05 -- sh -c "$WORKLOAD -u 100 -t 50; sleep 0.2; $WORKLOAD -u 100 -c 3 -t 50" 2>/dev/null)
@@ -132,6 +136,7 @@ kill -USR1 $wpid
 wait_pid 60 $wpid
 wait_pid 60 $upid
 check "pid: exit status" "$?" 0
+check "pid: says the process ended" "$(grep -c "^udstrace: process $wpid ended$" "$tmp/e")" 1
 counted host auto check_counts "pid" "$(cat "$tmp/j" "$tmp/w")" 4 300 $((300 * S)) 200 $((200 * S))
 rm -rf "$tmp"
 matrix_counted host auto

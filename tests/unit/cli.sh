@@ -50,6 +50,17 @@ for v in 0 -1 '' ' ' abc 12ab nan inf 1e3 4194305 9223372036854775808 \
 	one_line "-p '$v'" 2 "udstrace: invalid PID '$v': want 1 to 4194304" -p "$v"
 done
 
+# A command that cannot run: the shell's statuses, one line, and nothing
+# loaded or started.
+one_line "command not found" 127 "udstrace: cannot run 'no-such-command-here': No such file or directory" \
+	-- no-such-command-here
+one_line "command not found by path" 127 "udstrace: cannot run './no/such/file': No such file or directory" \
+	-- ./no/such/file
+nox=$(mktemp)
+one_line "command not executable" 126 "udstrace: cannot run '$nox': Permission denied" -- "$nox"
+rm -f "$nox"
+one_line "command is a directory" 126 "udstrace: cannot run '/': Permission denied" -- /
+
 usage "unknown option" 2 "unrecognized option '--bogus'" --bogus
 usage "non-numeric pid" 2 "invalid PID 'abc'" -p abc
 usage "zero pid" 2 "invalid PID '0'" -p 0
