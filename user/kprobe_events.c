@@ -187,18 +187,41 @@ static unsigned long long pidns_inode(void)
 	return stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
 }
 
-/*
- * Does the udstrace that made event @name still run? Only a run in our own
- * PID namespace can be looked up; for any other, the kernel decides, as it
- * refuses to remove an event that a perf event still uses (EBUSY). The
- * lookup matters in the short time between making an event and opening it.
- */
-static bool owner_alive(const char *name, unsigned long long our_ns)
+bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
+		       unsigned long long *ns, int *pid)
 {
-	unsigned long long ns;
-	int pid;
+	static const char group[] = ":kprobes/" EVENT_PREFIX;
+	const char *p = line + 1;
+	size_t len;
 
-	if (sscanf(name, EVENT_PREFIX "%llu_%d_", &ns, &pid) != 2 || ns != our_ns)
+	if (line[0] != 'p' && line[0] != 'r')
+		return false;
+	while (isdigit((unsigned char)*p))	/* a kretprobe's maxactive */
+		p++;
+	if (strncmp(p, group, strlen(group)))
+		return false;
+	p += strlen(":kprobes/");
+	len = strcspn(p, " \n");
+	if (len >= KPROBE_EVENT_LEN || p[len] != ' ')
+		return false;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	if (sscanf(name, EVENT_PREFIX "%llu_%d_", ns, pid) != 2 ||
+	    !isdigit((unsigned char)name[strlen(EVENT_PREFIX)]) || *pid <= 0)
+		*ns = *pid = 0;
+	return true;
+}
+
+/*
+ * Does the udstrace that made an event still run? Only a run in our own
+ * PID namespace can be looked up; for any other (and for names of an
+ * older form) the kernel decides, as it refuses to remove an event that a
+ * perf event still uses (EBUSY). The lookup matters in the short time
+ * between making an event and opening it.
+ */
+static bool owner_alive(unsigned long long ns, int pid, unsigned long long our_ns)
+{
+	if (!pid || ns != our_ns)
 		return false;
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
@@ -206,20 +229,20 @@ static bool owner_alive(const char *name, unsigned long long our_ns)
 int kprobe_events_remove_stale(void)
 {
 	static char stale[MAX_STALE][KPROBE_EVENT_LEN];
-	unsigned long long our_ns = pidns_inode();
-	char line[512], cmd[128], *p;
-	int n = 0, removed = 0;
+	unsigned long long our_ns = pidns_inode(), ns;
+	char cmd[128], *line = NULL;
+	int n = 0, removed = 0, pid;
+	size_t cap = 0;
 	FILE *f = fopen(TRACEFS "/kprobe_events", "r");
 
 	if (!f)
 		return -errno;
 	/* Read all first: removing while reading would shift the lines. */
-	while (n < MAX_STALE && fgets(line, sizeof(line), f)) {
-		p = strstr(line, ":kprobes/" EVENT_PREFIX);
-		if (p && sscanf(p + strlen(":kprobes/"), "%63s", stale[n]) == 1 &&
-		    !owner_alive(stale[n], our_ns))
+	while (n < MAX_STALE && getline(&line, &cap, f) > 0)
+		if (kprobe_event_line(line, stale[n], &ns, &pid) &&
+		    !owner_alive(ns, pid, our_ns))
 			n++;
-	}
+	free(line);
 	fclose(f);
 	for (int i = 0; i < n; i++) {
 		snprintf(cmd, sizeof(cmd), "-:kprobes/%.63s\n", stale[i]);

@@ -47,6 +47,15 @@ int kprobe_events_remove_stale(void);
 /* tracefs takes event names of up to 63 characters. */
 #define KPROBE_EVENT_LEN 64
 
+/*
+ * One line of kprobe_events, "p:GROUP/NAME SYMBOL..." or "rN:..." for a
+ * kretprobe (kernel/trace/trace_kprobe.c, trace_kprobe_show): true for one
+ * of udstrace's events, with its name, and the PID namespace inode and pid
+ * of the run that made it, or 0 and 0 if the name does not say.
+ */
+bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
+		       unsigned long long *ns, int *pid);
+
 /* One kprobe event of ours and the BPF link on it. */
 struct kprobe_event {
 	char name[KPROBE_EVENT_LEN];	/* kprobes/<name> in tracefs */

@@ -2,8 +2,8 @@
 /*
  * Unit tests of the pure parts of user/: number formatting, histogram
  * slots, option parsing, snapshot arithmetic, and the parsers of what the
- * kernel prints (/proc/udsprobe, kallsyms, the kprobe blacklist and
- * kprobe_profile), fed real samples from tests/unit/data/ and malformed
+ * kernel prints (/proc/udsprobe, kallsyms, the kprobe blacklist,
+ * kprobe_profile and kprobe_events), fed real samples from tests/unit/data/ and malformed
  * lines. No root, no kernel.
  *
  *   test_units [DATA_DIR]   (default tests/unit/data)
@@ -382,6 +382,48 @@ static void test_kprobe_profile(void)
 	profile_check("kprobe_profile empty", text(""), "udstrace_9_h", "-");
 }
 
+/* kprobe_event_line on @line: "-" if not ours, else "NAME NS PID". */
+static void event_check(const char *what, const char *line, const char *want)
+{
+	char name[KPROBE_EVENT_LEN], got[160] = "-";
+	unsigned long long ns = 7;
+	int pid = 7;
+
+	if (kprobe_event_line(line, name, &ns, &pid))
+		snprintf(got, sizeof(got), "%s %llu %d", name, ns, pid);
+	CHECK_STR(what, got, want);
+}
+
+static void test_kprobe_event_line(void)
+{
+	event_check("kprobe_events entry",
+		    "p:kprobes/udstrace_4026531836_1234_tcp_sendmsg_entry tcp_sendmsg\n",
+		    "udstrace_4026531836_1234_tcp_sendmsg_entry 4026531836 1234");
+	event_check("kprobe_events kretprobe with maxactive",
+		    "r64:kprobes/udstrace_4026532281_1_unix_stream_recvmsg_ret unix_stream_recvmsg\n",
+		    "udstrace_4026532281_1_unix_stream_recvmsg_ret 4026532281 1");
+	event_check("kprobe_events kretprobe",
+		    "r:kprobes/udstrace_1_2_x_ret x\n", "udstrace_1_2_x_ret 1 2");
+	/* Before the namespace was in the name: ours, owner unknown. */
+	event_check("kprobe_events old name",
+		    "p:kprobes/udstrace_1234_tcp_sendmsg_entry tcp_sendmsg\n",
+		    "udstrace_1234_tcp_sendmsg_entry 0 0");
+	event_check("kprobe_events negative pid", "p:kprobes/udstrace_5_-1_x_entry x\n",
+		    "udstrace_5_-1_x_entry 0 0");
+	event_check("kprobe_events signed namespace", "p:kprobes/udstrace_-5_1_x_entry x\n",
+		    "udstrace_-5_1_x_entry 0 0");
+	event_check("kprobe_events other name", "p:kprobes/myprobe tcp_sendmsg\n", "-");
+	event_check("kprobe_events other group",
+		    "p:perf/udstrace_4026531836_1234_tcp_sendmsg_entry tcp_sendmsg\n", "-");
+	event_check("kprobe_events uprobe", "u:kprobes/udstrace_1_2_x_entry x\n", "-");
+	event_check("kprobe_events no symbol", "p:kprobes/udstrace_1_2_x_entry\n", "-");
+	event_check("kprobe_events name too long",
+		    "p:kprobes/udstrace_1_2_0123456789012345678901234567890123456789012345678901234 x\n",
+		    "-");
+	event_check("kprobe_events empty", "", "-");
+	event_check("kprobe_events garbage", "\x01\xff:kprobes/udstrace_", "-");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -394,5 +436,6 @@ int main(int argc, char **argv)
 	test_kallsyms();
 	test_blacklist();
 	test_kprobe_profile();
+	test_kprobe_event_line();
 	return failures ? 1 : 0;
 }
