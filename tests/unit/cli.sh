@@ -86,9 +86,11 @@ if [ "$(id -u)" -eq 0 ]; then
 	# A thread's id is not a process: the probes compare tgids.
 	"$WORKLOAD" -u 1 -b 60000 >/dev/null &
 	wpid=$!
-	threads() { [ "$(ls /proc/$wpid/task 2>/dev/null | wc -l)" -ge 2 ]; }
+	threads() { set -- /proc/"$wpid"/task/*; [ $# -ge 2 ]; }
 	if wait_until 30 threads; then
-		tid=$(ls /proc/$wpid/task | grep -vx $wpid | head -n 1)
+		for t in /proc/"$wpid"/task/*; do
+			[ "${t##*/}" = "$wpid" ] || tid=${t##*/}
+		done
 		one_line "pid of a thread" 2 "udstrace: $tid is a thread of process $wpid: use -p $wpid" -p "$tid"
 	else
 		fail "pid of a thread" "the workload started no thread within 30 s"
