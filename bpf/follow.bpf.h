@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Following forks under FILTER_FOLLOW: a child of a followed process is
- * followed, and a process is forgotten when its last thread exits. The
- * handlers are inline functions; each backend's .bpf.c defines the two
- * programs with DEFINE_FOLLOW_PROGRAMS(), which user space loads only
- * when it follows (TARGET_SET_FOLLOW in user/target.h).
+ * followed. Under FILTER_FOLLOW and FILTER_TGID a process is forgotten
+ * when its last thread exits. The handlers are inline functions; each
+ * backend's .bpf.c defines the two programs with DEFINE_FOLLOW_PROGRAMS(),
+ * which user space loads only when they are needed (TARGET_SET_FOLLOW in
+ * user/target.h).
  */
 #ifndef UDSTRACE_FOLLOW_BPF_H
 #define UDSTRACE_FOLLOW_BPF_H
@@ -46,7 +47,8 @@ static __always_inline void followed_add_child(struct task_struct *parent,
 	__u32 ptgid, ctgid;
 	__u8 one = 1;
 
-	if (BPF_CORE_READ(parent, tgid) == BPF_CORE_READ(child, tgid))
+	if (filter_mode != FILTER_FOLLOW ||
+	    BPF_CORE_READ(parent, tgid) == BPF_CORE_READ(child, tgid))
 		return;
 	ptgid = current_tgid();
 	if (!ptgid || !bpf_map_lookup_elem(&followed, &ptgid))

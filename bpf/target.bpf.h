@@ -23,7 +23,12 @@ const volatile __u64 pidns_ino = 0;
 /* --counts-only: count calls and bytes, time nothing. */
 const volatile bool counts_only = false;
 
-/* tgids traced under FILTER_FOLLOW; user space seeds the command's pid. */
+/*
+ * The tgids traced, unless system-wide: user space seeds the -p target or
+ * the command, and follow.bpf.h forgets a process when it exits (and
+ * under FILTER_FOLLOW adds its children). So under -p a later process
+ * that gets the target's PID is never counted.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_FOLLOWED);
@@ -55,7 +60,8 @@ static __always_inline bool target_current(void)
 		return false;
 	switch (filter_mode) {
 	case FILTER_TGID:
-		return tgid == targ_tgid;
+		return tgid == targ_tgid &&
+		       bpf_map_lookup_elem(&followed, &tgid) != NULL;
 	case FILTER_FOLLOW:
 		return bpf_map_lookup_elem(&followed, &tgid) != NULL;
 	default:

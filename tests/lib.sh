@@ -100,6 +100,45 @@ check_counts() {
 	check "$name: no probe hits missed" "$(jq '[.paths[].missed] | add' <<<"$j")" 0
 }
 
+# check_load NAME OUTPUT THREADS UDS TCP: a run of "workload -L THREADS -u UDS
+# -t TCP". udstrace's final totals, and the sum of its interval objects if
+# it printed any, must be what the workload counted itself.
+check_load() {
+	local name=$1 out=$2 w j f sum want
+	w=$(grep '^{"pid"' <<<"$out")
+	j=$(final_object <<<"$out")
+	check "$name: the workload did its sends" \
+		"$(jq --argjson n $(($3 * $4)) --argjson k $(($3 * $5)) \
+			'.unix_sends >= $n and .tcp_sends >= $k' <<<"$w")" true
+	check_counts "$name" "$out" "$(jq .connects <<<"$w")" "$(jq .unix_sends <<<"$w")" \
+		"$(jq .unix_bytes <<<"$w")" "$(jq .tcp_sends <<<"$w")" "$(jq .tcp_bytes <<<"$w")"
+	check "$name: no errors" "$(jq '[.paths[].errors] | add' <<<"$j")" 0
+	grep -q '"final":false' <<<"$out" || return 0
+	check "$name: at least two intervals" \
+		"$(grep -c '"final":false' <<<"$out" | awk '{ print ($1 >= 2) }')" 1
+	for f in calls bytes; do
+		sum=$(grep '"final":false' <<<"$out" | jq -r -s --arg f $f '
+			[.[].paths[]] | group_by(.path) | map({key: .[0].path, value: (map(.[$f]) | add)})
+			| from_entries | [.unix_stream_sendmsg, ."tcp_sendmsg:loopback",
+				.unix_stream_recvmsg, ."tcp_recvmsg:loopback"] | join(" ")')
+		if [ $f = calls ]; then
+			want=$(jq -r '"\(.unix_sends) \(.tcp_sends) \(.unix_recvs) \(.tcp_recvs)"' <<<"$w")
+		else
+			want=$(jq -r '"\(.unix_bytes) \(.tcp_bytes) \(.unix_recv_bytes) \(.tcp_recv_bytes)"' <<<"$w")
+		fi
+		check "$name: intervals add up to the workload's $f (uds send, tcp send, uds recv, tcp recv)" \
+			"$sum" "$want"
+	done
+}
+
+# load_rate OUTPUT: the event rate udstrace held in a -L run: the calls it
+# counted over the time the workload's traffic took.
+load_rate() {
+	jq -rn --argjson j "$(final_object <<<"$1")" --argjson w "$(grep '^{"pid"' <<<"$1")" '
+		([$j.paths[].calls] | add) as $c
+		| "\($c) calls in \($w.load_ns / 1e7 | round / 100) s: \($c / $w.load_ns * 1e9 | round) events/s"'
+}
+
 # The last object udstrace printed (the final one).
 final_object() { grep '"final":true' | tail -n 1; }
 

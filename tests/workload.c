@@ -10,7 +10,7 @@
  * that interval, so no tracer can see more time than the workload reports.
  *
  *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-r MS] [-f] [-D] [-w]
- *            [-P CPU] [-B BYTES]
+ *            [-P CPU] [-B BYTES] [-L T]
  *   -l  lockstep: send the next message only once the last one was read,
  *       so every TCP send goes out at once instead of queueing behind
  *       the congestion window
@@ -24,6 +24,14 @@
  *   -P  pin the sending thread to CPU; the receiving threads stay free
  *   -B  force the AF_UNIX sender's buffer to BYTES (SO_SNDBUFFORCE, root),
  *       so its sends never wait for the reader
+ *   -L  load: T sender threads (T even), pinned round-robin to the CPUs,
+ *       each making N AF_UNIX and K TCP sends interleaved; two threads
+ *       share each connection, one at each end, so every connection
+ *       carries traffic both ways at once. Every end has its own reader.
+ *       Each thread counts its own calls and bytes (a short send is
+ *       finished by another call, and counted as one). Then M connects.
+ *       The report has load_ns, how long the traffic took, and no times
+ *       per call.
  * It prints what it did as one JSON line when the work is done.
  */
 #include <arpa/inet.h>
@@ -51,6 +59,7 @@ static long long unix_send_ns, tcp_send_ns, connect_ns;
 static cpu_set_t free_cpus;	/* -P: the CPUs the receiving threads may use */
 static int pinned;
 static int sndbuf;		/* -B */
+static long n_threads;		/* -L */
 
 /*
  * What the receiving threads did: read() calls (the final 0 included),
@@ -115,6 +124,28 @@ static void *drain(void *arg)
 	} while (n > 0);
 	close(d->fd);
 	return NULL;
+}
+
+/*
+ * -L: like drain, without the lock (nobody waits on it), and the fd stays
+ * open: its own sender still uses it.
+ */
+static void *drain_keep(void *arg)
+{
+	struct drained *d = arg;
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(d->fd, buf, sizeof(buf));
+		d->calls++;
+		if (n > 0)
+			d->bytes += n;
+		else if (!n)
+			return NULL;
+		else if (errno != EINTR)
+			die("read");
+	}
 }
 
 /* Is thread @tid of this process asleep in read()? */
@@ -268,8 +299,143 @@ static void tcp_sends(void)
 	close(lfd);
 }
 
+/* -L: the threads of one connection end, and what they did. */
+struct load_end {
+	int ufd, tfd;		/* this end of the AF_UNIX and the TCP connection */
+	int cpu;		/* the sender's CPU, or -1 */
+	long usends, ubytes, tsends, tbytes;	/* the sender's */
+	struct drained urx, trx;		/* the readers' */
+};
+
+/* One message, however many calls it takes; returns the calls made. */
+static long send_msg(int fd, const char *buf, long *bytes)
+{
+	long calls = 0, done = 0;
+
+	while (done < size) {
+		ssize_t n = send(fd, buf + done, size - done, 0);
+
+		calls++;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("send");
+		done += n;
+	}
+	*bytes += done;
+	return calls;
+}
+
+static void *load_sender(void *arg)
+{
+	struct load_end *e = arg;
+	long steps = n_unix > n_tcp ? n_unix : n_tcp;
+	char *buf = malloc(size);
+
+	if (e->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(e->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	memset(buf, 'y', size);
+	/* Both kinds spread evenly over the run, not one after the other. */
+	for (long i = 0; i < steps; i++) {
+		if ((i + 1) * n_unix / steps != i * n_unix / steps)
+			e->usends += send_msg(e->ufd, buf, &e->ubytes);
+		if ((i + 1) * n_tcp / steps != i * n_tcp / steps)
+			e->tsends += send_msg(e->tfd, buf, &e->tbytes);
+	}
+	/* The peer's readers see the end; ours keep reading the peer. */
+	shutdown(e->ufd, SHUT_WR);
+	shutdown(e->tfd, SHUT_WR);
+	free(buf);
+	return NULL;
+}
+
+/* A connected loopback TCP pair. */
+static void tcp_pair(int sv[2])
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int lfd, one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len))
+		die("tcp listen");
+	sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (sv[0] < 0 || connect(sv[0], (struct sockaddr *)&sa, len))
+		die("tcp connect");
+	sv[1] = accept(lfd, NULL, NULL);
+	if (sv[1] < 0)
+		die("accept");
+	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(lfd);
+}
+
+/* -L: the load, then the connects; prints the totals. */
+static void load(void)
+{
+	struct load_end *e = calloc(n_threads, sizeof(*e));
+	pthread_t *th = calloc(3 * n_threads, sizeof(*th));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long us = 0, ub = 0, ts = 0, tb = 0, ur = 0, urb = 0, tr = 0, trb = 0;
+	long long t0;
+
+	for (long i = 0; i < n_threads; i += 2) {
+		int u[2], t[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, u))
+			die("socketpair");
+		tcp_pair(t);
+		for (int k = 0; k < 2; k++) {
+			e[i + k].ufd = e[i + k].urx.fd = u[k];
+			e[i + k].tfd = e[i + k].trx.fd = t[k];
+			e[i + k].cpu = ncpu > 0 ? (i + k) % ncpu : -1;
+		}
+	}
+	t0 = now_ns();
+	for (long i = 0; i < n_threads; i++) {
+		pthread_create(&th[3 * i], NULL, drain_keep, &e[i].urx);
+		pthread_create(&th[3 * i + 1], NULL, drain_keep, &e[i].trx);
+		pthread_create(&th[3 * i + 2], NULL, load_sender, &e[i]);
+	}
+	for (long i = 0; i < 3 * n_threads; i++)
+		pthread_join(th[i], NULL);
+	t0 = now_ns() - t0;
+	for (long i = 0; i < n_threads; i++) {
+		close(e[i].ufd);
+		close(e[i].tfd);
+		us += e[i].usends;
+		ub += e[i].ubytes;
+		ts += e[i].tsends;
+		tb += e[i].tbytes;
+		ur += e[i].urx.calls;
+		urb += e[i].urx.bytes;
+		tr += e[i].trx.calls;
+		trb += e[i].trx.bytes;
+	}
+	free(e);
+	free(th);
+	unix_connects();
+	printf("{\"pid\":%d,\"threads\":%ld,\"load_ns\":%lld,\"unix_sends\":%ld,"
+	       "\"unix_bytes\":%ld,\"connects\":%ld,\"tcp_sends\":%ld,\"tcp_bytes\":%ld,"
+	       "\"unix_recvs\":%ld,\"unix_recv_bytes\":%ld,\"tcp_recvs\":%ld,"
+	       "\"tcp_recv_bytes\":%ld}\n",
+	       getpid(), n_threads, t0, us, ub, n_connect, ts, tb, ur, urb, tr, trb);
+	fflush(stdout);
+}
+
 static void work(void)
 {
+	if (n_threads) {
+		load();
+		return;
+	}
 	unix_sends();
 	unix_connects();
 	tcp_sends();
@@ -325,7 +491,7 @@ int main(int argc, char **argv)
 {
 	int opt, grandchild = 0, daemonize = 0, wait_sig = 0, cpu = -1;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:L:")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
@@ -339,11 +505,13 @@ int main(int argc, char **argv)
 		case 'w': wait_sig = 1; break;
 		case 'P': cpu = atoi(optarg); break;
 		case 'B': sndbuf = atoi(optarg); break;
+		case 'L': n_threads = atol(optarg); break;
 		default: return 2;
 		}
 	}
 	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0 ||
-	    sender_delay_ms < 0)
+	    sender_delay_ms < 0 || n_threads < 0 || n_threads % 2 ||
+	    (n_threads && (lockstep || cpu >= 0)))
 		return 2;
 	if (cpu >= 0) {
 		cpu_set_t one;

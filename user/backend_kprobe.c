@@ -90,6 +90,28 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 	return err;
 }
 
+/* The exit program for -p and -- CMD, the fork program for -- CMD. */
+static int attach_follow(struct kprobe_bpf *skel, char *why, size_t why_len)
+{
+	int err;
+
+	if (bpf_program__autoload(skel->progs.follow_fork)) {
+		skel->links.follow_fork = bpf_program__attach(skel->progs.follow_fork);
+		if (!skel->links.follow_fork)
+			goto fail;
+	}
+	if (bpf_program__autoload(skel->progs.follow_exit)) {
+		skel->links.follow_exit = bpf_program__attach(skel->progs.follow_exit);
+		if (!skel->links.follow_exit)
+			goto fail;
+	}
+	return 0;
+fail:
+	err = -errno;
+	snprintf(why, why_len, "attaching fork tracking failed: %s", strerror(-err));
+	return err;
+}
+
 static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			struct stage_choice *stages,
 			const struct target *t, int followed_fd,
@@ -119,16 +141,9 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	if (err)
 		return err;
 	/* The follow programs are tp_btf and attach the usual way. */
-	if (bpf_program__autoload(skel->progs.follow_fork)) {
-		skel->links.follow_fork = bpf_program__attach(skel->progs.follow_fork);
-		skel->links.follow_exit = bpf_program__attach(skel->progs.follow_exit);
-		if (!skel->links.follow_fork || !skel->links.follow_exit) {
-			err = -errno;
-			snprintf(why, why_len, "attaching fork tracking failed: %s",
-				 strerror(-err));
-			return err;
-		}
-	}
+	err = attach_follow(skel, why, why_len);
+	if (err)
+		return err;
 	for (int p = 0; !err && p < NR_PATHS; p++) {
 		int first = path_first_row(p);
 

@@ -134,6 +134,14 @@ static void stop_signals(sigset_t *set)
 	sigaddset(set, SIGPIPE);
 }
 
+/* True once the -p process has exited (its pidfd is readable). */
+static bool pidfd_exited(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	return pidfd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
 /* True once the run should end: a signal, the command or -p process gone. */
 static bool wait_step(struct run *r, unsigned long long until)
 {
@@ -155,14 +163,9 @@ static bool wait_step(struct run *r, unsigned long long until)
 		r->cmd_running = false;
 		return true;
 	}
-	if (r->pidfd >= 0) {
-		struct pollfd pfd = { .fd = r->pidfd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 0) > 0)
-			r->pid_ended = true;
-	} else if (r->pid_polled && process_ended(r->o->pid)) {
+	if (pidfd_exited(r->pidfd) ||
+	    (r->pidfd < 0 && r->pid_polled && process_ended(r->o->pid)))
 		r->pid_ended = true;
-	}
 	return r->pid_ended;
 }
 
@@ -283,6 +286,22 @@ static int check_pid(pid_t pid)
 	return 0;
 }
 
+/*
+ * The kernel counts the command or the -p process from now on, and
+ * forgets it when it exits. A -p process that exited while the programs
+ * were attached would never be forgotten, and could be confused with a
+ * later process that gets its PID: forget it here.
+ */
+static int follow_target(struct run *r)
+{
+	pid_t pid = r->cmd_running ? r->cmd.pid : r->o->pid;
+	int err = tracer_follow(&r->tracer, pid);
+
+	if (!err && pidfd_exited(r->pidfd))
+		err = tracer_forget(&r->tracer, pid);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -336,10 +355,10 @@ int main(int argc, char **argv)
 	if (start_target(&r, &tg))
 		goto cleanup;
 	err = tracer_start(&r.tracer, &tg, err_msg, sizeof(err_msg));
-	if (!err && r.cmd_running) {
-		err = tracer_follow(&r.tracer, r.cmd.pid);
-		snprintf(err_msg, sizeof(err_msg), "following the command failed: %s",
-			 strerror(-err));
+	if (!err && (r.cmd_running || o.pid)) {
+		err = follow_target(&r);
+		snprintf(err_msg, sizeof(err_msg), "following the %s failed: %s",
+			 o.pid ? "process" : "command", strerror(-err));
 	}
 	if (err) {
 		fprintf(stderr, "udstrace: %s\n", err_msg);

@@ -32,15 +32,17 @@ struct target {
 
 /*
  * Shares @followed_fd (>= 0) as the follow map, or else owns the map and
- * runs the fork-tracking programs when following.
+ * runs its programs: the exit program for -p and -- CMD (a process that
+ * exits is forgotten), the fork program for -- CMD.
  */
 #define TARGET_SET_FOLLOW(skel, t, followed_fd, err)			\
 	do {								\
-		bool own_ = (t)->mode == FILTER_FOLLOW && (followed_fd) < 0; \
+		bool own_ = (t)->mode != FILTER_ALL && (followed_fd) < 0; \
 		if (own_ && (t)->max_followed)				\
 			bpf_map__set_max_entries((skel)->maps.followed,	\
 						 (t)->max_followed);	\
-		bpf_program__set_autoload((skel)->progs.follow_fork, own_); \
+		bpf_program__set_autoload((skel)->progs.follow_fork,	\
+					  own_ && (t)->mode == FILTER_FOLLOW); \
 		bpf_program__set_autoload((skel)->progs.follow_exit, own_); \
 		(err) = (followed_fd) >= 0 ?				\
 			bpf_map__reuse_fd((skel)->maps.followed, (followed_fd)) : 0; \

@@ -255,6 +255,15 @@ int tracer_follow(struct tracer *t, pid_t pid)
 	return bpf_map_update_elem(t->followed_fd, &key, &one, BPF_ANY) ? -errno : 0;
 }
 
+int tracer_forget(struct tracer *t, pid_t pid)
+{
+	__u32 key = pid;
+
+	if (t->followed_fd < 0 || !bpf_map_delete_elem(t->followed_fd, &key))
+		return 0;
+	return errno == ENOENT ? 0 : -errno;
+}
+
 void tracer_stop(struct tracer *t)
 {
 	if (t->run_time_fd >= 0)

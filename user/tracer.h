@@ -48,8 +48,13 @@ int tracer_choose(struct tracer *t, enum backend_kind want, char *err,
  */
 int tracer_start(struct tracer *t, const struct target *tg, char *err,
 		 size_t len);
-/* Adds a process to the followed set (FILTER_FOLLOW). */
+/*
+ * Adds a process to the traced set (FILTER_FOLLOW: the command, FILTER_TGID:
+ * the -p target), or removes it. Nothing to do when only the module runs:
+ * it filters by its own parameter.
+ */
 int tracer_follow(struct tracer *t, pid_t pid);
+int tracer_forget(struct tracer *t, pid_t pid);
 /*
  * Reads every path from its backend. With @interval, min/max are those
  * since the previous interval read rather than the run's.
