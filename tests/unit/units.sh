@@ -2,4 +2,4 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The C unit tests; they print their own PASS/FAIL lines.
 . "$(dirname "$0")/../lib.sh"
-"$TOP/.output/test_units"
+"${TEST_UNITS:-$TOP/.output/test_units}"
