@@ -8,10 +8,12 @@
 #include <unistd.h>
 #include "system.h"
 
+/* Capability numbers (linux/capability.h), from a header-free build. */
+#define CAP_SYS_ADMIN 21
 #define CAP_PERFMON 38
+#define CAP_BPF 39
 /* The initial PID namespace's inode number (include/linux/proc_ns.h). */
 #define PROC_PID_INIT_INO 0xEFFFFFFCU
-#define CAP_BPF 39
 
 /* Reads CapEff from /proc/self/status; libcap would be a dependency for one field. */
 static unsigned long long effective_caps(void)
@@ -29,11 +31,24 @@ static unsigned long long effective_caps(void)
 	return caps;
 }
 
-bool have_bpf_privileges(void)
+/*
+ * What the kernel checks, not who we are: a root without them (a container,
+ * setpriv --inh-caps=-all) fails as surely as anyone. CAP_SYS_ADMIN stands in
+ * for both, as it does in the kernel (bpf_capable, perfmon_capable), and is
+ * what root has on kernels before 5.8, which lack CAP_BPF and CAP_PERFMON.
+ */
+int bpf_privileges(char *why, size_t len)
 {
-	unsigned long long need = (1ULL << CAP_BPF) | (1ULL << CAP_PERFMON);
+	unsigned long long caps = effective_caps();
+	bool admin = caps & (1ULL << CAP_SYS_ADMIN);
+	bool bpf = admin || (caps & (1ULL << CAP_BPF));
+	bool perfmon = admin || (caps & (1ULL << CAP_PERFMON));
 
-	return geteuid() == 0 || (effective_caps() & need) == need;
+	if (bpf && perfmon)
+		return 0;
+	snprintf(why, len, "needs CAP_BPF and CAP_PERFMON, missing %s; run as root or grant them",
+		 bpf ? "CAP_PERFMON" : perfmon ? "CAP_BPF" : "both");
+	return -EPERM;
 }
 
 bool have_kernel_btf(void)

@@ -10,8 +10,11 @@
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
-/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
-bool have_bpf_privileges(void);
+/*
+ * 0 if the effective set has CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN);
+ * else -EPERM and, in @why, which of the two is missing.
+ */
+int bpf_privileges(char *why, size_t len);
 bool have_kernel_btf(void);
 /* uname -r */
 const char *kernel_release(void);
