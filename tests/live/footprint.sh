@@ -25,32 +25,6 @@ TRACEFS=/sys/kernel/tracing
 N=200 M=3 K=100 S=100
 W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
 
-# changes LOG: each call in an strace log that can change a file, a mount
-# or the BPF filesystem, one per line: "open PATH" (opened for writing),
-# "unlink PATH", ..., "mount TARGET" (only if not unmounted later), "pin".
-changes() {
-	awk '
-	function path(s) { return match(s, /"[^"]*"/) ? substr(s, RSTART + 1, RLENGTH - 2) : "?" }
-	/^(open|openat)\(/ {
-		if ($0 ~ /, O_[A-Z_|]*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/ ||
-		    $0 ~ /, (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/)
-			print "open " path($0)
-		next
-	}
-	/^(creat|mkdir|mkdirat|unlink|unlinkat|rmdir|rename|renameat|renameat2|link|linkat|symlink|symlinkat|truncate|mknod|mknodat|chmod|fchmodat|chown|fchownat|lchown|utimensat)\(/ {
-		print substr($0, 1, index($0, "(") - 1) " " path($0)
-		next
-	}
-	/^mount\(/ { s = $0; sub(/^mount\("[^"]*", /, "", s); mounted[path(s)] = 1; next }
-	/^umount2?\(/ { delete mounted[path($0)]; next }
-	/^bpf\(BPF_OBJ_PIN/ { print "pin" }
-	END { for (m in mounted) print "mount " m }' "$1" | sort -u
-}
-# network LOG: udstrace's network calls, one per line.
-network() {
-	grep -E '^(socket|socketpair|bind|listen|connect|accept4?|sendto|recvfrom|sendm?msg|recvm?msg|getsockopt|setsockopt|shutdown|getsockname|getpeername)\(' "$1"
-}
-
 bpffs_before=$(find /sys/fs/bpf 2>/dev/null | sort)
 runs=0
 # traced NAME ALLOWED UDSTRACE-ARGS...: one run under strace; ALLOWED is the
@@ -134,10 +108,10 @@ wait_until 30 grep -q ready "$tmp/w2" 2>/dev/null || fail "-p: workload ready" "
 upid=$!
 wait_until 30 eval "grep -q tracing '$tmp/perr' || ! kill -0 $upid 2>/dev/null" ||
 	fail "-p: udstrace attached" "udstrace did not say tracing within 30 s"
-fds=$(ls -l /proc/$upid/fd 2>/dev/null | grep -c .)
-check "-p: it has open files to look at" "$((fds > 3))" 1
-check "-p: no socket among its open files" \
-	"$(ls -l /proc/$upid/fd 2>/dev/null | grep -o 'socket:.*' | xargs)" ""
+targets=$(for fd in /proc/$upid/fd/*; do readlink "$fd"; done 2>/dev/null)
+check "-p: it has BPF objects open (the right process)" \
+	"$(grep -c '^anon_inode:bpf' <<<"$targets" | awk '{ print ($1 > 0) }')" 1
+check "-p: no socket among its open files" "$(grep '^socket:' <<<"$targets" | xargs)" ""
 if command -v ss >/dev/null; then
 	check "-p: ss shows no socket of its" "$(ss -a -p -n 2>/dev/null | grep -c "pid=$upid,")" 0
 fi
