@@ -16,16 +16,37 @@ endif
 PREFIX ?= /usr/local
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
+BASE_CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
 	-Ibpf -Iuser -I$(OUTPUT)
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	-Ibpf -I$(OUTPUT)
 # One self-contained binary: libbpf, libelf and zlib linked in.
 LDLIBS := -static -lbpf -lelf -lz
 
+# make SANITIZE=1 [udstrace|test|...]: user space (udstrace, test_units,
+# udsbench) built with ASan and UBSan into $(OUTPUT)/sanitize, so its objects
+# never mix with the normal build's. The sanitizer runtimes cannot be linked
+# statically, so that build links libbpf, libelf and zlib dynamically. The
+# BPF objects and skeletons are the same for both and stay in $(OUTPUT).
+# It uses clang, whose UBSan honours log_path (gcc 12's writes to stderr
+# whatever UBSAN_OPTIONS says), so tests/sanitize/run.sh finds every report.
+SANITIZE ?= 0
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD := $(OUTPUT)/sanitize
+CC := $(CLANG)
+CFLAGS := $(BASE_CFLAGS) $(SAN_FLAGS)
+LDLIBS := -lbpf -lelf -lz
+UDSTRACE_BIN := $(BUILD)/udstrace
+else
+BUILD := $(OUTPUT)
+CFLAGS := $(BASE_CFLAGS)
+UDSTRACE_BIN := udstrace
+endif
+
 BPF_OBJS := fentry kprobe tracepoint
 USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(USER_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/%.o,$(USER_SRCS))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_OBJS))
 
 ifeq ($(V),1)
@@ -37,9 +58,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all clean test test-unit test-live test-vm demo bench install picture
-all: udstrace
+all: $(UDSTRACE_BIN)
 
-$(OUTPUT):
+$(sort $(OUTPUT) $(BUILD)):
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
@@ -58,15 +79,27 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # Every object depends on the headers; each backend on its own skeleton.
-$(OUTPUT)/%.o: user/%.c $(wildcard user/*.h bpf/*.h) | $(OUTPUT)
+$(BUILD)/%.o: user/%.c $(wildcard user/*.h bpf/*.h) | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(foreach b,$(BPF_OBJS),$(eval $(OUTPUT)/backend_$(b).o: $(OUTPUT)/$(b).skel.h))
+$(foreach b,$(BPF_OBJS),$(eval $(BUILD)/backend_$(b).o: $(OUTPUT)/$(b).skel.h))
 
-udstrace: $(USER_OBJS)
+$(UDSTRACE_BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+ifneq ($(UDSTRACE_BIN),udstrace)
+# "make SANITIZE=1 udstrace" names the program, wherever it goes.
+udstrace: $(UDSTRACE_BIN)
+.PHONY: udstrace
+endif
+
+# The same objects linked dynamically, for valgrind (which cannot follow
+# malloc in a static binary, nor run beside ASan): tests/live/valgrind.sh.
+$(BUILD)/udstrace-dynamic: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -o $@
 
 # udsbench traced by udstrace: the same size and count on both paths.
 demo:

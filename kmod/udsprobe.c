@@ -395,7 +395,7 @@ static int __init udsp_init(void)
 	if (err)
 		goto out_free_stats;
 
-	udsp_proc = proc_create(KBUILD_MODNAME, 0400, NULL, &udsp_proc_ops);
+	udsp_proc = proc_create(KBUILD_MODNAME, 0600, NULL, &udsp_proc_ops);
 	if (!udsp_proc) {
 		err = -ENOMEM;
 		goto out_unregister_probes;

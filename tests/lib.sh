@@ -391,6 +391,33 @@ fentry_loads() {
 	return $st
 }
 
+# --- what a run touches (from an strace log of udstrace alone) ---------------
+# changes LOG: each call in an strace log that can change a file, a mount
+# or the BPF filesystem, one per line: "open PATH" (opened for writing),
+# "unlink PATH", ..., "mount TARGET" (only if not unmounted later), "pin".
+changes() {
+	awk '
+	function path(s) { return match(s, /"[^"]*"/) ? substr(s, RSTART + 1, RLENGTH - 2) : "?" }
+	/^(open|openat)\(/ {
+		if ($0 ~ /, O_[A-Z_|]*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/ ||
+		    $0 ~ /, (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/)
+			print "open " path($0)
+		next
+	}
+	/^(creat|mkdir|mkdirat|unlink|unlinkat|rmdir|rename|renameat|renameat2|link|linkat|symlink|symlinkat|truncate|mknod|mknodat|chmod|fchmodat|chown|fchownat|lchown|utimensat)\(/ {
+		print substr($0, 1, index($0, "(") - 1) " " path($0)
+		next
+	}
+	/^mount\(/ { s = $0; sub(/^mount\("[^"]*", /, "", s); mounted[path(s)] = 1; next }
+	/^umount2?\(/ { delete mounted[path($0)]; next }
+	/^bpf\(BPF_OBJ_PIN/ { print "pin" }
+	END { for (m in mounted) print "mount " m }' "$1" | sort -u
+}
+# network LOG: udstrace's network calls, one per line.
+network() {
+	grep -E '^(socket|socketpair|bind|listen|connect|accept4?|sendto|recvfrom|sendm?msg|recvm?msg|getsockopt|setsockopt|shutdown|getsockname|getpeername)\(' "$1"
+}
+
 # --- the kernel x backend matrix ----------------------------------------------
 # tests/run.sh prints a table, kernel by backend, at the end of a run: each
 # cell is "exact" (every count check of that backend on that kernel passed),

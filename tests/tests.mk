@@ -1,24 +1,30 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# make test: unit tests (no root), live tests (host kernel), VM tests
-# (Debian 5.10, 6.1 and 6.12 under qemu). Included from the top-level Makefile.
+# make test: unit tests (no root), live tests (host kernel), the unit and
+# live tests again with ASan and UBSan binaries (tests/sanitize/run.sh),
+# VM tests (Debian 5.10, 6.1 and 6.12 under qemu). Included from the
+# top-level Makefile. make test SANITIZE=1 runs the sanitized pass alone.
 
 # The unit tests link every user object but main.o.
-UNIT_OBJS := $(filter-out $(OUTPUT)/main.o,$(USER_OBJS))
+UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(USER_OBJS))
 
-$(OUTPUT)/test_units: tests/unit/test_units.c $(UNIT_OBJS)
+$(BUILD)/test_units: tests/unit/test_units.c $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# The workload is a test fixture, never sanitized: always static.
 $(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -pthread -static $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
 # Runs a command with one system call failing (a seccomp filter).
 $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) -static $< -o $@
 
-TEST_BINS := udstrace $(OUTPUT)/test_units $(OUTPUT)/workload $(OUTPUT)/deny
+TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(OUTPUT)/workload $(OUTPUT)/deny
+ifneq ($(SANITIZE),1)
+TEST_BINS += $(OUTPUT)/udstrace-dynamic
+endif
 
 test-deps:
 	$(Q)bash tests/deps.sh
@@ -28,18 +34,36 @@ test-deps:
 UNIT_TESTS = $(sort $(wildcard tests/unit/*.sh))
 LIVE_TESTS = $(sort $(wildcard tests/live/*.sh))
 VM_TESTS = $(sort $(wildcard tests/vm/test-*.sh))
+SAN_TESTS = tests/sanitize/run.sh
+# The scripts find the programs under test through these.
+TEST_ENV = UDSTRACE=$(abspath $(UDSTRACE_BIN)) \
+	TEST_UNITS=$(abspath $(BUILD)/test_units) UDSBENCH=$(abspath $(UDSBENCH))
 
+test-bins: $(TEST_BINS)
+
+ifeq ($(SANITIZE),1)
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory $(TEST_BINS)
-	$(Q)tests/run.sh $(UNIT_TESTS) $(LIVE_TESTS) $(VM_TESTS)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test-bins
+	$(Q)tests/run.sh $(SAN_TESTS)
+else
+test: test-deps
+	$(Q)$(MAKE) --no-print-directory test-bins
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test-bins
+	$(Q)tests/run.sh $(UNIT_TESTS) $(LIVE_TESTS) $(SAN_TESTS) $(VM_TESTS)
+endif
 
 test-unit: $(TEST_BINS)
-	$(Q)tests/run.sh $(UNIT_TESTS)
+	$(Q)$(TEST_ENV) tests/run.sh $(UNIT_TESTS)
 
 test-live: $(TEST_BINS)
-	$(Q)tests/run.sh $(LIVE_TESTS)
+	$(Q)$(TEST_ENV) tests/run.sh $(LIVE_TESTS)
 
 test-vm: $(TEST_BINS)
 	$(Q)tests/run.sh $(VM_TESTS)
 
-.PHONY: test-deps
+# The unit and live tests with ASan and UBSan binaries, alone.
+test-sanitize:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 test-bins
+	$(Q)tests/run.sh $(SAN_TESTS)
+
+.PHONY: test-deps test-bins test-sanitize

@@ -76,10 +76,17 @@ static int set_filter(struct kmod_state *st, long want, char *why, size_t why_le
 static int kmod_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			  char *why, size_t why_len)
 {
-	if (access(UDSPROBE_PROC, R_OK)) {
-		snprintf(why, why_len, "%s absent (sudo insmod kmod/udsprobe.ko)",
-			 UDSPROBE_PROC);
-		return -ENOENT;
+	/* The effective ids and capabilities decide, as for the open. */
+	if (faccessat(AT_FDCWD, UDSPROBE_PROC, R_OK, AT_EACCESS)) {
+		int err = errno;
+
+		if (err == ENOENT)
+			snprintf(why, why_len, "%s absent (sudo insmod kmod/udsprobe.ko)",
+				 UDSPROBE_PROC);
+		else
+			snprintf(why, why_len, "cannot read %s: %s (root's, mode 0600: needs uid 0 or CAP_DAC_READ_SEARCH)",
+				 UDSPROBE_PROC, strerror(err));
+		return -err;
 	}
 	snprintf(probe, probe_len, "udsprobe module kretprobes via %s", UDSPROBE_PROC);
 	return 0;

@@ -13,6 +13,7 @@
 #include "path_progs.h"
 #include "paths.h"
 #include "skel_common.h"
+#include "system.h"
 #include "target.h"
 #include "kprobe.skel.h"
 
@@ -56,6 +57,8 @@ static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 	const char *func = path_info[path].func, *sym = path_sym(path);
 	int err = kprobes_supported(why, why_len);
 
+	if (!err)
+		err = kprobe_privileges(why, why_len);
 	if (err)
 		return err;
 	if (!sym) {

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -76,6 +78,12 @@ int command_start(struct command *c, char **argv)
 		if (read(fds[0], &go, 1) != 1)
 			_exit(127);	/* the tracer gave up before attaching */
 		close(fds[0]);
+		/*
+		 * Granted to udstrace through the ambient set (setpriv, capsh),
+		 * tracing rights would pass on to the command: they stop here.
+		 */
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_BPF, 0, 0);
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_PERFMON, 0, 0);
 		execvp(argv[0], argv);
 		fprintf(stderr, "udstrace: cannot run '%s': %s\n", argv[0],
 			strerror(errno));

@@ -31,8 +31,8 @@
 
 int kprobes_supported(char *why, size_t len)
 {
-	if (!access("/sys/bus/event_source/devices/kprobe", F_OK) ||
-	    !access(TRACEFS "/kprobe_events", F_OK))
+	if (!faccessat(AT_FDCWD, "/sys/bus/event_source/devices/kprobe", F_OK, AT_EACCESS) ||
+	    !faccessat(AT_FDCWD, TRACEFS "/kprobe_events", F_OK, AT_EACCESS))
 		return 0;
 	snprintf(why, len, "no kprobe support in this kernel (CONFIG_KPROBES off)");
 	return -EOPNOTSUPP;
@@ -158,13 +158,21 @@ bool kprobe_blacklisted(const char *sym)
 	return found;
 }
 
+/*
+ * AT_EACCESS: the effective ids and capabilities decide, as they do for the
+ * open that follows (plain access() would ask about a capability-less real
+ * uid). Only a tracefs that is not there is mounted; one we may not reach
+ * is not ours to change.
+ */
 int tracefs_ensure(void)
 {
-	if (!access(TRACEFS "/kprobe_events", F_OK))
+	if (!faccessat(AT_FDCWD, TRACEFS "/kprobe_events", F_OK, AT_EACCESS))
 		return 0;
+	if (errno != ENOENT)
+		return -errno;
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
 		return -errno;
-	return access(TRACEFS "/kprobe_events", F_OK) ? -errno : 0;
+	return faccessat(AT_FDCWD, TRACEFS "/kprobe_events", F_OK, AT_EACCESS) ? -errno : 0;
 }
 
 static int write_kprobe_events(const char *cmd)

@@ -325,8 +325,8 @@ int main(int argc, char **argv)
 	}
 	verbose = o.verbose;
 	libbpf_set_print(print_libbpf);
-	if (!have_bpf_privileges()) {
-		fprintf(stderr, "udstrace: need root, or CAP_BPF and CAP_PERFMON\n");
+	if (bpf_privileges(err_msg, sizeof(err_msg))) {
+		fprintf(stderr, "udstrace: %s\n", err_msg);
 		return 1;
 	}
 	if (!have_kernel_btf()) {

@@ -157,8 +157,14 @@ void out_stages_cost(FILE *f, const struct report *r)
 	tracer_prog_time(r->tracer, &run_ns, &runs);
 	for (int p = 0; p < NR_PATHS; p++)
 		calls += r->snap->path[p].calls;
-	if (!calls || !run_ns)
+	if (!calls)
 		return;
+	/* Programs ran (calls were counted) but the kernel timed none. */
+	if (!run_ns) {
+		fprintf(f, "\nwhat tracing added is not measured: BPF_ENABLE_STATS needs CAP_SYS_ADMIN\n"
+			"(or sysctl kernel.bpf_stats_enabled=1)\n");
+		return;
+	}
 	fmt_ns(per, sizeof(per), (double)run_ns / calls);
 	fmt_ns(total, sizeof(total), (double)run_ns);
 	fmt_count(n, sizeof(n), runs);

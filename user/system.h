@@ -10,8 +10,17 @@
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
-/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
-bool have_bpf_privileges(void);
+/*
+ * 0 if the effective set has CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) and,
+ * before 5.11, RLIMIT_MEMLOCK could be lifted; else -EPERM and, in @why,
+ * what is missing.
+ */
+int bpf_privileges(char *why, size_t len);
+/*
+ * 0 if the kprobe backend may make and attach its tracefs events too; else
+ * -errno and, in @why, the capability or setting that is missing.
+ */
+int kprobe_privileges(char *why, size_t len);
 bool have_kernel_btf(void);
 /* uname -r */
 const char *kernel_release(void);

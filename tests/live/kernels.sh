@@ -26,9 +26,11 @@ for mode in "" --counts-only --stages; do
 	[ -n "$mode" ] || check "$name: every send timed" \
 		"$(path_field "$(final_object <<<"$out")" unix_stream_sendmsg timed)" $N
 done
-UDSTRACE_INFLIGHT=hash "$UDSTRACE" -v -d 2 >/dev/null 2>"$tmp/err" &
+# A file of its own: in $tmp/err the runs above already said "tracing", and
+# the wait could read that before the shell truncates it for this run.
+UDSTRACE_INFLIGHT=hash "$UDSTRACE" -v -d 2 >/dev/null 2>"$tmp/err-maps" &
 pid=$!
-wait_until 10 grep -q tracing "$tmp/err" || fail "inflight hash: start" "udstrace did not say tracing within 10 s"
+wait_until 10 grep -q tracing "$tmp/err-maps" || fail "inflight hash: start" "udstrace did not say tracing within 10 s"
 check "inflight hash: the hash map is what is loaded" \
 	"$(maps_of_pid $pid | grep -E '^inflight_(hash|ts)$' | sort -u | tr '\n' ' ')" \
 	"inflight_hash "

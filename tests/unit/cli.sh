@@ -100,7 +100,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	if command -v setpriv >/dev/null; then
 		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$UDSTRACE" -d 1 2>&1)
 		check "not root: exit status" "$?" 1
-		grep -qF "need root, or CAP_BPF and CAP_PERFMON" <<<"$out" &&
+		grep -qxF "udstrace: needs CAP_BPF and CAP_PERFMON, missing both; run as root or grant them" <<<"$out" &&
 			pass "not root: message" || fail "not root: message" "'$out'"
 	else
 		skip "not root" "setpriv (util-linux) is not installed"

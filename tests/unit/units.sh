@@ -3,4 +3,4 @@
 # The C unit tests; they print their own PASS/FAIL lines. The parsers of
 # kernel files read the real samples in tests/unit/data/.
 . "$(dirname "$0")/../lib.sh"
-"$TOP/.output/test_units" "$TOP/tests/unit/data"
+"${TEST_UNITS:-$TOP/.output/test_units}" "$TOP/tests/unit/data"

@@ -16,6 +16,7 @@ RUN_DEADLINE=120 # seconds for one udstrace run (a few seconds under TCG)
 POLL_SECS=30     # to wait for "ready" or "tracing"
 
 . ./wait.sh # wait_until, wait_pids
+. ./guest-dmesg.sh # dmesg_begin, dmesg_end
 
 run() {
 	name=$1
@@ -32,6 +33,7 @@ run() {
 }
 
 echo "# guest kernel $(uname -r)"
+dmesg_begin
 # What this kernel has of the stage probes the host counts exactly
 # (tests/lib.sh, STAGE_FUNCS and STAGE_TRACEPOINTS): the functions ftrace
 # (and so fentry) can attach to, and the tracepoints.
@@ -238,4 +240,61 @@ if [ -n "$old" ] && echo full >$P 2>/dev/null; then
 else
 	echo "@@kernel-preempt-full no"
 fi
+
+# Least privilege, as nobody with exactly the capabilities given (setpriv
+# comes from the host; tests/live/privilege.sh is the host's side). The
+# kprobe backend needs more: see user/system.c, kprobe_privileges.
+if [ -x ./setpriv ]; then
+	run_as() { # run_as NAME CAPS UDSTRACE-ARGS...
+		name=$1 caps=-all$2
+		shift 2
+		timeout -s KILL "$RUN_DEADLINE" ./setpriv --reuid=65534 --regid=65534 \
+			--clear-groups --inh-caps=$caps --ambient-caps=$caps \
+			--bounding-set=$caps ./udstrace --json "$@" >/tmp/out 2>/tmp/err
+		echo "@@$name-status $?"
+		sed "s/^/@@$name /" /tmp/out
+		sed "s/^/@@$name-err /" /tmp/err
+	}
+	# Before 5.11 (no task storage either), BPF memory counts against
+	# RLIMIT_MEMLOCK, and lifting it takes CAP_SYS_RESOURCE as well.
+	res=
+	[ "$(ulimit -l)" = unlimited ] || [ "$maj" -gt 5 ] ||
+		{ [ "$maj" -eq 5 ] && [ "$min" -ge 11 ]; } || res=,+sys_resource
+	echo "@@priv-res ${res:-none}"
+	echo "@@priv-memlock $(ulimit -l)"
+	run_as priv-auto ,+bpf,+perfmon -- $W
+	[ -z "$res" ] || run_as priv-auto-res ,+bpf,+perfmon$res -- $W
+	run_as priv-kprobe ,+bpf,+perfmon$res --backend kprobe -- $W
+	run_as priv-kprobe-dac ,+bpf,+perfmon,+dac_override$res --backend kprobe -- $W
+	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+	echo "@@priv-paranoid $paranoid"
+	echo 2 >/proc/sys/kernel/perf_event_paranoid
+	run_as priv-kprobe-p2 ,+bpf,+perfmon,+dac_override$res --backend kprobe -- $W
+	echo "$paranoid" >/proc/sys/kernel/perf_event_paranoid
+else
+	echo "@@priv-status unsupported"
+fi
+
+# What a kprobe run touches, under strace (from the host): its lines that
+# can open, create, remove or mount files, or use the network, for the
+# host's analysers (tests/lib.sh: changes, network); and the BPF filesystem.
+if [ -x ./strace ]; then
+	find /sys/fs/bpf | sort >/tmp/bpffs-before
+	mkdir -p /tmp/fp
+	timeout -s KILL "$RUN_DEADLINE" ./strace -qq -ff -s 512 -o /tmp/fp/t \
+		-e trace=%network,%file,mount,umount2 \
+		./udstrace --json --backend kprobe -- $W >/tmp/out 2>/tmp/err
+	echo "@@fp-kprobe-status $?"
+	sed "s/^/@@fp-kprobe /" /tmp/out
+	log=$(grep -rl '^execve("./udstrace"' /tmp/fp | head -n 1) # set -f: no glob
+	grep -E '^(open|openat|creat|mkdir|mkdirat|unlink|unlinkat|rmdir|rename|renameat|renameat2|link|linkat|symlink|symlinkat|truncate|mknod|mknodat|chmod|fchmodat|chown|fchownat|lchown|utimensat|mount|umount|umount2|socket|socketpair|bind|listen|connect|accept|accept4|sendto|recvfrom|sendmsg|sendmmsg|recvmsg|recvmmsg|getsockopt|setsockopt|shutdown|getsockname|getpeername)\(' \
+		"${log:-/dev/null}" | sed 's/^/@@fp-kprobe-strace /'
+	find /sys/fs/bpf | sort >/tmp/bpffs-after
+	echo "@@fp-bpffs $(cmp -s /tmp/bpffs-before /tmp/bpffs-after && echo same || echo changed)"
+	echo "@@fp-kprobe-events-left $(grep -c udstrace_ /sys/kernel/tracing/kprobe_events)"
+else
+	echo "@@fp-kprobe-status unsupported"
+fi
+
+dmesg_end
 echo "@@end"

@@ -10,6 +10,8 @@
 #   vm_finished NAME SUITE STATUS END_RE
 #                           checks that NAME's guest booted and finished
 #                           (status 0, a line matching END_RE in the log)
+#   vm_dmesg NAME SUITE LOG ALLOWED_TAINT
+#                           checks the guest's kernel log (tests/vm/guest-dmesg.sh)
 # VM_TMP is a private directory, removed on exit with whatever still runs.
 # shellcheck shell=bash
 
@@ -89,4 +91,20 @@ vm_finished() {
 	last=$(grep -o '^@@[^ ]*' "$log" | tail -n 1)
 	fail "vm $1 $2: guest finished" "it stopped after ${last:-its first line} (status $3${keep:+, log in $keep}): $(grep -v '^[@#]' "$log" | tail -n 3 | tr '\n' ' ')"
 	return 1
+}
+
+# vm_dmesg NAME SUITE LOG ALLOWED_TAINT: the guest's kernel log over the
+# whole suite (tests/vm/guest-dmesg.sh): the canary seen, no line that
+# shows a kernel problem, and no taint flag added beyond ALLOWED_TAINT.
+vm_dmesg() {
+	local k=$1 suite=$2 log=$3 allowed=$4 begin end
+	val() { sed -n "s/^@@$1 //p" "$log" | tr -d '\r' | head -n 1; }
+	echo "# vm $k $suite: dmesg grep -E '$(val dmesg-pattern)'"
+	sed -n 's/^@@dmesg-bad /#   /p' "$log" | tr -d '\r'
+	check "vm $k $suite dmesg: the canary WARNING is found" "$(val dmesg-canary)" 1
+	check "vm $k $suite dmesg: no WARN, BUG, Oops, lockup or stall" "$(grep -c '^@@dmesg-bad' "$log")" 0
+	begin=$(val taint-begin) end=$(val taint-end)
+	echo "# vm $k $suite: tainted $begin before the suite, $end after"
+	check "vm $k $suite: no taint flag added (allowed: $allowed)" \
+		"$(( ${end:-1} & ~${begin:-0} & ~allowed ))" 0
 }

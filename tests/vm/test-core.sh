@@ -20,11 +20,18 @@ fi
 . "$TOP/tests/vm/parallel.sh"
 N=1000 M=7 K=500 S=100
 
+# The host's setpriv and strace, for the least-privilege and footprint
+# cases (their libraries go along); without them those cases say so.
+HOST_TOOLS=()
+for t in setpriv strace; do
+	p=$(command -v $t) && HOST_TOOLS+=(--add "$p:$t")
+done
 # boot KERNEL: the core suite in a VM running KERNEL (40-75 s under TCG).
 boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 --add "$UDSTRACE:udstrace" \
 		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" ${W32:+--add "$W32:workload32"} \
+		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" "${HOST_TOOLS[@]}" \
 		-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the core suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
@@ -115,7 +122,64 @@ results() {
 	check "vm $k tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
 	adapted "$k"
 	ending "$k"
+	privilege "$k"
+	footprint "$k"
+	vm_dmesg "$k" core "$log" 0
 	for b in $BACKENDS; do matrix_counted "$k" "$b"; done
+}
+
+# privilege KERNEL: udstrace as nobody with exactly the capabilities given.
+privilege() {
+	local k=$1 p res
+	if [ "$(result priv-status)" = unsupported ] || [ "$(result priv-auto-status)" = "" ]; then
+		skip "vm $k least privilege" "setpriv is not on the host (util-linux)"
+		return
+	fi
+	res=$(result priv-res)
+	if [ "$res" = none ]; then
+		check "vm $k CAP_BPF+CAP_PERFMON as nobody: exit status" "$(result priv-auto-status)" 0
+		check_counts "vm $k CAP_BPF+CAP_PERFMON as nobody" "$(result priv-auto)" $M $N $((N * S)) $K $((K * S))
+		check "vm $k CAP_BPF+CAP_PERFMON as nobody: backend" "$(jq -r .backend <<<"$(final priv-auto)")" fentry
+	else
+		# Before 5.11: RLIMIT_MEMLOCK (the guest's ulimit -l, in KiB) must be lifted.
+		check "vm $k CAP_BPF+CAP_PERFMON as nobody, before 5.11: exit status" "$(result priv-auto-status)" 1
+		check "vm $k CAP_BPF+CAP_PERFMON as nobody, before 5.11: one line" "$(result priv-auto-err)" \
+			"udstrace: needs CAP_SYS_RESOURCE on this kernel: before 5.11, BPF maps count against RLIMIT_MEMLOCK ($(result priv-memlock) KiB here); or run it under ulimit -l unlimited"
+		check "vm $k CAP_BPF+CAP_PERFMON+CAP_SYS_RESOURCE as nobody: exit status" "$(result priv-auto-res-status)" 0
+		check_counts "vm $k CAP_BPF+CAP_PERFMON+CAP_SYS_RESOURCE as nobody" "$(result priv-auto-res)" $M $N $((N * S)) $K $((K * S))
+	fi
+	check "vm $k kprobe as nobody without CAP_DAC_OVERRIDE: exit status" "$(result priv-kprobe-status)" 1
+	check "vm $k kprobe as nobody without CAP_DAC_OVERRIDE: one line" "$(result priv-kprobe-err)" \
+		"udstrace: kprobe: cannot write /sys/kernel/tracing/kprobe_events: Permission denied (needs uid 0 or CAP_DAC_OVERRIDE)"
+	p=$(result priv-paranoid)
+	echo "# vm $k: kernel.perf_event_paranoid is $p"
+	if [ "${p:-2}" -gt 2 ]; then
+		check "vm $k kprobe as nobody with CAP_DAC_OVERRIDE, paranoid $p: exit status" "$(result priv-kprobe-dac-status)" 1
+		check "vm $k kprobe as nobody with CAP_DAC_OVERRIDE, paranoid $p: one line" "$(result priv-kprobe-dac-err)" \
+			"udstrace: kprobe: perf_event_open needs CAP_SYS_ADMIN while kernel.perf_event_paranoid is $p (2 would do)"
+	else
+		check_counts "vm $k kprobe as nobody with CAP_DAC_OVERRIDE" "$(result priv-kprobe-dac)" $M $N $((N * S)) $K $((K * S))
+	fi
+	check "vm $k kprobe as nobody with CAP_DAC_OVERRIDE, paranoid 2: exit status" "$(result priv-kprobe-p2-status)" 0
+	check_counts "vm $k kprobe as nobody with CAP_DAC_OVERRIDE, paranoid 2" "$(result priv-kprobe-p2)" $M $N $((N * S)) $K $((K * S))
+}
+
+# footprint KERNEL: what a kprobe run touched, under strace.
+footprint() {
+	local k=$1 f=$VM_TMP/$1.strace
+	if [ "$(result fp-kprobe-status)" = unsupported ]; then
+		skip "vm $k kprobe footprint" "strace is not on the host"
+		return
+	fi
+	check "vm $k kprobe under strace: exit status" "$(result fp-kprobe-status)" 0
+	check_counts "vm $k kprobe under strace" "$(result fp-kprobe)" $M $N $((N * S)) $K $((K * S))
+	result fp-kprobe-strace >"$f"
+	check "vm $k kprobe under strace: it was traced" "$(grep -c '^openat(' "$f" | awk '{ print ($1 > 0) }')" 1
+	check "vm $k kprobe: no network calls" "$(network "$f" | head -n 3)" ""
+	check "vm $k kprobe: writes only its tracefs events" "$(changes "$f")" \
+		"open /sys/kernel/tracing/kprobe_events"
+	check "vm $k kprobe: nothing new in /sys/fs/bpf" "$(result fp-bpffs)" same
+	check "vm $k kprobe: its events are gone" "$(result fp-kprobe-events-left)" 0
 }
 
 # adapted KERNEL: what adapts at load time (guest-core.sh's last cases).
