@@ -313,7 +313,7 @@ int main(int argc, char **argv)
 
 	err = opts_parse(argc, argv, &o);
 	if (err)
-		return err;
+		return err == OPTS_DONE ? 0 : err;
 	/* Before anything loads: the shell's 127 (not found) or 126. */
 	if (o.cmd) {
 		err = command_find(o.cmd[0]);

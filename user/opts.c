@@ -19,7 +19,7 @@
 #define MAX_PID (4 * 1024 * 1024)
 
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
-       OPT_COUNTS_ONLY };
+       OPT_COUNTS_ONLY, OPT_USAGE };
 
 const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
@@ -63,7 +63,11 @@ static const struct argp_option options[] = {
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
+	/* argp's own help options print and then exit(): ours only print. */
+	{ "help", '?', NULL, 0, "Give this help list", -1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "Print program version", -1 },
 	{},
 };
 
@@ -94,9 +98,11 @@ int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
-/* Bad usage: one line and exit 2 (argp_error would add a second line). */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+/*
+ * Bad usage: one line (argp_error would add a hint line). Parsing runs with
+ * ARGP_NO_EXIT, so the error code returned stops argp_parse().
+ */
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -105,8 +111,10 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(EXIT_USAGE);
+	return EINVAL;
 }
+/* After --help, --usage or --version: nothing more to parse, or to run. */
+#define HELP_DONE ECANCELED
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
@@ -115,21 +123,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'd':
 		if (parse_seconds(arg, &o->duration_s))
-			usage_error("invalid duration '%s': want seconds, from %g to %.0f",
-				    arg, MIN_SECONDS, MAX_SECONDS);
+			return usage_error("invalid duration '%s': want seconds, from %g to %.0f",
+					   arg, MIN_SECONDS, MAX_SECONDS);
 		break;
 	case 'i':
 		if (parse_seconds(arg, &o->interval_s))
-			usage_error("invalid interval '%s': want seconds, from %g to %.0f",
-				    arg, MIN_SECONDS, MAX_SECONDS);
+			return usage_error("invalid interval '%s': want seconds, from %g to %.0f",
+					   arg, MIN_SECONDS, MAX_SECONDS);
 		break;
 	case 'p':
 		if (parse_pid(arg, &o->pid))
-			usage_error("invalid PID '%s': want 1 to %d", arg, MAX_PID);
+			return usage_error("invalid PID '%s': want 1 to %d", arg, MAX_PID);
 		break;
 	case OPT_BACKEND:
 		if (backend_parse(arg, &o->backend))
-			usage_error("unknown backend '%s': want auto, fentry, kprobe, tracepoint or kmod", arg);
+			return usage_error("unknown backend '%s': want auto, fentry, kprobe, tracepoint or kmod", arg);
 		break;
 	case OPT_JSON:
 		o->json = true;
@@ -148,7 +156,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DOT:
 		if (!*arg)
-			usage_error("--dot needs a file name");
+			return usage_error("--dot needs a file name");
 		o->stages = true;
 		o->dot = arg;
 		break;
@@ -159,16 +167,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case 'h':
+	case '?':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
+		return HELP_DONE;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE);
+		return HELP_DONE;
+	case 'V':
+		printf("%s\n", argp_program_version);
+		return HELP_DONE;
 	case ARGP_KEY_ARG:
-		usage_error("unexpected argument '%s' (a command goes after --)", arg);
-		break;
+		return usage_error("unexpected argument '%s' (a command goes after --)", arg);
 	case ARGP_KEY_END:
 		if (o->cmd && o->pid)
-			usage_error("-p and a command exclude each other");
+			return usage_error("-p and a command exclude each other");
 		if (o->counts_only && o->stages)
-			usage_error("--counts-only and --stages exclude each other");
+			return usage_error("--counts-only and --stages exclude each other");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -184,7 +198,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		.doc = doc,
 	};
 
-	int i, nopts = argc;
+	int i, err, nopts = argc;
 
 	memset(o, 0, sizeof(*o));
 	o->backend = BACKEND_AUTO;
@@ -196,10 +210,14 @@ int opts_parse(int argc, char **argv, struct opts *o)
 			break;
 		}
 	}
-	/* argp exits by itself on --help (0) and on errors (this status). */
-	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, nopts, argv, 0, NULL, o))
-		return EXIT_USAGE;
+	/*
+	 * argp would exit() on --help and on errors: the caller decides that
+	 * (and the fuzzer calls this again and again), hence ARGP_NO_EXIT, and
+	 * our own help options instead of argp's, which exit regardless.
+	 */
+	err = argp_parse(&argp, nopts, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
+	if (err)
+		return err == HELP_DONE ? OPTS_DONE : EXIT_USAGE;
 	if (o->cmd && !o->cmd[0]) {
 		fprintf(stderr, "udstrace: missing command after --\n");
 		return EXIT_USAGE;

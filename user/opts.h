@@ -24,11 +24,15 @@ struct opts {
 
 /* Exit status for bad usage, as for every CLI tool of this kind. */
 #define EXIT_USAGE 2
+/* opts_parse() after --help, --usage or --version: nothing to run, exit 0. */
+#define OPTS_DONE 1
 
 /*
- * Parses argv into *o. Returns 0 to run, or an exit status: 0 after
- * --help, EXIT_USAGE after printing a one-line error (argp adds a hint to
- * its own: an unknown option, or one missing its argument).
+ * Parses argv into *o. Returns 0 to run, OPTS_DONE after --help, --usage
+ * or --version, or EXIT_USAGE after printing a one-line error (argp adds a
+ * hint to its own: an unknown option, or one missing its argument). It
+ * never exits, and can be called again (argp keeps its getopt state per
+ * call).
  */
 int opts_parse(int argc, char **argv, struct opts *o);
 

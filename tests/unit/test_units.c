@@ -12,6 +12,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "fmt.h"
 #include "hist.h"
 #include "kprobe_events.h"
@@ -112,6 +113,60 @@ static void test_parse(void)
 	CHECK_INT("parse_pid 12ab", parse_pid("12ab", &p), -1);
 	CHECK_INT("parse_pid 2^31", parse_pid("2147483648", &p), -1);
 	CHECK_INT("parse_pid 2^64", parse_pid("18446744073709551616", &p), -1);
+}
+
+/*
+ * opts_parse on a NULL-terminated list of arguments, its messages sent to
+ * /dev/null. It must return, not exit, whatever the arguments.
+ */
+static int parse_quietly(struct opts *o, char **args)
+{
+	int argc = 0, err, out = dup(1), errfd = dup(2);
+	FILE *null = fopen("/dev/null", "w");
+
+	while (args[argc])
+		argc++;
+	fflush(stdout);
+	dup2(fileno(null), 1);
+	dup2(fileno(null), 2);
+	err = opts_parse(argc, args, o);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(errfd, 2);
+	close(out);
+	close(errfd);
+	fclose(null);
+	return err;
+}
+
+/* Called again and again in one process (the fuzzer does), errors included. */
+static void test_opts_parse(void)
+{
+	char *bogus[] = { "udstrace", "--bogus", NULL };
+	char *bad_pid[] = { "udstrace", "-p", "abc", NULL };
+	char *help[] = { "udstrace", "--help", "-p", "0", NULL };
+	char *version[] = { "udstrace", "-V", NULL };
+	char *conflict[] = { "udstrace", "--counts-only", "--stages", NULL };
+	char *good[] = { "udstrace", "-d", "5", "-i", "0.5", "--json", "--",
+			 "true", "x", NULL };
+	char *pid[] = { "udstrace", "--pid=7", "--backend", "kprobe", NULL };
+	struct opts o;
+
+	CHECK_INT("opts unknown option", parse_quietly(&o, bogus), EXIT_USAGE);
+	CHECK_INT("opts bad pid", parse_quietly(&o, bad_pid), EXIT_USAGE);
+	CHECK_INT("opts help stops there", parse_quietly(&o, help), OPTS_DONE);
+	CHECK_INT("opts version", parse_quietly(&o, version), OPTS_DONE);
+	CHECK_INT("opts conflict", parse_quietly(&o, conflict), EXIT_USAGE);
+	CHECK_INT("opts good after errors", parse_quietly(&o, good), 0);
+	CHECK_INT("opts good duration", (long long)(o.duration_s * 10), 50);
+	CHECK_INT("opts good interval", (long long)(o.interval_s * 10), 5);
+	CHECK_INT("opts good json", o.json, 1);
+	CHECK_STR("opts good command", o.cmd && o.cmd[0] ? o.cmd[0] : "(none)", "true");
+	CHECK_INT("opts pid", parse_quietly(&o, pid), 0);
+	CHECK_INT("opts pid value", o.pid, 7);
+	CHECK_INT("opts pid backend", o.backend, BACKEND_KPROBE);
+	CHECK_INT("opts pid reset duration", (long long)o.duration_s, 0);
 }
 
 static void test_snapshot(void)
@@ -431,6 +486,7 @@ int main(int argc, char **argv)
 	test_fmt();
 	test_hist();
 	test_parse();
+	test_opts_parse();
 	test_snapshot();
 	test_udsprobe_parse();
 	test_kallsyms();
