@@ -260,18 +260,26 @@ int kprobe_events_remove_stale(void)
 	return removed;
 }
 
+int kprobe_event_id_parse(FILE *f)
+{
+	int id;
+
+	if (fscanf(f, "%d", &id) != 1)
+		return -EINVAL;
+	return id;
+}
+
 static int read_event_id(const char *name)
 {
 	char path[256];
-	int id = -1;
 	FILE *f;
+	int id;
 
 	snprintf(path, sizeof(path), TRACEFS "/events/kprobes/%s/id", name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%d", &id) != 1)
-		id = -EINVAL;
+	id = kprobe_event_id_parse(f);
 	fclose(f);
 	return id;
 }

@@ -75,6 +75,8 @@ __u64 kprobe_event_missed(const struct kprobe_event *ev);
  * -ENOENT if no well-formed line names it.
  */
 int kprobe_profile_missed(FILE *f, const char *event, __u64 *missed);
+/* The number in @f, text in the format of a tracefs event's id, or -EINVAL. */
+int kprobe_event_id_parse(FILE *f);
 void kprobe_event_detach(struct kprobe_event *ev);
 
 #endif /* UDSTRACE_KPROBE_EVENTS_H */
