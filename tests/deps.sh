@@ -4,7 +4,8 @@
 # missing. Used by make test and make demo.
 set -eu
 build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc"
-test="jq util-linux graphviz gcc-multilib valgrind strace"
+# libclang-rt-dev: libFuzzer and the sanitizers for tests/fuzz.
+test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev"
 vm="qemu-system-x86 busybox-static cpio"
 want="$build"
 case "${1:-test}" in

@@ -25,6 +25,7 @@ TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(OUTPUT)/workload $(OUTPUT)/de
 ifneq ($(SANITIZE),1)
 TEST_BINS += $(OUTPUT)/udstrace-dynamic
 endif
+include tests/fuzz/fuzz.mk
 
 test-deps:
 	$(Q)bash tests/deps.sh

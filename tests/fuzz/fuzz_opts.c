@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libFuzzer harness for the option parser (user/opts.c). The input is an
+ * argument vector, the arguments separated by NUL bytes; argv[0] is
+ * "udstrace". Each input is parsed twice, from two fresh copies (argp
+ * permutes argv), and both results must agree: a parser that kept state
+ * between calls would differ. When the parser accepts, the options must
+ * obey the rules it promises (the CLI tests check the messages).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+#define MAX_ARGS 64
+
+/* Splits @data at NUL bytes into a fresh, NULL-terminated argv; argc back. */
+static int make_argv(const uint8_t *data, size_t size, char *argv[MAX_ARGS + 2])
+{
+	size_t start = 0;
+	int argc = 1;
+
+	argv[0] = strdup("udstrace");
+	for (size_t i = 0; i <= size && argc <= MAX_ARGS; i++) {
+		if (i < size && data[i])
+			continue;
+		argv[argc] = malloc(i - start + 1);
+		memcpy(argv[argc], data + start, i - start);
+		argv[argc][i - start] = '\0';
+		argc++;
+		start = i + 1;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void free_argv(char *argv[MAX_ARGS + 2])
+{
+	for (int i = 0; argv[i]; i++)
+		free(argv[i]);
+}
+
+/* Whether an accepted parse keeps the promises opts.h and --help make. */
+static void check_accepted(const struct opts *o)
+{
+	if (!isfinite(o->duration_s) || o->duration_s < 0 ||
+	    !isfinite(o->interval_s) || o->interval_s < 0 || o->pid < 0 ||
+	    o->backend > BACKEND_AUTO || (o->cmd && !o->cmd[0]) ||
+	    (o->cmd && o->pid) || (o->counts_only && o->stages) ||
+	    (o->explain && !o->stages) || (o->dot && (!o->stages || !*o->dot)))
+		abort();
+}
+
+/* Two parses of one input must agree (pointers compared as strings). */
+static void check_same(const struct opts *a, int ra, const struct opts *b, int rb)
+{
+	if (ra != rb)
+		abort();
+	if (ra)
+		return;
+	if (a->pid != b->pid || a->duration_s != b->duration_s ||
+	    a->interval_s != b->interval_s || a->json != b->json ||
+	    a->verbose != b->verbose || a->hist != b->hist ||
+	    a->check != b->check || a->stages != b->stages ||
+	    a->counts_only != b->counts_only || a->explain != b->explain ||
+	    a->backend != b->backend || !a->dot != !b->dot ||
+	    (a->dot && strcmp(a->dot, b->dot)) || !a->cmd != !b->cmd)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv1[MAX_ARGS + 2], *argv2[MAX_ARGS + 2];
+	struct opts o1, o2;
+	int argc, r1, r2;
+
+	argc = make_argv(data, size, argv1);
+	make_argv(data, size, argv2);
+	r1 = opts_parse(argc, argv1, &o1);
+	r2 = opts_parse(argc, argv2, &o2);
+	if (r1 != 0 && r1 != OPTS_DONE && r1 != EXIT_USAGE)
+		abort();
+	if (!r1)
+		check_accepted(&o1);
+	check_same(&o1, r1, &o2, r2);
+	free_argv(argv1);
+	free_argv(argv2);
+	return 0;
+}
