@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -262,9 +263,19 @@ int kprobe_events_remove_stale(void)
 
 int kprobe_event_id_parse(FILE *f)
 {
-	int id;
+	char line[32], *end;
+	long id;
 
-	if (fscanf(f, "%d", &id) != 1)
+	if (!fgets(line, sizeof(line), f))
+		return -EINVAL;
+	errno = 0;
+	id = strtol(line, &end, 10);
+	/*
+	 * The kernel writes "%d\n" of a number it hands out from 1 up. Anything
+	 * else is refused: a negative number would pass for an errno, and one
+	 * that does not fit an int is undefined behaviour for fscanf's %d.
+	 */
+	if (errno || end == line || (*end && *end != '\n') || id < 0 || id > INT_MAX)
 		return -EINVAL;
 	return id;
 }

@@ -479,6 +479,31 @@ static void test_kprobe_event_line(void)
 	event_check("kprobe_events garbage", "\x01\xff:kprobes/udstrace_", "-");
 }
 
+/* kprobe_event_id_parse on the text @s. */
+static int event_id(const char *s)
+{
+	FILE *f = text(s);
+	int id = kprobe_event_id_parse(f);
+
+	fclose(f);
+	return id;
+}
+
+/* A tracefs event's id: a number, or -EINVAL, never a negative errno. */
+static void test_event_id(void)
+{
+	CHECK_INT("event id 6.1", event_id("1338\n"), 1338);
+	CHECK_INT("event id no newline", event_id("7"), 7);
+	CHECK_INT("event id INT_MAX", event_id("2147483647\n"), 2147483647);
+	/* Both found by tests/fuzz/fuzz_event_id (corpus/event_id/crash-*). */
+	CHECK_INT("event id negative", event_id("-3"), -EINVAL);
+	CHECK_INT("event id overflow", event_id("555555555555555555555555555555555555"), -EINVAL);
+	CHECK_INT("event id 2^31", event_id("2147483648\n"), -EINVAL);
+	CHECK_INT("event id trailing junk", event_id("12ab\n"), -EINVAL);
+	CHECK_INT("event id empty", event_id(""), -EINVAL);
+	CHECK_INT("event id blank", event_id("\n"), -EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -493,5 +518,6 @@ int main(int argc, char **argv)
 	test_blacklist();
 	test_kprobe_profile();
 	test_kprobe_event_line();
+	test_event_id();
 	return failures ? 1 : 0;
 }
