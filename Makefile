@@ -57,7 +57,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test test-unit test-live test-vm demo bench install picture
+.PHONY: all clean test test-unit test-live test-vm demo bench bench-startup install picture
 all: $(UDSTRACE_BIN)
 
 $(sort $(OUTPUT) $(BUILD)):
@@ -110,8 +110,16 @@ demo:
 # Overhead, start-up, scaling: writes docs/BENCHMARKS.md (a benchmark, not a test).
 bench:
 	$(Q)bash tests/deps.sh test
-	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload
+	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload $(OUTPUT)/attach-time
 	$(Q)bash bench/run.sh
+
+# Only the start-up section, printed rather than written (a few seconds).
+bench-startup: udstrace $(OUTPUT)/attach-time
+	$(Q)bash bench/startup.sh
+
+$(OUTPUT)/attach-time: bench/attach-time.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 # The README's picture of the two send paths, from a run on this kernel.
 picture: udstrace $(OUTPUT)/workload

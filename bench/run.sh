@@ -120,27 +120,9 @@ vm_overhead() {
 	rm -f "$log"
 }
 
-# Start-up and footprint: launch to attached and back out, and peak RSS.
+# Start-up and footprint: exec to attached, peak RSS, binary size.
 startup() {
-	local bt='tracepoint:sock:sock_send_length { @[args->family] = count(); } interval:ms:10 { exit(); }'
-	echo "## Start-up and footprint"
-	echo
-	echo "A run that attaches, traces for 10 ms and exits (hyperfine, 10 runs)."
-	echo
-	echo "| tool | min | median | peak RSS |"
-	echo "| --- | --- | --- | --- |"
-	hyperfine -N --runs 10 --export-json /tmp/udstrace-hf.json \
-		"$UDSTRACE -d 0.01" "bpftrace -e '$bt'" >/dev/null 2>&1
-	jq -r '.results[] | "\(.command)|\(.min)|\(.median)"' /tmp/udstrace-hf.json |
-	while IFS='|' read -r cmd min med; do
-		rss=$(/usr/bin/time -f %M sh -c "$cmd >/dev/null 2>&1" 2>&1 | tail -n 1)
-		printf '| `%s` | %.0f ms | %.0f ms | %s MiB |\n' "${cmd%% *}" \
-			"$(awk -v s="$min" 'BEGIN { print s * 1000 }')" \
-			"$(awk -v s="$med" 'BEGIN { print s * 1000 }')" \
-			"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
-	done
-	rm -f /tmp/udstrace-hf.json
-	echo
+	bash "$TOP/bench/startup.sh"
 }
 
 # Overhead as the event rate grows: P concurrent UDS sender pairs.
@@ -216,9 +198,9 @@ ipcbench() {
 	echo
 }
 
-command -v bpftrace >/dev/null && command -v hyperfine >/dev/null && [ -x /usr/bin/time ] || {
+command -v bpftrace >/dev/null || {
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq --no-install-recommends bpftrace hyperfine time >/dev/null
+	apt-get install -y -qq --no-install-recommends bpftrace >/dev/null
 }
 {
 	header
