@@ -11,6 +11,11 @@ $(BUILD)/test_units: tests/unit/test_units.c $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# feature.c's BTF index against libbpf's answers.
+$(OUTPUT)/test_feature: tests/unit/test_feature.c $(UNIT_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 # The workload is a test fixture, never sanitized: always static.
 $(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -23,7 +28,7 @@ $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 
 TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(OUTPUT)/workload $(OUTPUT)/deny
 ifneq ($(SANITIZE),1)
-TEST_BINS += $(OUTPUT)/udstrace-dynamic
+TEST_BINS += $(OUTPUT)/udstrace-dynamic $(OUTPUT)/test_feature
 endif
 include tests/fuzz/fuzz.mk
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What the running kernel offers, asked before anything is loaded: kernel
- * BTF (read once per run), map types, and attach points. Attachability is
+ * BTF (read once per run, its function and tracepoint names hashed), map
+ * types, and attach points. Attachability is
  * answered the way libbpf-tools' fentry_can_attach() does: by loading a
  * two-instruction program.
  */
@@ -13,8 +14,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
-/* vmlinux BTF, loaded on first use and kept for the run; NULL if none. */
-const struct btf *kernel_btf(void);
 /* Is @name a function in kernel BTF (so fentry can name it)? */
 bool feature_has_func(const char *name);
 /* Number of arguments of kernel function @name, or -1 if not in BTF. */
