@@ -270,15 +270,45 @@ bool feature_has_tracepoint(const char *name)
 	return btf_id(type, BTF_KIND_TYPEDEF) > 0;
 }
 
-int feature_can_load(enum bpf_attach_type type, const char *name,
-		     char *why, size_t len)
+/*
+ * Loads "return 0" on attach point @id: 0 or -errno. Remembers the
+ * answers, since every path asks again (the tracepoint backend asks about
+ * sys_enter once per path), and they do not change during a run.
+ */
+static int load_ret0(enum bpf_attach_type type, int id)
 {
+	static struct load_answer {
+		enum bpf_attach_type type;
+		int id;
+		int err;
+	} seen[32];
+	static unsigned int nr_seen;
 	const struct bpf_insn ret0[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
+	int fd, err = 0;
+
+	for (unsigned int i = 0; i < nr_seen; i++)
+		if (seen[i].type == type && seen[i].id == id)
+			return seen[i].err;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type,
+		    .attach_btf_id = id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
+	if (fd < 0)
+		err = -errno;
+	else
+		close(fd);
+	if (nr_seen < sizeof(seen) / sizeof(seen[0]))
+		seen[nr_seen++] = (struct load_answer){ type, id, err };
+	return err;
+}
+
+int feature_can_load(enum bpf_attach_type type, const char *name,
+		     char *why, size_t len)
+{
 	char type_name[128];
-	int id, fd, err;
+	int id, err;
 
 	if (type == BPF_TRACE_RAW_TP) {
 		snprintf(type_name, sizeof(type_name), "btf_trace_%s", name);
@@ -290,16 +320,10 @@ int feature_can_load(enum bpf_attach_type type, const char *name,
 		snprintf(why, len, "%s not in kernel BTF", name);
 		return -ENOENT;
 	}
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type,
-		    .attach_btf_id = id);
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
-	if (fd < 0) {
-		err = -errno;
+	err = load_ret0(type, id);
+	if (err)
 		snprintf(why, len, "BPF_PROG_LOAD failed: %s", strerror(-err));
-		return err;
-	}
-	close(fd);
-	return 0;
+	return err;
 }
 
 /*
