@@ -72,7 +72,7 @@ held_progs() {
 }
 
 # left B CASE: a run of backend B ended the CASE way (normal: its command
-# exits, d: -d 1, INT TERM HUP: that signal, PIPE: its reader goes away,
+# exits, d: -d 1, INT TERM HUP QUIT: that signal, PIPE: its reader goes away,
 # KILL: SIGKILL at any moment from the start, KILLT: SIGKILL while
 # tracing); then what is left of it, and the next run (exact counts).
 # Prints @@left-B-CASE-FIELD lines:
@@ -130,7 +130,13 @@ left() {
 		kill -$c $u
 		;;
 	esac
-	wait_pids $POLL_SECS "$n" $u $hp
+	wait_until $POLL_SECS eval "! kill -0 $u 2>/dev/null" || {
+		echo "@@timeout $n: udstrace still running after $POLL_SECS s, killed"
+		kill -9 $u
+	}
+	wait $u
+	echo "@@$n-status $?"
+	[ -z "$hp" ] || wait_pids $POLL_SECS "$n: head" $hp
 	echo "# $n: udstrace ended after $(($(now_ms) - t0)) ms"
 	[ $c != PIPE ] || echo "@@$n-first $(cat /tmp/first)"
 	grep -v -e '^libbpf:' -e ' via ' /tmp/e | sed "s/^/# $n: /"
@@ -154,7 +160,7 @@ rm -f /tmp/stop
 	done
 ) &
 traffic=$!
-for c in normal d INT TERM HUP PIPE KILL KILLT; do
+for c in normal d INT TERM HUP QUIT PIPE KILL KILLT; do
 	left kprobe $c
 done
 for c in HUP KILL; do

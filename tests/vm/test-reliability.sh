@@ -57,11 +57,13 @@ for b in fentry kprobe; do
 	echo "# vm $K load -i 1 $b: $(load_rate "$(result load-i-$b)") (TCG)"
 done
 
-# Nothing left behind. SIGHUP and SIGPIPE must clean up like SIGINT; after
-# a SIGKILL the kprobe events stay, and the next start removes them.
-for c in kprobe-normal kprobe-d kprobe-INT kprobe-TERM kprobe-HUP kprobe-PIPE kprobe-KILL \
-	kprobe-KILLT fentry-HUP fentry-KILL tracepoint-KILL; do
+# Nothing left behind. Every signal but SIGKILL ends the run with status 0
+# and cleans up; after a SIGKILL the kprobe events stay, and the next
+# start removes them.
+for c in kprobe-normal kprobe-d kprobe-INT kprobe-TERM kprobe-HUP kprobe-QUIT kprobe-PIPE \
+	kprobe-KILL kprobe-KILLT fentry-HUP fentry-KILL tracepoint-KILL; do
 	b=${c%%-*} n="vm $K $b ${c#*-}"
+	[[ $c == *KILL* ]] || check "$n: exit status" "$(result left-$c-status)" 0
 	[[ $c == *KILL ]] || check "$n: udstrace held BPF programs" \
 		"$(result left-$c-held | awk '{ print ($1 > 0) }')" 1
 	check "$n: no BPF program, map, link or BTF left" "$(result left-$c-bpf)" ""
