@@ -285,8 +285,8 @@ check_one_stage_failed() {
 		"$(jq -r --arg s "$3" '[.paths[].stages[] | select(.name != $s and (.probed | not) and ((.reason // "") | test("would not attach")))] | length' <<<"$j")" 0
 }
 
-# check_preempted NAME OUTPUT FULL N: a run of "workload -u N -s 100 -P 0
-# -B 64M" with --stages: the sender pinned to CPU 0 with a CPU hog, its
+# check_preempted NAME OUTPUT FULL N: a run of "workload -u N -s 8192 -P 0
+# -B 64M" with --stages (large sends: long enough in the kernel to be cut): the sender pinned to CPU 0 with a CPU hog, its
 # buffer large enough that no send waits for the reader. FULL is yes
 # where the kernel ran it under full preemption. The hog takes the CPU
 # inside the sends: that is time waiting for a CPU, not time asleep.

@@ -141,9 +141,11 @@ for sig in INT TERM HUP QUIT PIPE; do
 	signal_run $sig
 done
 # SIGKILL leaves the events; the next kprobe run removes them at start.
-./udstrace --json --backend kprobe >/dev/null 2>/tmp/sig.err &
+# A file of its own: the last signal run's says "tracing" already.
+rm -f /tmp/stale.err
+./udstrace --json --backend kprobe >/dev/null 2>/tmp/stale.err &
 upid=$!
-wait_until $POLL_SECS grep -q tracing /tmp/sig.err ||
+wait_until $POLL_SECS grep -q tracing /tmp/stale.err ||
 	echo "@@timeout stale: udstrace did not say tracing within $POLL_SECS s"
 kill -9 $upid
 reap $RUN_DEADLINE "stale: udstrace" $upid
@@ -233,7 +235,7 @@ if [ -n "$old" ] && echo full >$P 2>/dev/null; then
 	taskset -c 0 sh -c 'while :; do :; done' &
 	hog=$!
 	for b in fentry tracepoint; do
-		run preempted-$b --backend $b --stages -- ./workload -u 2000 -s 100 -P 0 -B 67108864
+		run preempted-$b --backend $b --stages -- ./workload -u 4000 -s 8192 -P 0 -B 67108864
 	done
 	kill $hog
 	echo "$old" >$P

@@ -94,7 +94,7 @@ results() {
 		check "vm $k blocked-$b: exit status" "$(result "blocked-$b-status")" 0
 		check_blocked "vm $k blocked-$b" "$(result "blocked-$b")"
 		check_preempted "vm $k preempted-$b" "$(result preempted-$b)" \
-			"$(result kernel-preempt-full)" 2000
+			"$(result kernel-preempt-full)" 4000
 	done
 	check "vm $k one stage fails: exit status" "$(result stage-fails-fentry-status)" 0
 	counted "$k" fentry check_one_stage_failed "vm $k one stage fails" \
