@@ -2,9 +2,9 @@
 /*
  * What the running kernel offers, asked before anything is loaded: kernel
  * BTF (read once per run, its function and tracepoint names hashed), map
- * types, and attach points. Attachability is
- * answered the way libbpf-tools' fentry_can_attach() does: by loading a
- * two-instruction program.
+ * types, and attach points. Attachability is answered the way
+ * libbpf-tools' fentry_can_attach() does: by loading a two-instruction
+ * program, once per attach point and run.
  */
 #ifndef UDSTRACE_FEATURE_H
 #define UDSTRACE_FEATURE_H
