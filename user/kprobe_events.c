@@ -196,6 +196,31 @@ static unsigned long long pidns_inode(void)
 	return stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
 }
 
+/*
+ * "NS_PID_" at @s, two decimal numbers, each ended by '_': false for
+ * anything else. Not sscanf's "%llu_%d_": it takes "4_4x" for 4 and 4
+ * (nothing checks a literal after the last conversion), and an int that
+ * overflows is undefined behaviour.
+ */
+static bool event_owner(const char *s, unsigned long long *ns, int *pid)
+{
+	unsigned long long n, p;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || *end != '_' || !isdigit((unsigned char)end[1]))
+		return false;
+	p = strtoull(end + 1, &end, 10);
+	if (errno || *end != '_' || !p || p > INT_MAX)
+		return false;
+	*ns = n;
+	*pid = p;
+	return true;
+}
+
 bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
 		       unsigned long long *ns, int *pid)
 {
@@ -215,8 +240,7 @@ bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
 		return false;
 	memcpy(name, p, len);
 	name[len] = '\0';
-	if (sscanf(name, EVENT_PREFIX "%llu_%d_", ns, pid) != 2 ||
-	    !isdigit((unsigned char)name[strlen(EVENT_PREFIX)]) || *pid <= 0)
+	if (!event_owner(name + strlen(EVENT_PREFIX), ns, pid))
 		*ns = *pid = 0;
 	return true;
 }

@@ -467,6 +467,20 @@ static void test_kprobe_event_line(void)
 		    "udstrace_5_-1_x_entry 0 0");
 	event_check("kprobe_events signed namespace", "p:kprobes/udstrace_-5_1_x_entry x\n",
 		    "udstrace_-5_1_x_entry 0 0");
+	/* Found by tests/fuzz/fuzz_kprobe_events (corpus/kprobe_events/crash-*). */
+	event_check("kprobe_events pid not ended by _", "p:kprobes/udstrace_4_4x242_x_entry x\n",
+		    "udstrace_4_4x242_x_entry 0 0");
+	event_check("kprobe_events pid past INT_MAX", "p:kprobes/udstrace_5_4294967297_x_entry x\n",
+		    "udstrace_5_4294967297_x_entry 0 0");
+	event_check("kprobe_events namespace past 2^64",
+		    "p:kprobes/udstrace_18446744073709551616_7_x_entry x\n",
+		    "udstrace_18446744073709551616_7_x_entry 0 0");
+	event_check("kprobe_events pid with a sign", "p:kprobes/udstrace_5_+7_x_entry x\n",
+		    "udstrace_5_+7_x_entry 0 0");
+	event_check("kprobe_events pid 0", "p:kprobes/udstrace_5_0_x_entry x\n",
+		    "udstrace_5_0_x_entry 0 0");
+	event_check("kprobe_events no namespace inode", "p:kprobes/udstrace_0_7_x_entry x\n",
+		    "udstrace_0_7_x_entry 0 7");
 	event_check("kprobe_events other name", "p:kprobes/myprobe tcp_sendmsg\n", "-");
 	event_check("kprobe_events other group",
 		    "p:perf/udstrace_4026531836_1234_tcp_sendmsg_entry tcp_sendmsg\n", "-");
