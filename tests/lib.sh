@@ -395,9 +395,12 @@ fentry_loads() {
 # changes LOG: each call in an strace log that can change a file, a mount
 # or the BPF filesystem, one per line: "open PATH" (opened for writing),
 # "unlink PATH", ..., "mount TARGET" (only if not unmounted later), "pin".
+# A call that failed with EEXIST made nothing (the sanitizer runtimes try
+# mkdir on their log directory); any other attempt counts, failed or not.
 changes() {
 	awk '
 	function path(s) { return match(s, /"[^"]*"/) ? substr(s, RSTART + 1, RLENGTH - 2) : "?" }
+	/ = -1 EEXIST / { next }
 	/^(open|openat)\(/ {
 		if ($0 ~ /, O_[A-Z_|]*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/ ||
 		    $0 ~ /, (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND)/)
