@@ -12,7 +12,7 @@ $(BUILD)/test_units: tests/unit/test_units.c $(UNIT_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # feature.c's BTF index against libbpf's answers.
-$(OUTPUT)/test_feature: tests/unit/test_feature.c $(UNIT_OBJS)
+$(BUILD)/test_feature: tests/unit/test_feature.c $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -26,9 +26,10 @@ $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -static $< -o $@
 
-TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(OUTPUT)/workload $(OUTPUT)/deny
+TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
+	$(OUTPUT)/workload $(OUTPUT)/deny
 ifneq ($(SANITIZE),1)
-TEST_BINS += $(OUTPUT)/udstrace-dynamic $(OUTPUT)/test_feature
+TEST_BINS += $(OUTPUT)/udstrace-dynamic
 endif
 include tests/fuzz/fuzz.mk
 
@@ -43,7 +44,8 @@ VM_TESTS = $(sort $(wildcard tests/vm/test-*.sh))
 SAN_TESTS = tests/sanitize/run.sh
 # The scripts find the programs under test through these.
 TEST_ENV = UDSTRACE=$(abspath $(UDSTRACE_BIN)) \
-	TEST_UNITS=$(abspath $(BUILD)/test_units) UDSBENCH=$(abspath $(UDSBENCH))
+	TEST_UNITS=$(abspath $(BUILD)/test_units) \
+	TEST_FEATURE=$(abspath $(BUILD)/test_feature) UDSBENCH=$(abspath $(UDSBENCH))
 
 test-bins: $(TEST_BINS)
 

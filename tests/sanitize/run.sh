@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# The unit and live tests again, with udstrace, test_units and udsbench
-# built with ASan and UBSan (make SANITIZE=1 test-bins puts them in
+# The unit and live tests again, with udstrace, test_units, test_feature and
+# udsbench built with ASan and UBSan (make SANITIZE=1 test-bins puts them in
 # .output/sanitize). Each result line is passed on with "sanitized: " in
 # front of its name. Every sanitized process writes any report into one
 # directory (log_path), and the last check demands that it stays empty: a
@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 SAN=$TOP/.output/sanitize
-for b in udstrace test_units udsbench/udsbench; do
+for b in udstrace test_units test_feature udsbench/udsbench; do
 	if [ ! -x "$SAN/$b" ]; then
 		fail "sanitized build" "$SAN/$b is missing (make SANITIZE=1 test-bins)"
 		exit 0
@@ -80,11 +80,14 @@ SH
 chmod 755 "$tmp/udstrace"
 touch "$logs/.runs"
 chmod 666 "$logs/.runs"
-export UDSTRACE=$tmp/udstrace TEST_UNITS=$SAN/test_units UDSBENCH=$SAN/udsbench/udsbench
+export UDSTRACE=$tmp/udstrace TEST_UNITS=$SAN/test_units TEST_FEATURE=$SAN/test_feature \
+	UDSBENCH=$SAN/udsbench/udsbench
 unset UDSTRACE_MATRIX	# the kernel x backend table is the normal pass's
 for t in "$TOP"/tests/unit/*.sh "$TOP"/tests/live/*.sh; do
 	case ${t##*/} in
-	checkpatch.sh | valgrind.sh) continue ;;	# nothing sanitized runs there
+	# Nothing sanitized runs in the first two; the fuzzers are built with
+	# ASan and UBSan anyway.
+	checkpatch.sh | valgrind.sh | fuzz.sh) continue ;;
 	footprint.sh)
 		# It holds udstrace to writing nothing but what it was given;
 		# the sanitizer runtime writes its reports. The normal pass runs it.

@@ -3,4 +3,4 @@
 # user/feature.c's own reading of vmlinux BTF against libbpf's, on this
 # kernel's BTF; it prints its own PASS/FAIL lines.
 . "$(dirname "$0")/../lib.sh"
-"$TOP/.output/test_feature"
+"${TEST_FEATURE:-$TOP/.output/test_feature}"
