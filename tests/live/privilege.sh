@@ -85,6 +85,25 @@ check "CAP_BPF+CAP_PERFMON as nobody, --check: agrees with root's" \
 out=$(as +sys_admin "$UDSTRACE" --json -- "${W[@]}" 2>/dev/null)
 check_counts "CAP_SYS_ADMIN alone as nobody" "$out" $M $N $((N * S)) $K $((K * S))
 
+# The way to deploy it: file capabilities on the binary, nobody with none of
+# its own. (The ELF itself: in the sanitized pass $UDSTRACE is a wrapper.)
+bin=${UDSTRACE_ELF:-$UDSTRACE}
+if ! command -v setcap >/dev/null; then
+	skip "file capabilities" "setcap is not installed (libcap2-bin)"
+elif ! cp "$bin" "$tmp/udstrace-caps" || ! chmod 755 "$tmp" ||
+	! setcap cap_bpf,cap_perfmon+ep "$tmp/udstrace-caps" 2>"$tmp/setcap"; then
+	skip "file capabilities" "setcap on $tmp fails: $(head -n 1 "$tmp/setcap")"
+else
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$tmp/udstrace-caps" --json -- "${W[@]}" 2>"$tmp/err")
+	check "cap_bpf,cap_perfmon+ep on the file, nobody: exit status" "$?" 0
+	check_counts "cap_bpf,cap_perfmon+ep on the file, nobody" "$out" $M $N $((N * S)) $K $((K * S))
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$tmp/udstrace-caps" -d 5 -- sh -c 'grep -E "^Cap(Eff|Amb)" /proc/self/status' 2>/dev/null)
+	check "cap_bpf,cap_perfmon+ep on the file: the command gets none" \
+		"$(grep '^Cap' <<<"$out" | xargs)" "CapEff: 0000000000000000 CapAmb: 0000000000000000"
+fi
+
 # --- less: one line, exit 1 ---------------------------------------------------------
 # short NAME WANT CMD...: CMD's exit status is 1 and its stderr is WANT, one line.
 short() {

@@ -80,8 +80,8 @@ SH
 chmod 755 "$tmp/udstrace"
 touch "$logs/.runs"
 chmod 666 "$logs/.runs"
-export UDSTRACE=$tmp/udstrace TEST_UNITS=$SAN/test_units TEST_FEATURE=$SAN/test_feature \
-	UDSBENCH=$SAN/udsbench/udsbench
+export UDSTRACE=$tmp/udstrace UDSTRACE_ELF=$SAN/udstrace TEST_UNITS=$SAN/test_units \
+	TEST_FEATURE=$SAN/test_feature UDSBENCH=$SAN/udsbench/udsbench
 unset UDSTRACE_MATRIX	# the kernel x backend table is the normal pass's
 for t in "$TOP"/tests/unit/*.sh "$TOP"/tests/live/*.sh; do
 	case ${t##*/} in
