@@ -5,7 +5,7 @@
 set -eu
 build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc"
 # libclang-rt-dev: libFuzzer and the sanitizers for tests/fuzz.
-test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev"
+test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev libcap2-bin"
 vm="qemu-system-x86 busybox-static cpio"
 want="$build"
 case "${1:-test}" in
