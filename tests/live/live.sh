@@ -162,7 +162,8 @@ done
 # first run is gone, or held by a process still running (another tracer on
 # this machine, not one of ours: they have all ended), and no kprobe event
 # of udstrace's is left in tracefs. The kernel frees objects after an RCU
-# grace period, so allow it two seconds.
+# grace period (tracing programs after an RCU tasks trace one, which can
+# take seconds on a loaded machine), so allow it ten seconds.
 # left_over: objects new since the start that no live process holds.
 left_over() {
 	comm -13 <(echo "$objects_before") <(bpf_objects) | comm -23 - <(bpf_held) | xargs
@@ -177,7 +178,7 @@ events_left() {
 	done | xargs
 }
 # shellcheck disable=SC2016 # expanded by eval
-wait_until 2 eval '[ -z "$(left_over)" ]'
+wait_until 10 eval '[ -z "$(left_over)" ]'
 check "after the runs: no BPF program, map or link left" "$(left_over)" ""
 if [ "$(kernel_config CONFIG_KPROBE_EVENTS)" = y ]; then
 	check "after the runs: no udstrace kprobe event left in tracefs" "$(events_left)" ""
