@@ -88,6 +88,13 @@ for t in "$TOP"/tests/unit/*.sh "$TOP"/tests/live/*.sh; do
 	# Nothing sanitized runs in the first two; the fuzzers are built with
 	# ASan and UBSan anyway.
 	checkpatch.sh | valgrind.sh | fuzz.sh) continue ;;
+	reliability.sh)
+		# Load, signals at random moments and PID reuse race against
+		# deadlines; ASan slows udstrace several times over. The normal
+		# pass runs it; the sanitized pass covers the same code paths
+		# through live.sh and ending.sh.
+		skip "sanitized: reliability" "timing-bound load test; the normal pass runs it"
+		continue ;;
 	footprint.sh)
 		# It holds udstrace to writing nothing but what it was given;
 		# the sanitizer runtime writes its reports. The normal pass runs it.
