@@ -24,6 +24,7 @@ struct kernel_btf {
 	const void *file;
 	size_t size;
 	bool mapped;
+	bool borrowed;		/* @file is the caller's (kernel_btf_new) */
 	const char *types;	/* the type section */
 	const char *strs;	/* the string section */
 	__u32 strs_len;
@@ -136,6 +137,7 @@ static int kbtf_index_names(struct kernel_btf *k, __u32 nr_named)
 		const struct btf_type *t = kbtf_type(k, id);
 		__u32 h;
 
+		/* A name outside the string section is none, as for libbpf. */
 		if (!is_named_kind(t))
 			continue;
 		h = name_hash(kbtf_name(k, t)) & k->mask;
@@ -194,7 +196,7 @@ static int kbtf_parse(struct kernel_btf *k)
 	    h->version != BTF_VERSION || h->hdr_len < sizeof(*h) ||
 	    (size_t)h->hdr_len + h->type_off + h->type_len > k->size ||
 	    (size_t)h->hdr_len + h->str_off + h->str_len > k->size || !h->str_len)
-		return -EINVAL;
+		return -EINVAL;	/* types are read in place: 4-byte aligned */
 	k->types = (const char *)h + h->hdr_len + h->type_off;
 	k->strs = (const char *)h + h->hdr_len + h->str_off;
 	k->strs_len = h->str_len;
@@ -208,7 +210,7 @@ static void kbtf_free(struct kernel_btf *k)
 {
 	if (k->mapped)
 		munmap((void *)k->file, k->size);
-	else
+	else if (!k->borrowed)
 		free((void *)k->file);
 	free(k->offs);
 	free(k->slots);
@@ -229,11 +231,32 @@ static const struct kernel_btf *kernel_btf(void)
 	return err ? NULL : &k;
 }
 
-/* The first type of @kind named @name: its id, or -ENOENT. */
-static int btf_id(const char *name, __u32 kind)
+struct kernel_btf *kernel_btf_new(const void *data, size_t size)
 {
-	const struct kernel_btf *k = kernel_btf();
+	struct kernel_btf *k = calloc(1, sizeof(*k));
 
+	if (!k)
+		return NULL;
+	k->file = data;
+	k->size = size;
+	k->borrowed = true;
+	if (kbtf_parse(k)) {
+		kernel_btf_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void kernel_btf_free(struct kernel_btf *k)
+{
+	if (!k)
+		return;
+	kbtf_free(k);
+	free(k);
+}
+
+int kernel_btf_find(const struct kernel_btf *k, const char *name, __u32 kind)
+{
 	if (!k)
 		return -ENOENT;
 	for (__u32 h = name_hash(name) & k->mask; k->slots[h]; h = (h + 1) & k->mask) {
@@ -245,21 +268,31 @@ static int btf_id(const char *name, __u32 kind)
 	return -ENOENT;
 }
 
+/* The first type of @kind named @name in vmlinux BTF: its id, or -ENOENT. */
+static int btf_id(const char *name, __u32 kind)
+{
+	return kernel_btf_find(kernel_btf(), name, kind);
+}
+
 bool feature_has_func(const char *name)
 {
 	return btf_id(name, BTF_KIND_FUNC) > 0;
 }
 
-int feature_func_nargs(const char *name)
+int kernel_btf_func_nargs(const struct kernel_btf *k, const char *name)
 {
-	const struct kernel_btf *k = kernel_btf();
 	const struct btf_type *t;
-	int id = btf_id(name, BTF_KIND_FUNC);
+	int id = kernel_btf_find(k, name, BTF_KIND_FUNC);
 
 	if (id <= 0)
 		return -1;
 	t = kbtf_type(k, kbtf_type(k, id)->type);
 	return t && btf_is_func_proto(t) ? btf_vlen(t) : -1;
+}
+
+int feature_func_nargs(const char *name)
+{
+	return kernel_btf_func_nargs(kernel_btf(), name);
 }
 
 bool feature_has_tracepoint(const char *name)

@@ -30,4 +30,17 @@ bool feature_has_tracepoint(const char *name);
 /* BPF_MAP_TYPE_TASK_STORAGE (5.11+); without it in-flight state is hashed. */
 bool feature_has_task_storage(void);
 
+/*
+ * The reading of BTF behind the questions above, for the tests: @size
+ * bytes at @data (the caller's, kept until kernel_btf_free) indexed as
+ * vmlinux BTF is; NULL if malformed or out of memory.
+ */
+struct kernel_btf;
+struct kernel_btf *kernel_btf_new(const void *data, size_t size);
+void kernel_btf_free(struct kernel_btf *k);
+/* The first type of @kind named @name in @k: its id, or -ENOENT. */
+int kernel_btf_find(const struct kernel_btf *k, const char *name, __u32 kind);
+/* Number of arguments of function @name in @k, or -1 if not there. */
+int kernel_btf_func_nargs(const struct kernel_btf *k, const char *name);
+
 #endif /* UDSTRACE_FEATURE_H */
