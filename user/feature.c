@@ -138,7 +138,7 @@ static int kbtf_index_names(struct kernel_btf *k, __u32 nr_named)
 		__u32 h;
 
 		/* A name outside the string section is none, as for libbpf. */
-		if (!is_named_kind(t))
+		if (!is_named_kind(t) || t->name_off >= k->strs_len)
 			continue;
 		h = name_hash(kbtf_name(k, t)) & k->mask;
 		while (k->slots[h])
@@ -195,7 +195,8 @@ static int kbtf_parse(struct kernel_btf *k)
 	if (k->size < sizeof(*h) || h->magic != BTF_MAGIC ||
 	    h->version != BTF_VERSION || h->hdr_len < sizeof(*h) ||
 	    (size_t)h->hdr_len + h->type_off + h->type_len > k->size ||
-	    (size_t)h->hdr_len + h->str_off + h->str_len > k->size || !h->str_len)
+	    (size_t)h->hdr_len + h->str_off + h->str_len > k->size || !h->str_len ||
+	    (h->hdr_len + h->type_off) % sizeof(__u32))
 		return -EINVAL;	/* types are read in place: 4-byte aligned */
 	k->types = (const char *)h + h->hdr_len + h->type_off;
 	k->strs = (const char *)h + h->hdr_len + h->str_off;

@@ -24,7 +24,7 @@ for name in "$@"; do
 	[ -f "$here/$name.dict" ] && dict=(-dict="$here/$name.dict")
 	# -close_fd_mask=3: the parsers' own messages (argp's help and
 	# errors) would drown the log; libFuzzer keeps its reports.
-	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	UBSAN_OPTIONS=print_stacktrace=1 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-close_fd_mask=3 -print_final_stats=1 "${dict[@]}" \
 		-artifact_prefix="$dir/crash-$name-" \
 		"$dir/corpus/$name" "$here/corpus/$name" >"$log" 2>&1

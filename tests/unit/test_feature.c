@@ -5,6 +5,7 @@
  * this kernel's BTF and its argument count, each tracepoint, and names
  * that are there only as another kind. Reads the kernel's BTF; no root.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,71 @@ static void report(const char *what, int checked, int bad, const char *first)
 	}
 }
 
+static void check(const char *name, long long got, long long want)
+{
+	if (got == want) {
+		printf("PASS feature %s\n", name);
+	} else {
+		printf("FAIL feature %s: got %lld, want %lld\n", name, got, want);
+		failures++;
+	}
+}
+
+/*
+ * A BTF file made by libbpf, in a 4-aligned buffer of its own: int (id 1),
+ * int (*)(int, int) (id 2) and the function f (id 3), whose record starts
+ * at byte 44 of the types (12 + 4 for the int, 12 + 2 x 8 for the proto).
+ */
+static void *small_btf(__u32 *size)
+{
+	struct btf *b = btf__new_empty();
+	int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	int proto = btf__add_func_proto(b, i);
+	const void *raw;
+	void *copy;
+
+	btf__add_func_param(b, "a", i);
+	btf__add_func_param(b, "b", i);
+	btf__add_func(b, "f", BTF_FUNC_GLOBAL, proto);
+	raw = btf__raw_data(b, size);
+	copy = malloc(*size + 8);
+	memcpy(copy, raw, *size);
+	btf__free(b);
+	return copy;
+}
+
+/* Files libbpf would refuse or read otherwise (found by tests/fuzz/fuzz_btf). */
+static void test_malformed(void)
+{
+	struct btf_header *h;
+	struct kernel_btf *k;
+	__u32 size;
+	char *raw = small_btf(&size), *moved = malloc(size + 8);
+
+	k = kernel_btf_new(raw, size);
+	check("small btf: f", kernel_btf_find(k, "f", BTF_KIND_FUNC), 3);
+	check("small btf: f's arguments", kernel_btf_func_nargs(k, "f"), 2);
+	kernel_btf_free(k);
+
+	/* The same types 2 bytes further on: a struct btf_type read there is misaligned. */
+	h = (struct btf_header *)raw;
+	memcpy(moved, raw, h->hdr_len);
+	memcpy(moved + h->hdr_len + 2, raw + h->hdr_len, size - h->hdr_len);
+	((struct btf_header *)moved)->type_off += 2;
+	((struct btf_header *)moved)->str_off += 2;
+	k = kernel_btf_new(moved, size + 2);
+	check("misaligned types refused", k == NULL, 1);
+	kernel_btf_free(k);
+
+	/* f's name past the string section: f has no name, not "". */
+	((__u32 *)(raw + h->hdr_len + h->type_off + 44))[0] = 0xffffff00;
+	k = kernel_btf_new(raw, size);
+	check("name outside the strings is none", kernel_btf_find(k, "", BTF_KIND_FUNC), -ENOENT);
+	kernel_btf_free(k);
+	free(moved);
+	free(raw);
+}
+
 int main(void)
 {
 	int funcs = 0, bad_funcs = 0, tps = 0, bad_tps = 0, others = 0, bad_others = 0;
@@ -82,6 +148,7 @@ int main(void)
 	size_t nr_fn, nr_td;
 	struct btf *btf;
 
+	test_malformed();
 	if (access(VMLINUX_BTF, R_OK)) {
 		printf("SKIP feature btf: no %s\n", VMLINUX_BTF);
 		return 0;
