@@ -15,6 +15,7 @@ T=/sys/kernel/tracing
 W_NEXT="./workload -u 300 -c 2 -t 100" # the exact run after each case
 
 . ./wait.sh # wait_until, wait_pids
+. ./guest-dmesg.sh # dmesg_begin, dmesg_end
 
 run() {
 	name=$1
@@ -41,6 +42,7 @@ rand_ms() { echo $((${RANDOM:-$(now_ms)} % $1)); }
 sleep_ms() { sleep "$(awk -v m="$1" 'BEGIN { printf "%.3f", m / 1000 }')"; }
 
 echo "# guest kernel $(uname -r)"
+dmesg_begin
 
 # --- exact under load ----------------------------------------------------------
 for b in fentry kprobe; do
@@ -240,4 +242,5 @@ for b in fentry kprobe tracepoint; do
 	sed "s/^/@@reuse-$b /" /tmp/u /tmp/a
 	grep -v -e '^libbpf:' /tmp/e | sed "s/^/# reuse-$b: /"
 done
+dmesg_end
 echo "@@end"
