@@ -101,8 +101,10 @@ for t in "$TOP"/tests/unit/*.sh "$TOP"/tests/live/*.sh; do
 		skip "sanitized: footprint" "the sanitizer runtime writes its own logs"
 		continue ;;
 	esac
+	t0=$SECONDS
 	bash "$t" 2>&1 | sed -n -E 's/^(PASS|FAIL|SKIP) /\1 sanitized: /p; /^# /p'
 	status=${PIPESTATUS[0]}
+	echo "# sanitized: ${t#"$TOP"/} took $((SECONDS - t0)) s"
 	[ "$status" -eq 0 ] || fail "sanitized: ${t#"$TOP"/}" "the script itself exited with $status"
 done
 
