@@ -246,17 +246,16 @@ bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
 }
 
 /*
- * Does the udstrace that made an event still run? Only a run in our own
- * PID namespace can be looked up; for any other (and for names of an
- * older form) the kernel decides, as it refuses to remove an event that a
- * perf event still uses (EBUSY). The lookup matters in the short time
- * between making an event and opening it.
+ * Is the udstrace that made an event known to have ended? Only a run in
+ * our own PID namespace can be looked up. Events of other namespaces (and
+ * names of an older form) are left to runs there: removing one in the
+ * short time between its making and its opening would break that run.
  */
-static bool owner_alive(unsigned long long ns, int pid, unsigned long long our_ns)
+static bool owner_ended(unsigned long long ns, int pid, unsigned long long our_ns)
 {
 	if (!pid || ns != our_ns)
 		return false;
-	return kill(pid, 0) == 0 || errno == EPERM;
+	return kill(pid, 0) && errno == ESRCH;
 }
 
 int kprobe_events_remove_stale(void)
@@ -273,7 +272,7 @@ int kprobe_events_remove_stale(void)
 	/* Read all first: removing while reading would shift the lines. */
 	while (n < MAX_STALE && getline(&line, &cap, f) > 0)
 		if (kprobe_event_line(line, stale[n], &ns, &pid) &&
-		    !owner_alive(ns, pid, our_ns))
+		    owner_ended(ns, pid, our_ns))
 			n++;
 	free(line);
 	fclose(f);
