@@ -54,13 +54,15 @@ static int kretprobe_maxactive(void)
 static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			    char *why, size_t why_len)
 {
-	const char *func = path_info[path].func, *sym = path_sym(path);
+	const char *func = path_info[path].func, *sym;
 	int err = kprobes_supported(why, why_len);
 
 	if (!err)
 		err = kprobe_privileges(why, why_len);
 	if (err)
 		return err;
+	/* kallsyms only once kprobes can be used at all: reading it is slow. */
+	sym = path_sym(path);
 	if (!sym) {
 		snprintf(why, why_len, "%s not in /proc/kallsyms", func);
 		return -ENOENT;
