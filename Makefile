@@ -110,16 +110,13 @@ demo:
 # Overhead, start-up, scaling: writes docs/BENCHMARKS.md (a benchmark, not a test).
 bench:
 	$(Q)bash tests/deps.sh test
-	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload $(OUTPUT)/attach-time
+	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload $(OUTPUT)/attach-time \
+		$(OUTPUT)/floor
 	$(Q)bash bench/run.sh
 
 # Only the start-up section, printed rather than written (a few seconds).
 bench-startup: udstrace $(OUTPUT)/attach-time
 	$(Q)bash bench/startup.sh
-
-$(OUTPUT)/attach-time: bench/attach-time.c | $(OUTPUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 # The README's picture of the two send paths, from a run on this kernel.
 picture: udstrace $(OUTPUT)/workload
@@ -131,7 +128,7 @@ install: udstrace
 
 include tests/tests.mk
 # Parts with their own build rules: udsbench and the kernel module.
-include udsbench/build.mk kmod/kmod.mk
+include udsbench/build.mk kmod/kmod.mk bench/bench.mk
 
 clean:
 	$(call msg,CLEAN)

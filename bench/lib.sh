@@ -6,11 +6,13 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 UDSTRACE=$TOP/udstrace
 UDSBENCH=$TOP/udsbench/udsbench
+FLOOR=$TOP/.output/floor
 RUNS=${BENCH_RUNS:-5}
+ROUNDS=${BENCH_ROUNDS:-7}
 
 # tracer_start KIND: starts a system-wide tracer in the background and
 # waits until it is attached. KIND: none, udstrace, counts-only, stages,
-# bpftrace. Sets TRACER_PID.
+# bpftrace, or floor:SETS (bench/floor.c's empty programs). Sets TRACER_PID.
 tracer_start() {
 	local log
 	log=$(mktemp)
@@ -21,6 +23,8 @@ tracer_start() {
 	counts-only) "$UDSTRACE" --counts-only -d 3600 >/dev/null 2>"$log" & ;;
 	stages) "$UDSTRACE" --stages -d 3600 >/dev/null 2>"$log" & ;;
 	bpftrace) bpftrace "$TOP/bench/udstrace.bt" >"$log" 2>&1 & ;;
+	floor:*) "$FLOOR" -d 3600 "${1#floor:}" 2>"$log" & ;;
+	*) echo "tracer_start: unknown tracer $1" >&2; rm -f "$log"; return 1 ;;
 	esac
 	TRACER_PID=$!
 	until grep -q 'tracing\|Attaching' "$log"; do
@@ -60,6 +64,22 @@ best() {
 		fi
 	done
 	echo "$b"
+}
+
+# once METRIC ARGS...: one udsbench run's METRIC.
+once() {
+	local metric=$1
+	shift
+	"$UDSBENCH" --json "$@" | jq -r ".$metric"
+}
+
+# spread: the median of the numbers on stdin, then the lowest and the
+# highest, as "MEDIAN MIN MAX".
+spread() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (!NR) exit 1
+		      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%.3f %.3f %.3f\n", m, v[1], v[NR] }'
 }
 
 # slowdown METRIC BASE VALUE: how many times slower VALUE is than BASE.
