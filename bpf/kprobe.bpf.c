@@ -14,66 +14,133 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "tcp_row.bpf.h"
+#include "inflight.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-DEFINE_FOLLOW_PROGRAMS()
-
 /*
- * In-flight calls by thread. kprobe programs cannot use task storage on
- * every kernel we support, so this is the classic hash keyed by pid_tgid.
- * The path functions never nest in one thread.
+ * The call in flight of each thread (the path functions never nest in
+ * one), in task storage (5.11+) or a hash keyed by pid_tgid, whichever
+ * user space picked (bpf/inflight.bpf.h).
+ *
+ * A kretprobe takes one of its maxactive instances at entry, for any
+ * thread, before a BPF program can filter (tracefs gives no entry
+ * handler). A traced call that finds none has its entry seen but never
+ * its return. So a call still marked in flight when its thread enters a
+ * path function again, or exits, lost its return: it is counted then,
+ * untimed and as missed, and "calls" stays exact. The marks of exited
+ * threads go with them, so the hash cannot fill up with lost returns.
  */
 struct call_start {
-	__u64 ns;
-	struct sock *sk;	/* tcp_sendmsg: classified at return */
+	__u64 ns;		/* 0: no call in flight */
+	struct sock *sk;	/* tcp_*msg: the row is settled at return */
+	__u32 fn;		/* the function's first row */
+	__u32 row;		/* the row as known at entry */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct call_start);
-} inflight SEC(".maps");
+DEFINE_INFLIGHT(inflight, struct call_start)
+DEFINE_FOLLOW_PROGRAMS()
 
-static __always_inline void call_enter(struct sock *sk)
+/* Is @fn's row settled from its socket (loopback or remote)? */
+static __always_inline bool row_from_socket(__u32 fn)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call_start c = { .sk = sk };
-
-	if (!target_current())
-		return;
-	c.ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
+	return fn == PATH_TCP_LOOPBACK || fn == PATH_TCP_RECV_LOOPBACK;
 }
 
-/* A TCP loopback @path is a guess, settled from the saved socket. */
-static __always_inline void call_exit(__u32 path, long ret)
+/* A traced call whose return was not seen: counted, untimed, missed. */
+static __always_inline void account_lost(__u32 row)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	account_call(row, 0);
+	account_drop(row);
+}
+
+/* @fn: the function's first row; @sk: its socket, for tcp_*msg. */
+static __always_inline void call_enter(__u32 fn, struct sock *sk)
+{
 	struct call_start *c;
-	__u64 start = 0;
 
 	if (!target_current())
 		return;
-	c = bpf_map_lookup_elem(&inflight, &id);
-	if (c) {
+	c = inflight_current(true);
+	if (!c) {
+		/*
+		 * No room (hash full) or no task storage: the return will
+		 * find no entry. A TCP one is counted missed there (its row
+		 * is unknown then); any other is counted there, untimed,
+		 * and its loss is counted here.
+		 */
+		if (!row_from_socket(fn))
+			account_drop(fn);
+		return;
+	}
+	if (c->ns)
+		account_lost(c->row);
+	c->fn = fn;
+	c->row = sk ? tcp_row_raw(sk, fn) : fn;
+	c->sk = sk;
+	c->ns = bpf_ktime_get_ns();
+}
+
+/*
+ * @fn: the function's first row. A return without an entry (the call
+ * began before udstrace attached, or its entry found no room) is counted
+ * untimed, as fentry does; a TCP one cannot be put on a row without its
+ * socket, so it is counted as missed on the function's first row.
+ */
+static __always_inline void call_exit(__u32 fn, long ret)
+{
+	struct call_start *c = NULL;
+	__u64 start = 0;
+	__u32 row = fn;
+
+	if (filter_mode != FILTER_FOLLOW && !target_current())
+		return;
+	c = inflight_current(false);
+	if (c && c->ns && c->fn == fn) {
 		start = c->ns;
 		if (c->sk)
-			path = tcp_row_raw(c->sk, path);
-		bpf_map_delete_elem(&inflight, &id);
-	} else if (path == PATH_TCP_LOOPBACK || path == PATH_TCP_RECV_LOOPBACK) {
-		return;	/* entry missed: the socket, and so the row, is unknown */
+			row = tcp_row_raw(c->sk, fn);
+	} else if (c && c->ns) {
+		account_lost(c->row);	/* another function's call */
 	}
-	account_call(path, ret);
+	if (c && c->ns) {
+		c->ns = 0;
+		inflight_done();
+	} else if (filter_mode == FILTER_FOLLOW && !target_current()) {
+		return;
+	}
+	if (!start && row_from_socket(fn)) {
+		account_drop(fn);
+		return;
+	}
+	account_call(row, ret);
 	if (start)
-		account_time(path, bpf_ktime_get_ns() - start, 0, 0);
+		account_time(row, bpf_ktime_get_ns() - start, 0, 0);
+}
+
+/*
+ * A thread exits: a call it still has in flight lost its return (it
+ * cannot be inside a path function now). The hash entry goes with it.
+ */
+SEC("?tp_btf/sched_process_exit")
+int BPF_PROG(thread_exit, struct task_struct *task)
+{
+	struct call_start *c = inflight_of(task);
+
+	if (!c)
+		return 0;
+	if (c->ns) {
+		account_lost(c->row);
+		c->ns = 0;
+	}
+	inflight_done();
+	return 0;
 }
 
 SEC("?kprobe")
 int BPF_KPROBE(unix_connect_entry)
 {
-	call_enter(NULL);
+	call_enter(PATH_UNIX_CONNECT, NULL);
 	return 0;
 }
 
@@ -87,7 +154,7 @@ int BPF_KRETPROBE(unix_connect_exit, int ret)
 SEC("?kprobe")
 int BPF_KPROBE(unix_send_entry)
 {
-	call_enter(NULL);
+	call_enter(PATH_UNIX_SEND, NULL);
 	return 0;
 }
 
@@ -101,7 +168,7 @@ int BPF_KRETPROBE(unix_send_exit, int ret)
 SEC("?kprobe")
 int BPF_KPROBE(tcp_send_entry, struct sock *sk)
 {
-	call_enter(sk);
+	call_enter(PATH_TCP_LOOPBACK, sk);
 	return 0;
 }
 
@@ -115,7 +182,7 @@ int BPF_KRETPROBE(tcp_send_exit, int ret)
 SEC("?kprobe")
 int BPF_KPROBE(unix_recv_entry)
 {
-	call_enter(NULL);
+	call_enter(PATH_UNIX_RECV, NULL);
 	return 0;
 }
 
@@ -129,7 +196,7 @@ int BPF_KRETPROBE(unix_recv_exit, int ret)
 SEC("?kprobe")
 int BPF_KPROBE(tcp_recv_entry, struct sock *sk)
 {
-	call_enter(sk);
+	call_enter(PATH_TCP_RECV_LOOPBACK, sk);
 	return 0;
 }
 

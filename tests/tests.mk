@@ -21,13 +21,18 @@ $(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
+# More readers asleep at once than a kretprobe has instances (the kprobe tests).
+$(OUTPUT)/sleepers: tests/sleepers.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
+
 # Runs a command with one system call failing (a seccomp filter).
 $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -static $< -o $@
 
 TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
-	$(OUTPUT)/workload $(OUTPUT)/deny
+	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny
 ifneq ($(SANITIZE),1)
 TEST_BINS += $(OUTPUT)/udstrace-dynamic
 endif

@@ -92,6 +92,8 @@ struct backend_ops {
 int maps_read(struct backend_obj *obj, enum ipc_path path,
 		   struct path_stats *out, bool interval);
 __u64 maps_missed(struct backend_obj *obj, enum ipc_path path);
+/* The kernel's recursion-miss count of a loaded program, or 0. */
+__u64 prog_missed(struct bpf_program *prog);
 /* Probe hits lost by @obj's programs that belong to no path's list. */
 __u64 maps_other_missed(struct backend_obj *obj);
 /* Adds @path's stage counters (bpf/stages.bpf.h) to @out. */

@@ -46,9 +46,8 @@ static const char *path_sym(int path)
 /* Returns may be pending in many sleeping threads at once. */
 static int kretprobe_maxactive(void)
 {
-	int ncpu = libbpf_num_possible_cpus();
-
-	return ncpu > 8 ? 8 * ncpu : 64;
+	return kretprobe_maxactive_for(libbpf_num_possible_cpus(),
+				       getenv("UDSTRACE_KPROBE_MAXACTIVE"));
 }
 
 static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
@@ -71,8 +70,13 @@ static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 		snprintf(why, why_len, "%s is on the kprobe blacklist", sym);
 		return -EPERM;
 	}
-	snprintf(probe, probe_len, "kprobe+kretprobe %s (maxactive %d)", sym,
-		 kretprobe_maxactive());
+	/*
+	 * A tracefs kretprobe takes its instance before any BPF program
+	 * runs: threads udstrace does not trace take them too.
+	 */
+	snprintf(probe, probe_len,
+		 "kprobe+kretprobe %s (maxactive %d, shared with untraced threads: the filter runs after)",
+		 sym, kretprobe_maxactive());
 	return 0;
 }
 
@@ -83,23 +87,34 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 	const char *sym = path_sym(path);
 	int err = sym ? 0 : -ENOENT;
 
-	if (!err)
-		err = kprobe_event_attach(&st->entry[path], path_prog(obj, path, "entry"),
-					  sym, false, 0);
+	/*
+	 * The return probe first: a call that enters before both are in
+	 * place then has a return without an entry (counted, untimed), never
+	 * an entry whose return is not hooked (which would count as lost).
+	 */
 	if (!err)
 		err = kprobe_event_attach(&st->ret[path], path_prog(obj, path, "exit"),
 					  sym, true, kretprobe_maxactive());
+	if (!err)
+		err = kprobe_event_attach(&st->entry[path], path_prog(obj, path, "entry"),
+					  sym, false, 0);
 	if (err)
 		snprintf(why, why_len, "attaching to %s failed: %s",
 			 path_info[path].func, strerror(-err));
 	return err;
 }
 
-/* The exit program for -p and -- CMD, the fork program for -- CMD. */
+/*
+ * The exit program for -p and -- CMD, the fork program for -- CMD, and
+ * the thread exit that counts lost returns.
+ */
 static int attach_follow(struct kprobe_bpf *skel, char *why, size_t why_len)
 {
 	int err;
 
+	skel->links.thread_exit = bpf_program__attach(skel->progs.thread_exit);
+	if (!skel->links.thread_exit)
+		goto fail;
 	if (bpf_program__autoload(skel->progs.follow_fork)) {
 		skel->links.follow_fork = bpf_program__attach(skel->progs.follow_fork);
 		if (!skel->links.follow_fork)
@@ -141,7 +156,9 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	err = SKEL_OPEN(kprobe, skel, obj, t, followed_fd, why, why_len);
 	if (err)
 		return err;
+	SKEL_PICK_INFLIGHT(skel, inflight, feature_kprobe_task_storage());
 	path_progs_select(skel->obj, serve, true);
+	bpf_program__set_autoload(skel->progs.thread_exit, true);
 	err = SKEL_LOAD(kprobe, skel, why, why_len);
 	if (err)
 		return err;
@@ -163,14 +180,34 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	return 0;
 }
 
-/* Recursion misses of the programs, plus the kernel's kretprobe misses. */
+/* Is @path's row settled from the socket (bpf/kprobe.bpf.c, row_from_socket)? */
+static bool row_from_socket(int path)
+{
+	return path + 1 < NR_PATHS && path_first_row(path + 1) == path;
+}
+
+/*
+ * What the BPF side cannot count itself: calls neither probe saw (a
+ * kprobe hit refused as recursive, kprobe_profile, counted on the
+ * function's first row), and entries whose program was refused by the
+ * BPF recursion guard, whose return is then counted untimed (a TCP one
+ * is counted as missed by the exit). Returns lost to maxactive are
+ * counted in BPF (dropped) for the traced threads only, so the
+ * kretprobe's own count of them, which takes in every thread on the
+ * machine, is not added; neither is the exit programs' recursion, whose
+ * calls BPF counts as lost.
+ */
 static __u64 kprobe_missed(struct backend_obj *obj, enum ipc_path path)
 {
 	struct kprobe_state *st = obj->priv;
-	int first = path_first_row(path);
+	__u64 missed;
 
-	return maps_missed(obj, path) + kprobe_event_missed(&st->entry[first]) +
-	       kprobe_event_missed(&st->ret[first]);
+	if (path_first_row(path) != (int)path)
+		return 0;
+	missed = kprobe_event_missed(&st->entry[path]);
+	if (!row_from_socket(path))
+		missed += prog_missed(obj->progs[path][0]);
+	return missed;
 }
 
 static void kprobe_stop(struct backend_obj *obj)

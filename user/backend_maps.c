@@ -64,8 +64,7 @@ out:
 	return err;
 }
 
-/* The kernel's recursion-miss count of a loaded program, or 0. */
-static __u64 prog_missed(struct bpf_program *prog)
+__u64 prog_missed(struct bpf_program *prog)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);

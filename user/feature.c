@@ -380,3 +380,21 @@ bool feature_has_task_storage(void)
 		have = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 	return have;
 }
+
+bool feature_kprobe_task_storage(void)
+{
+	static int have = -1;
+	const char *force = getenv("UDSTRACE_INFLIGHT");
+
+	if (have >= 0)
+		return have;
+	if (force && !strcmp(force, "hash"))
+		have = 0;
+	else
+		have = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
+		       libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+					       BPF_FUNC_task_storage_get, NULL) == 1 &&
+		       libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
+					       BPF_FUNC_get_current_task_btf, NULL) == 1;
+	return have;
+}

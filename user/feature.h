@@ -29,6 +29,14 @@ int feature_can_load(enum bpf_attach_type type, const char *name,
 bool feature_has_tracepoint(const char *name);
 /* BPF_MAP_TYPE_TASK_STORAGE (5.11+); without it in-flight state is hashed. */
 bool feature_has_task_storage(void);
+/*
+ * Task storage for kprobe programs: the map and, for that program type,
+ * bpf_task_storage_get and bpf_get_current_task_btf (5.11+).
+ * UDSTRACE_INFLIGHT=hash applies; =task-storage does not: the tests force
+ * it to make fentry and tracepoint fail before 5.11, where auto must then
+ * fall back to kprobe.
+ */
+bool feature_kprobe_task_storage(void);
 
 /*
  * The reading of BTF behind the questions above, for the tests: @size

@@ -318,6 +318,22 @@ static int read_event_id(const char *name)
 	return id;
 }
 
+int kretprobe_maxactive_for(int ncpu, const char *want)
+{
+	char *end;
+	long n;
+
+	if (want && *want) {
+		errno = 0;
+		n = strtol(want, &end, 10);
+		if (!errno && !*end && n > 0)
+			return n < KRETPROBE_MAXACTIVE_MAX ? n : KRETPROBE_MAXACTIVE_MAX;
+	}
+	if (ncpu <= 8)
+		return 64;
+	return ncpu < KRETPROBE_MAXACTIVE_MAX / 8 ? 8 * ncpu : KRETPROBE_MAXACTIVE_MAX;
+}
+
 int kprobe_event_attach(struct kprobe_event *ev, struct bpf_program *prog,
 			const char *sym, bool retprobe, int maxactive)
 {

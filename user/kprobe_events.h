@@ -56,6 +56,17 @@ int kprobe_events_remove_stale(void);
 bool kprobe_event_line(const char *line, char name[KPROBE_EVENT_LEN],
 		       unsigned long long *ns, int *pid);
 
+/* The largest maxactive the kernel takes (trace_kprobe.c, since 4.12). */
+#define KRETPROBE_MAXACTIVE_MAX 4096
+
+/*
+ * The maxactive for @ncpu possible CPUs: instances for 8 sleeping calls
+ * per CPU, at least 64, at most KRETPROBE_MAXACTIVE_MAX (the kernel
+ * refuses more). @want, a positive number (UDSTRACE_KPROBE_MAXACTIVE, for
+ * the tests), overrides that, within the same bound.
+ */
+int kretprobe_maxactive_for(int ncpu, const char *want);
+
 /* One kprobe event of ours and the BPF link on it. */
 struct kprobe_event {
 	char name[KPROBE_EVENT_LEN];	/* kprobes/<name> in tracefs */

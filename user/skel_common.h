@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "backend.h"
 #include "feature.h"
@@ -38,17 +39,26 @@
 	})
 
 /*
- * Picks the in-flight map NAME of bpf/inflight.bpf.h that this kernel
- * has: task storage, or before 5.11 the hash. The other is not created.
+ * Picks the in-flight map NAME of bpf/inflight.bpf.h: task storage if
+ * @ts, else the hash. The other is not created. UDSTRACE_INFLIGHT_MAX=N
+ * shrinks the hash to N entries, so tests can fill it.
  */
-#define SKEL_SET_INFLIGHT(skel, NAME)					\
+#define SKEL_PICK_INFLIGHT(skel, NAME, ts)				\
 	do {								\
-		bool ts_ = feature_has_task_storage();			\
+		bool ts_ = (ts);					\
+		const char *max_ = getenv("UDSTRACE_INFLIGHT_MAX");	\
 		(skel)->rodata->have_task_storage = ts_;		\
 		bpf_map__set_autocreate((skel)->maps.NAME##_ts, ts_);	\
 		bpf_map__set_autocreate((skel)->maps.NAME##_hash, !ts_); \
 		bpf_map__set_autocreate((skel)->maps.NAME##_zero, !ts_); \
+		if (max_ && atoi(max_) > 0)				\
+			bpf_map__set_max_entries((skel)->maps.NAME##_hash, \
+						 atoi(max_));		\
 	} while (0)
+
+/* The same, with task storage wherever this kernel has it (5.11+). */
+#define SKEL_SET_INFLIGHT(skel, NAME)					\
+	SKEL_PICK_INFLIGHT(skel, NAME, feature_has_task_storage())
 
 /* NAME_bpf__load(@skel): 0, or -errno with the reason in @why. */
 #define SKEL_LOAD(NAME, skel, why, why_len)				\

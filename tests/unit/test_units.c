@@ -518,6 +518,31 @@ static void test_event_id(void)
 	CHECK_INT("event id blank", event_id("\n"), -EINVAL);
 }
 
+/*
+ * A kretprobe's maxactive: 8 per CPU, at least 64, never above the
+ * kernel's 4096 (a larger one makes the kprobe_events write fail).
+ */
+static void test_maxactive(void)
+{
+	static const struct { int ncpu; const char *want; int max; } cases[] = {
+		{ 1, NULL, 64 }, { 2, NULL, 64 }, { 8, NULL, 64 }, { 9, NULL, 72 },
+		{ 511, NULL, 4088 }, { 512, NULL, 4096 }, { 513, NULL, 4096 },
+		{ 8192, NULL, 4096 }, { 0x7fffffff, NULL, 4096 }, { 0, NULL, 64 },
+		{ -1, NULL, 64 }, { 2, "4", 4 }, { 2, "1", 1 }, { 2, "4096", 4096 },
+		{ 2, "4097", 4096 }, { 2, "99999999999999999999", 64 },
+		{ 2, "0", 64 }, { 2, "-3", 64 }, { 2, "8x", 64 }, { 2, "", 64 },
+		{ 1024, "16", 16 }, { 1024, "junk", 4096 },
+	};
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "maxactive %d CPUs, override %s",
+			 cases[i].ncpu, cases[i].want ? cases[i].want : "none");
+		CHECK_INT(name, kretprobe_maxactive_for(cases[i].ncpu, cases[i].want),
+			  cases[i].max);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -533,5 +558,6 @@ int main(int argc, char **argv)
 	test_kprobe_profile();
 	test_kprobe_event_line();
 	test_event_id();
+	test_maxactive();
 	return failures ? 1 : 0;
 }

@@ -298,5 +298,8 @@ else
 	echo "@@fp-kprobe-status unsupported"
 fi
 
+# The kprobe backend when calls outnumber its kretprobe instances.
+. ./guest-kprobe.sh
+
 dmesg_end
 echo "@@end"

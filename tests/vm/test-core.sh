@@ -18,6 +18,7 @@ if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	exit 0
 fi
 . "$TOP/tests/vm/parallel.sh"
+. "$TOP/tests/vm/kprobe-checks.sh"
 N=1000 M=7 K=500 S=100
 
 # The host's setpriv and strace, for the least-privilege and footprint
@@ -30,7 +31,8 @@ done
 boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 --add "$UDSTRACE:udstrace" \
-		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" ${W32:+--add "$W32:workload32"} \
+		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" \
+		--add "$TOP/.output/sleepers:sleepers" --add "$TOP/tests/vm/guest-kprobe.sh:guest-kprobe.sh" ${W32:+--add "$W32:workload32"} \
 		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" "${HOST_TOOLS[@]}" \
 		-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
@@ -124,6 +126,7 @@ results() {
 	ending "$k"
 	privilege "$k"
 	footprint "$k"
+	counted "$k" kprobe kprobe_checks "$k" result
 	vm_dmesg "$k" core "$log" 0
 	for b in $BACKENDS; do matrix_counted "$k" "$b"; done
 }
