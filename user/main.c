@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* udstrace: options, then the run loop. Everything else lives elsewhere. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -272,8 +272,8 @@ static int start_target(struct run *r, struct target *tg)
 	tg->nr_cgroups = r->o->nr_cgroups;
 	if (r->o->nr_pids) {
 		tg->mode = FILTER_TGID;
+		/* The kmod backend's one filter: opts_parse() allows it one -p. */
 		tg->tgid = r->o->pids[0];
-		tg->nr_tgids = r->o->nr_pids;
 	}
 	for (int i = 0; i < r->o->nr_pids; i++) {
 		pid_t pid = r->o->pids[i];

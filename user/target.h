@@ -9,8 +9,7 @@
 
 struct target {
 	enum filter_mode mode;
-	pid_t tgid;		/* FILTER_TGID: the first -p; FILTER_FOLLOW: the command */
-	int nr_tgids;		/* FILTER_TGID: how many -p (the kmod backend takes one) */
+	pid_t tgid;		/* FILTER_TGID: the first -p (kmod); FILTER_FOLLOW: the command */
 	/* -c and --cgroup: how many; the maps are filled by tracer_filter() */
 	__u32 nr_comms, nr_cgroups;
 	pid_t self;		/* never traced: udstrace itself */
