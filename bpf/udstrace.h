@@ -60,10 +60,15 @@ struct path_extremes {
 /* What the target filter compares. */
 enum filter_mode {
 	FILTER_ALL,		/* system-wide */
-	FILTER_TGID,		/* -p: one process */
+	FILTER_TGID,		/* -p: the tgids in the map, children not followed */
 	FILTER_FOLLOW,		/* -- CMD: the tgids in the traced map */
 };
 
 #define MAX_FOLLOWED 16384
+
+/* -c and --cgroup: how many of each; a comm is TASK_COMM_LEN bytes. */
+#define MAX_COMMS 64
+#define MAX_CGROUPS 8
+#define COMM_LEN 16
 
 #endif /* UDSTRACE_H */

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* udstrace: options, then the run loop. Everything else lives elsewhere. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,9 +65,11 @@ struct run {
 	struct command cmd;
 	bool cmd_running;
 	int cmd_status;
-	int pidfd;		/* -p: readable once the process exits */
-	bool pid_polled;	/* -p without a pidfd: /proc is asked instead */
-	bool pid_ended;		/* -p: the process has ended */
+	/* -p: readable once the process exits; -1: /proc is asked instead */
+	int pidfd[MAX_PIDS];
+	bool pid_ended[MAX_PIDS];	/* -p: that process has ended */
+	int nr_ended;			/* the run ends when all have */
+	int cgroup_fd[MAX_CGROUPS];	/* --cgroup: the directories, open */
 	bool out_gone;		/* stdout cannot be written: the run ends */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
@@ -119,6 +124,15 @@ static int print_report(struct run *r, bool final)
 				strerror(-dot_err));
 		err = err ?: dot_err;
 	}
+	/* The same snapshot as the summary, so the two agree to the ns. */
+	if (final && r->o->folded) {
+		int folded_err = out_folded(r->o->folded, &rep);
+
+		if (folded_err)
+			fprintf(stderr, "udstrace: writing %s failed: %s\n",
+				r->o->folded, strerror(-folded_err));
+		err = err ?: folded_err;
+	}
 	return err;
 }
 
@@ -142,7 +156,28 @@ static bool pidfd_exited(int pidfd)
 	return pidfd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
-/* True once the run should end: a signal, the command or -p process gone. */
+/*
+ * Notes the -p processes that have ended, each once, and says so.
+ * True once all have.
+ */
+static bool pids_ended(struct run *r)
+{
+	for (int i = 0; i < r->o->nr_pids; i++) {
+		pid_t pid = r->o->pids[i];
+
+		if (r->pid_ended[i])
+			continue;
+		if (r->pidfd[i] >= 0 ? !pidfd_exited(r->pidfd[i]) :
+		    !process_ended(pid))
+			continue;
+		r->pid_ended[i] = true;
+		r->nr_ended++;
+		fprintf(stderr, "udstrace: process %d ended\n", pid);
+	}
+	return r->o->nr_pids && r->nr_ended == r->o->nr_pids;
+}
+
+/* True once the run should end: a signal, the command or -p processes gone. */
 static bool wait_step(struct run *r, unsigned long long until)
 {
 	unsigned long long now = now_ns(), wait = until > now ? until - now : 0;
@@ -150,7 +185,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 	sigset_t set;
 	int sig;
 
-	if ((r->pidfd >= 0 || r->pid_polled) && wait > POLL_NS)
+	if (r->o->nr_pids && wait > POLL_NS)
 		wait = POLL_NS;
 	ts.tv_sec = wait / NSEC_PER_SEC;
 	ts.tv_nsec = wait % NSEC_PER_SEC;
@@ -163,10 +198,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 		r->cmd_running = false;
 		return true;
 	}
-	if (pidfd_exited(r->pidfd) ||
-	    (r->pidfd < 0 && r->pid_polled && process_ended(r->o->pid)))
-		r->pid_ended = true;
-	return r->pid_ended;
+	return pids_ended(r);
 }
 
 static int run_loop(struct run *r)
@@ -236,21 +268,27 @@ static int start_target(struct run *r, struct target *tg)
 	tg->counts_only = r->o->counts_only;
 	/* The tests fill the followed map by making it small. */
 	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
-	if (r->o->pid) {
+	tg->nr_comms = r->o->nr_comms;
+	tg->nr_cgroups = r->o->nr_cgroups;
+	if (r->o->nr_pids) {
 		tg->mode = FILTER_TGID;
-		tg->tgid = r->o->pid;
-		r->pidfd = syscall(SYS_pidfd_open, r->o->pid, 0);
-		if (r->pidfd < 0 && errno == ESRCH) {
-			fprintf(stderr, "udstrace: no process with PID %d\n", r->o->pid);
+		/* The kmod backend's one filter: opts_parse() allows it one -p. */
+		tg->tgid = r->o->pids[0];
+	}
+	for (int i = 0; i < r->o->nr_pids; i++) {
+		pid_t pid = r->o->pids[i];
+
+		r->pidfd[i] = syscall(SYS_pidfd_open, pid, 0);
+		if (r->pidfd[i] < 0 && errno == ESRCH) {
+			fprintf(stderr, "udstrace: no process with PID %d\n", pid);
 			return -ESRCH;
 		}
 		/* Before 5.3, or a seccomp filter that forbids it (containers). */
-		if (r->pidfd < 0) {
+		if (r->pidfd[i] < 0)
 			fprintf(stderr, "udstrace: pidfd_open(%d) failed: %s; asking /proc every %llu ms whether it still runs\n",
-				r->o->pid, strerror(errno), POLL_NS / 1000000);
-			r->pid_polled = true;
-		}
-	} else if (r->o->cmd) {
+				pid, strerror(errno), POLL_NS / 1000000);
+	}
+	if (r->o->cmd) {
 		tg->mode = FILTER_FOLLOW;
 		err = command_start(&r->cmd, r->o->cmd);
 		if (err) {
@@ -287,33 +325,86 @@ static int check_pid(pid_t pid)
 }
 
 /*
- * The kernel counts the command or the -p process from now on, and
- * forgets it when it exits. A -p process that exited while the programs
+ * The kernel counts the command or the -p processes from now on, and
+ * forgets each when it exits. A -p process that exited while the programs
  * were attached would never be forgotten, and could be confused with a
  * later process that gets its PID: forget it here.
  */
 static int follow_target(struct run *r)
 {
-	pid_t pid = r->cmd_running ? r->cmd.pid : r->o->pid;
-	int err = tracer_follow(&r->tracer, pid);
+	int err = 0;
 
-	if (!err && pidfd_exited(r->pidfd))
-		err = tracer_forget(&r->tracer, pid);
+	if (r->cmd_running)
+		return tracer_follow(&r->tracer, r->cmd.pid);
+	for (int i = 0; i < r->o->nr_pids && !err; i++) {
+		pid_t pid = r->o->pids[i];
+
+		err = tracer_follow(&r->tracer, pid);
+		if (!err && (r->pidfd[i] >= 0 ? pidfd_exited(r->pidfd[i]) :
+			     process_ended(pid)))
+			err = tracer_forget(&r->tracer, pid);
+	}
 	return err;
+}
+
+/*
+ * --cgroup: each PATH must be a cgroup v2 directory; kept open for the
+ * kernel's filter. 0, or EXIT_USAGE after one line.
+ */
+static int open_cgroups(struct run *r)
+{
+	for (int i = 0; i < r->o->nr_cgroups; i++) {
+		const char *path = r->o->cgroups[i];
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct statfs sfs;
+
+		r->cgroup_fd[i] = fd;
+		if (fd < 0) {
+			fprintf(stderr, "udstrace: --cgroup '%s': %s\n", path,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+			fprintf(stderr, "udstrace: --cgroup '%s': not a cgroup v2 directory\n",
+				path);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* "one process", "3 processes", or what else is traced, for the banner. */
+static const char *what_traced(const struct opts *o, char *buf, size_t len)
+{
+	if (o->nr_pids > 1)
+		snprintf(buf, len, "%d processes", o->nr_pids);
+	else
+		snprintf(buf, len, "%s", o->nr_pids ? "one process" : o->cmd ?
+			 "the command and its children" : "system-wide");
+	return buf;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct run r = { .o = &o, .pidfd = -1, .cmd.go_fd = -1 };
+	struct run r = { .o = &o, .cmd.go_fd = -1 };
 	struct target tg = { .mode = FILTER_ALL };
-	char err_msg[REASONS_LEN];
+	char err_msg[REASONS_LEN], what[64];
 	sigset_t sigs;
 	int err, status = 1;
 
 	err = opts_parse(argc, argv, &o);
 	if (err)
 		return err == OPTS_DONE ? 0 : err;
+	for (int i = 0; i < MAX_PIDS; i++)
+		r.pidfd[i] = -1;
+	for (int i = 0; i < MAX_CGROUPS; i++)
+		r.cgroup_fd[i] = -1;
+	/* Bad usage, like a bad option: before privileges are even looked at. */
+	if (open_cgroups(&r)) {
+		status = EXIT_USAGE;
+		goto cleanup_fds;
+	}
 	/* Before anything loads: the shell's 127 (not found) or 126. */
 	if (o.cmd) {
 		err = command_find(o.cmd[0]);
@@ -336,8 +427,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check_run(&o);
-	if (o.pid) {
-		err = check_pid(o.pid);
+	for (int i = 0; i < o.nr_pids; i++) {
+		err = check_pid(o.pids[i]);
 		if (err)
 			return err;
 	}
@@ -355,10 +446,16 @@ int main(int argc, char **argv)
 	if (start_target(&r, &tg))
 		goto cleanup;
 	err = tracer_start(&r.tracer, &tg, err_msg, sizeof(err_msg));
-	if (!err && (r.cmd_running || o.pid)) {
+	if (!err) {
+		err = tracer_filter(&r.tracer, o.comms, o.nr_comms, r.cgroup_fd,
+				    o.nr_cgroups);
+		snprintf(err_msg, sizeof(err_msg), "setting the -c and --cgroup filters failed: %s",
+			 strerror(-err));
+	}
+	if (!err && (r.cmd_running || o.nr_pids)) {
 		err = follow_target(&r);
 		snprintf(err_msg, sizeof(err_msg), "following the %s failed: %s",
-			 o.pid ? "process" : "command", strerror(-err));
+			 o.nr_pids ? "process" : "command", strerror(-err));
 	}
 	if (err) {
 		fprintf(stderr, "udstrace: %s\n", err_msg);
@@ -371,21 +468,24 @@ int main(int argc, char **argv)
 	if (verbose)
 		print_choices(&r.tracer);
 	r.start_ns = now_ns();
-	fprintf(stderr, "udstrace: tracing%s. Hit Ctrl-C to end.\n",
-		o.pid ? " one process" : o.cmd ? " the command and its children" :
-		" system-wide");
+	fprintf(stderr, "udstrace: tracing %s%s. Hit Ctrl-C to end.\n",
+		what_traced(&o, what, sizeof(what)),
+		o.nr_comms || o.nr_cgroups ? ", filtered by name or cgroup" : "");
 	if (r.cmd_running)
 		command_release(&r.cmd);
 
 	err = run_loop(&r);
-	if (r.pid_ended)
-		fprintf(stderr, "udstrace: process %d ended\n", o.pid);
 	if (end_command(&r) || err)
 		goto cleanup;
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;
 cleanup:
 	tracer_stop(&r.tracer);
-	if (r.pidfd >= 0)
-		close(r.pidfd);
+cleanup_fds:
+	for (int i = 0; i < MAX_PIDS; i++)
+		if (r.pidfd[i] >= 0)
+			close(r.pidfd[i]);
+	for (int i = 0; i < MAX_CGROUPS; i++)
+		if (r.cgroup_fd[i] >= 0)
+			close(r.cgroup_fd[i]);
 	return status;
 }

@@ -6,8 +6,16 @@
 #include <sys/types.h>
 #include "backend.h"
 
+/* -p: how many processes one run takes. */
+#define MAX_PIDS 64
+
 struct opts {
-	pid_t pid;		/* -p, 0 = none */
+	pid_t pids[MAX_PIDS];	/* -p, each once */
+	int nr_pids;
+	char comms[MAX_COMMS][COMM_LEN];	/* -c, each once, zero-padded */
+	int nr_comms;
+	const char *cgroups[MAX_CGROUPS];	/* --cgroup, checked by main */
+	int nr_cgroups;
 	double duration_s;	/* -d, 0 = until Ctrl-C or the command ends */
 	double interval_s;	/* -i, 0 = final summary only */
 	bool json;
@@ -18,6 +26,7 @@ struct opts {
 	bool counts_only;	/* --counts-only: calls and bytes, no time */
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
+	const char *folded;	/* --folded FILE: the stages as folded stacks */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

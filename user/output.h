@@ -20,5 +20,7 @@ void out_stages_json(struct json *j, const struct report *r, int row);
 void out_stages_cost(FILE *f, const struct report *r);
 void out_stages_cost_json(struct json *j, const struct report *r);
 int out_dot(const char *path, const struct report *r);
+/* --folded FILE: the stage trees as folded stacks, exclusive ns. */
+int out_folded(const char *path, const struct report *r);
 
 #endif /* UDSTRACE_OUTPUT_H */

@@ -9,7 +9,9 @@
 
 struct target {
 	enum filter_mode mode;
-	pid_t tgid;		/* FILTER_TGID; FILTER_FOLLOW: the command */
+	pid_t tgid;		/* FILTER_TGID: the first -p (kmod); FILTER_FOLLOW: the command */
+	/* -c and --cgroup: how many; the maps are filled by tracer_filter() */
+	__u32 nr_comms, nr_cgroups;
 	pid_t self;		/* never traced: udstrace itself */
 	/* udstrace's PID namespace if not the initial one, else 0 and 0 */
 	__u64 pidns_dev, pidns_ino;
@@ -23,7 +25,8 @@ struct target {
 #define TARGET_SET_RODATA(skel, t)					\
 	do {								\
 		(skel)->rodata->filter_mode = (t)->mode;		\
-		(skel)->rodata->targ_tgid = (t)->tgid;			\
+		(skel)->rodata->nr_comms = (t)->nr_comms;		\
+		(skel)->rodata->nr_cgroups = (t)->nr_cgroups;		\
 		(skel)->rodata->self_tgid = (t)->self;			\
 		(skel)->rodata->counts_only = (t)->counts_only;		\
 		(skel)->rodata->pidns_dev = (t)->pidns_dev;		\

@@ -255,6 +255,46 @@ int tracer_follow(struct tracer *t, pid_t pid)
 	return bpf_map_update_elem(t->followed_fd, &key, &one, BPF_ANY) ? -errno : 0;
 }
 
+/* Puts @n values into the map @name of @obj, keys 0..n-1 or the values. */
+static int fill_map(struct bpf_object *obj, const char *name,
+		    const void *vals, size_t size, int n, bool array)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+	__u8 one = 1;
+
+	if (!map)
+		return -ENOENT;
+	for (__u32 i = 0; i < (__u32)n; i++) {
+		const void *v = (const char *)vals + i * size;
+		int err = array ? bpf_map__update_elem(map, &i, sizeof(i), v, size, BPF_ANY) :
+				  bpf_map__update_elem(map, v, size, &one, sizeof(one), BPF_ANY);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int tracer_filter(struct tracer *t, const char comms[][COMM_LEN], int nr_comms,
+		  const int *cgroup_fds, int nr_cgroups)
+{
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		struct bpf_object *obj = t->obj[k].bpf;
+		int err;
+
+		/* kmod has no maps: the options refused these filters for it. */
+		if (!t->started[k] || !obj)
+			continue;
+		err = fill_map(obj, "filter_comms", comms, COMM_LEN, nr_comms, false);
+		if (!err)
+			err = fill_map(obj, "filter_cgroups", cgroup_fds, sizeof(int),
+				       nr_cgroups, true);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tracer_forget(struct tracer *t, pid_t pid)
 {
 	__u32 key = pid;

@@ -54,6 +54,13 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
  * it filters by its own parameter.
  */
 int tracer_follow(struct tracer *t, pid_t pid);
+/*
+ * Fills every BPF backend's -c and --cgroup maps (bpf/target.bpf.h):
+ * @comms zero-padded names, @cgroup_fds open cgroup2 directories. Until
+ * then a filter set in the rodata lets nothing through.
+ */
+int tracer_filter(struct tracer *t, const char comms[][COMM_LEN], int nr_comms,
+		  const int *cgroup_fds, int nr_cgroups);
 int tracer_forget(struct tracer *t, pid_t pid);
 /*
  * Reads every path from its backend. With @interval, min/max are those

@@ -45,11 +45,21 @@ static void free_argv(char *argv[MAX_ARGS + 2])
 static void check_accepted(const struct opts *o)
 {
 	if (!isfinite(o->duration_s) || o->duration_s < 0 ||
-	    !isfinite(o->interval_s) || o->interval_s < 0 || o->pid < 0 ||
+	    !isfinite(o->interval_s) || o->interval_s < 0 ||
+	    o->nr_pids < 0 || o->nr_pids > MAX_PIDS ||
+	    o->nr_comms < 0 || o->nr_comms > MAX_COMMS ||
+	    o->nr_cgroups < 0 || o->nr_cgroups > MAX_CGROUPS ||
 	    o->backend > BACKEND_AUTO || (o->cmd && !o->cmd[0]) ||
-	    (o->cmd && o->pid) || (o->counts_only && o->stages) ||
-	    (o->explain && !o->stages) || (o->dot && (!o->stages || !*o->dot)))
+	    (o->cmd && o->nr_pids) || (o->counts_only && o->stages) ||
+	    (o->explain && !o->stages) || (o->dot && (!o->stages || !*o->dot)) ||
+	    (o->folded && (!o->stages || !*o->folded)))
 		abort();
+	for (int i = 0; i < o->nr_pids; i++)
+		if (o->pids[i] < 1)
+			abort();
+	for (int i = 0; i < o->nr_comms; i++)
+		if (!o->comms[i][0] || strnlen(o->comms[i], COMM_LEN) >= COMM_LEN)
+			abort();
 }
 
 /* Two parses of one input must agree (pointers compared as strings). */
@@ -59,7 +69,11 @@ static void check_same(const struct opts *a, int ra, const struct opts *b, int r
 		abort();
 	if (ra)
 		return;
-	if (a->pid != b->pid || a->duration_s != b->duration_s ||
+	if (a->nr_pids != b->nr_pids || a->nr_comms != b->nr_comms ||
+	    a->nr_cgroups != b->nr_cgroups ||
+	    memcmp(a->pids, b->pids, a->nr_pids * sizeof(a->pids[0])) ||
+	    memcmp(a->comms, b->comms, a->nr_comms * sizeof(a->comms[0])) ||
+	    !a->folded != !b->folded || a->duration_s != b->duration_s ||
 	    a->interval_s != b->interval_s || a->json != b->json ||
 	    a->verbose != b->verbose || a->hist != b->hist ||
 	    a->check != b->check || a->stages != b->stages ||

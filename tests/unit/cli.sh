@@ -76,6 +76,30 @@ usage "empty command" 2 "missing command after --" --
 usage "pid and command" 2 "-p and a command exclude each other" -p 1 -- true
 usage "counts-only and stages" 2 "--counts-only and --stages exclude each other" --counts-only --stages
 usage "empty dot file" 2 "--dot needs a file name" --dot ""
+usage "empty folded file" 2 "--folded needs a file name" --folded ""
+
+# The filters: a thread's name is at most 15 bytes (TASK_COMM_LEN), a
+# cgroup a cgroup v2 directory; the kmod backend has one tgid filter.
+long=aaaaaaaaaaaaaaaa # 16 bytes
+one_line "-c of 16 bytes" 2 "udstrace: invalid COMM '$long': want 1 to 15 bytes, as the kernel keeps a thread's name" -c "$long"
+one_line "-c of 15 bytes, then one of 16" 2 "udstrace: invalid COMM '$long': want 1 to 15 bytes, as the kernel keeps a thread's name" \
+	-c "${long:1}" -c "$long"
+one_line "empty -c" 2 "udstrace: invalid COMM '': want 1 to 15 bytes, as the kernel keeps a thread's name" -c ""
+one_line "--cgroup not cgroup2" 2 "udstrace: --cgroup '/': not a cgroup v2 directory" --cgroup /
+one_line "--cgroup a file" 2 "udstrace: --cgroup '/proc/self/status': Not a directory" --cgroup /proc/self/status
+one_line "--cgroup missing" 2 "udstrace: --cgroup '/no/such/dir': No such file or directory" --cgroup /no/such/dir
+one_line "empty --cgroup" 2 "udstrace: --cgroup needs a cgroup v2 directory" --cgroup ""
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+[ -z "$cg2" ] || one_line "--cgroup fine, another not" 2 "udstrace: --cgroup '/tmp': not a cgroup v2 directory" \
+	--cgroup "$cg2" --cgroup /tmp
+too_many=()
+for i in $(seq 0 64); do too_many+=(-p $((i + 1))); done
+one_line "65 -p" 2 "udstrace: too many -p: at most 64 processes" "${too_many[@]}"
+kmod="udstrace: the kmod backend filters by one process only: -c, --cgroup and a second -p need a BPF backend"
+one_line "kmod with -c" 2 "$kmod" --backend kmod -c nginx
+one_line "kmod with --cgroup" 2 "$kmod" --cgroup /sys/fs/cgroup --backend kmod
+one_line "kmod with two -p" 2 "$kmod" --backend kmod -p 1 -p 2
+usage "-p twice and a command" 2 "-p and a command exclude each other" -p 1 -p 2 -- true
 
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0

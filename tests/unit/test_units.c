@@ -151,6 +151,9 @@ static void test_opts_parse(void)
 	char *good[] = { "udstrace", "-d", "5", "-i", "0.5", "--json", "--",
 			 "true", "x", NULL };
 	char *pid[] = { "udstrace", "--pid=7", "--backend", "kprobe", NULL };
+	char *filters[] = { "udstrace", "-p", "7", "-p", "9", "-p", "7", "-c", "nginx",
+			    "--comm=php-fpm", "-c", "nginx", "--cgroup", "/a",
+			    "--cgroup=/b", NULL };
 	struct opts o;
 
 	CHECK_INT("opts unknown option", parse_quietly(&o, bogus), EXIT_USAGE);
@@ -164,9 +167,17 @@ static void test_opts_parse(void)
 	CHECK_INT("opts good json", o.json, 1);
 	CHECK_STR("opts good command", o.cmd && o.cmd[0] ? o.cmd[0] : "(none)", "true");
 	CHECK_INT("opts pid", parse_quietly(&o, pid), 0);
-	CHECK_INT("opts pid value", o.pid, 7);
+	CHECK_INT("opts pid value", o.pids[0], 7);
+	CHECK_INT("opts one pid", o.nr_pids, 1);
 	CHECK_INT("opts pid backend", o.backend, BACKEND_KPROBE);
 	CHECK_INT("opts pid reset duration", (long long)o.duration_s, 0);
+	CHECK_INT("opts filters", parse_quietly(&o, filters), 0);
+	CHECK_INT("opts filters: pids, each once", o.nr_pids, 2);
+	CHECK_INT("opts filters: second pid", o.pids[1], 9);
+	CHECK_INT("opts filters: names, each once", o.nr_comms, 2);
+	CHECK_STR("opts filters: second name", o.comms[1], "php-fpm");
+	CHECK_INT("opts filters: cgroups", o.nr_cgroups, 2);
+	CHECK_STR("opts filters: second cgroup", o.cgroups[1], "/b");
 }
 
 static void test_snapshot(void)

@@ -301,5 +301,82 @@ fi
 # The kprobe backend when calls outnumber its kretprobe instances.
 . ./guest-kprobe.sh
 
+# The filters with the function-level backends (the host runs them with
+# the tracepoint backend, tests/live/filters.sh). Three workloads with
+# different counts at once: A, B under another name (a copy), and C in a
+# child of a fresh cgroup. Four runs at once: -p A -p B, -p A, -c with B's
+# name, and --cgroup with C's parent cgroup (those two system-wide, ended
+# by SIGINT once the workloads are done).
+CG=/sys/fs/cgroup/udstrace-filters
+cp ./workload /tmp/wl-b
+if mkdir -p $CG/sub 2>/dev/null; then
+	cg_ok=yes
+else
+	cg_ok=no
+	echo "@@filters-cgroup unsupported"
+fi
+for b in fentry kprobe; do
+	for f in fw-a fw-b fw-c f-ab f-a f-c f-cg f-ab.err f-a.err f-c.err f-cg.err; do
+		rm -f /tmp/$f # set -f: no globs
+	done
+	./workload -w -u 300 -c 4 -t 200 -s "$S" >/tmp/fw-a &
+	A=$!
+	/tmp/wl-b -w -u 111 -c 2 -t 50 -s "$S" >/tmp/fw-b &
+	B=$!
+	if [ $cg_ok = yes ]; then
+		sh -c "echo \$\$ >$CG/sub/cgroup.procs && exec ./workload -w -u 77 -c 5 -t 33 -s $S" >/tmp/fw-c &
+	else
+		./workload -w -u 77 -c 5 -t 33 -s "$S" >/tmp/fw-c &
+	fi
+	C=$!
+	ready3() { grep -qs ready /tmp/fw-a && grep -qs ready /tmp/fw-b && grep -qs ready /tmp/fw-c; }
+	wait_until $POLL_SECS ready3 ||
+		echo "@@timeout filters-$b: the workloads did not say ready within $POLL_SECS s"
+	./udstrace --json --backend $b -p $A -p $B >/tmp/f-ab 2>/tmp/f-ab.err &
+	U1=$!
+	./udstrace --json --backend $b -p $A >/tmp/f-a 2>/tmp/f-a.err &
+	U2=$!
+	./udstrace --json --backend $b -c wl-b >/tmp/f-c 2>/tmp/f-c.err &
+	U3=$!
+	runs="ab:$U1 a:$U2 c:$U3"
+	if [ $cg_ok = yes ]; then
+		./udstrace --json --backend $b --cgroup $CG >/tmp/f-cg 2>/tmp/f-cg.err &
+		U4=$!
+		runs="$runs cg:$U4"
+	fi
+	# Each run is tracing, or has given up (the host sees its status).
+	attached4() {
+		for r in $runs; do
+			grep -qs tracing /tmp/f-${r%:*}.err || ! kill -0 ${r#*:} 2>/dev/null ||
+				return 1
+		done
+	}
+	wait_until $POLL_SECS attached4 ||
+		echo "@@timeout filters-$b: udstrace did not say tracing within $POLL_SECS s"
+	kill -USR1 $A $B $C
+	wait_pids $RUN_DEADLINE "filters-$b: workloads and -p runs" $A $B $C $U1 $U2
+	set -- $WAIT_STATUS
+	echo "@@filters-$b-ab-status $4"
+	echo "@@filters-$b-a-status $5"
+	kill -INT $U3 ${U4:-}
+	wait_pids $RUN_DEADLINE "filters-$b: -c and --cgroup runs" $U3 ${U4:-}
+	set -- $WAIT_STATUS
+	echo "@@filters-$b-c-status $1"
+	[ $cg_ok = no ] || echo "@@filters-$b-cg-status $2"
+	for f in ab a c cg; do
+		[ -e /tmp/f-$f ] && sed "s/^/@@filters-$b-$f /" /tmp/f-$f
+		[ -e /tmp/f-$f.err ] && grep -v '^libbpf:' /tmp/f-$f.err | sed "s/^/# filters-$b-$f: /"
+	done
+	for w in a b c; do
+		sed "s/^/@@filters-$b-w$w /" /tmp/fw-$w
+	done
+	U4=
+done
+[ $cg_ok = no ] || rmdir $CG/sub $CG
+# --folded with real stage times (fentry): each row's lines add up to its
+# kernel time in the same run's summary.
+run folded-fentry --backend fentry --folded /tmp/folded -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
+sed 's/^/@@folded-fentry-file /' /tmp/folded 2>/dev/null
+
 dmesg_end
 echo "@@end"

@@ -123,6 +123,7 @@ results() {
 	counted "$k" auto check "vm $k auto: timed sends" "$(path_field "$(final auto)" unix_stream_sendmsg timed)" $N
 	check "vm $k tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
 	adapted "$k"
+	filters "$k"
 	ending "$k"
 	privilege "$k"
 	footprint "$k"
@@ -218,6 +219,47 @@ adapted() {
 		check "vm $k pid namespace: exit status" "$(result pidns-status)" 0
 		counted "$k" auto check_counts "vm $k pid namespace" "$(result pidns)" $M $N $((N * S)) $K $((K * S))
 	fi
+}
+
+# vm_counts NAME OUTPUT REPORTS: OUTPUT's final object has exactly what the
+# workload reports REPORTS say, every row.
+vm_counts() {
+	check_counts "$1" "$2
+$3" "$(workload_sum "$3" connects)" "$(workload_sum "$3" unix_sends)" \
+		"$(workload_sum "$3" unix_bytes)" "$(workload_sum "$3" tcp_sends)" \
+		"$(workload_sum "$3" tcp_bytes)"
+}
+
+# filters KERNEL: -p twice, -p, -c and --cgroup with fentry and kprobe,
+# each on three workloads at once; --folded with fentry's stage times.
+filters() {
+	local k=$1 b c sums want
+	for b in fentry kprobe; do
+		c=filters-$b
+		counted "$k" "$b" check "vm $k $c -p A -p B: exit status" "$(result "$c-ab-status")" 0
+		counted "$k" "$b" vm_counts "vm $k $c -p A -p B" "$(result "$c-ab")" \
+			"$(result "$c-wa")
+$(result "$c-wb")"
+		counted "$k" "$b" check "vm $k $c -p A: exit status" "$(result "$c-a-status")" 0
+		counted "$k" "$b" vm_counts "vm $k $c -p A" "$(result "$c-a")" "$(result "$c-wa")"
+		counted "$k" "$b" check "vm $k $c -c: exit status" "$(result "$c-c-status")" 0
+		counted "$k" "$b" vm_counts "vm $k $c -c" "$(result "$c-c")" "$(result "$c-wb")"
+		if [ "$(result filters-cgroup)" = unsupported ]; then
+			skip "vm $k $c --cgroup" "cannot make a cgroup under /sys/fs/cgroup in the guest"
+			continue
+		fi
+		counted "$k" "$b" check "vm $k $c --cgroup: exit status" "$(result "$c-cg-status")" 0
+		counted "$k" "$b" vm_counts "vm $k $c --cgroup" "$(result "$c-cg")" "$(result "$c-wc")"
+	done
+	check "vm $k folded-fentry: exit status" "$(result folded-fentry-status)" 0
+	sums=$(result folded-fentry-file | awk '{ split($1, f, ";"); s[f[1]] += $2 } END { for (r in s) print r, s[r] }' | sort)
+	want=$(jq -r '.paths[] | select(.ktime_ns > 0) | "\(.path) \(.ktime_ns)"' <<<"$(final folded-fentry)" | sort)
+	check "vm $k folded-fentry: each row's values add up to its kernel time" "$sums" "$want"
+	check "vm $k folded-fentry: rows with time" "$(wc -l <<<"$want")" 5
+	check "vm $k folded-fentry: every line is 'frame;frame VALUE'" \
+		"$(result folded-fentry-file | grep -cvE '^[^ ;]+(;[^ ;]+)* [1-9][0-9]*$')" 0
+	check "vm $k folded-fentry: the TCP send is a stack three frames deep or more" \
+		"$(result folded-fentry-file | grep -c '^tcp_sendmsg:loopback;tcp_sendmsg_locked;[^ ]*;' | awk '{print ($1 > 0)}')" 1
 }
 
 # ending KERNEL: every way a kprobe run ends leaves no kprobe event behind.
