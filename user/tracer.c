@@ -234,9 +234,12 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 	}
 	out->other_missed = 0;
 	out->followed_lost = 0;
+	out->restarts = 0;
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		if (!t->started[k])
 			continue;
+		if (backends[k]->restarts)
+			out->restarts += backends[k]->restarts(&t->obj[k]);
 		out->other_missed += maps_other_missed(&t->obj[k]);
 		if (t->obj[k].followed_lost)
 			out->followed_lost += *t->obj[k].followed_lost;
