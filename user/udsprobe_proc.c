@@ -118,6 +118,9 @@ int udsprobe_read(struct udsprobe_counters *out)
 	if (!f)
 		return -errno;
 	err = udsprobe_parse(f, out);
+	/* A read of a file the module removed under us fails with EIO. */
+	if (ferror(f))
+		err = -EIO;
 	fclose(f);
 	return err;
 }
