@@ -85,6 +85,8 @@ struct backend_ops {
 	 * run (kmod: a reset or an unload of the module). NULL: never.
 	 */
 	__u64 (*restarts)(struct backend_obj *obj);
+	/* Looks at the counters between reports (tracer_polled). NULL: no need. */
+	int (*poll)(struct backend_obj *obj);
 	/*
 	 * Can this backend see @stage here? 0 with the kernel's name for what
 	 * it probes in @name, or -errno with the reason. NULL: no stages.

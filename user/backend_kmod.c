@@ -34,6 +34,7 @@ struct kmod_state {
 	__u64 carried_missed[NR_PATHS];
 	__u64 restarts;			/* resets and unloads seen */
 	bool gone;			/* the module was not loaded at the last read */
+	bool frozen;			/* reloaded, and its filter not ours: no more counts */
 	long want;			/* the filter the run needs */
 	long old_tgid;			/* the filter before the run */
 	bool set;			/* we changed it: restore at stop */
@@ -189,7 +190,7 @@ static void carry(struct kmod_state *st)
  * is the one it was loaded with. With a filter of ours to set, the new
  * stretch starts once it is set.
  */
-static int restart_loaded(struct kmod_state *st, const struct udsprobe_counters *now)
+static void restart_loaded(struct kmod_state *st, const struct udsprobe_counters *now)
 {
 	char why[REASON_LEN];
 	int err;
@@ -201,10 +202,13 @@ static int restart_loaded(struct kmod_state *st, const struct udsprobe_counters 
 	st->base.tgid = now->tgid;
 	st->set = false;
 	err = set_filter(st, why, sizeof(why));
-	if (err)
-		fprintf(stderr, "udstrace: kmod: %s\n", why);
 	st->last = st->base;
-	return err;
+	if (err) {
+		/* Its counts would be another process's: keep what we have. */
+		fprintf(stderr, "udstrace: kmod: %s; no more calls are counted in this run\n",
+			why);
+		st->frozen = true;
+	}
 }
 
 /* Reads the module, and notices a reset, an unload or a load since the last read. */
@@ -212,9 +216,13 @@ static int refresh(struct kmod_state *st)
 {
 	struct udsprobe_counters now;
 	char why[REASON_LEN];
-	int err = read_counters(&now, why, sizeof(why));
+	int err;
 
-	if (err == -ENOENT) {
+	if (st->frozen)
+		return 0;
+	err = read_counters(&now, why, sizeof(why));
+	/* The file is gone, or went while we read it. */
+	if (err == -ENOENT || err == -EIO) {
 		if (!st->gone) {
 			carry(st);
 			st->gone = true;
@@ -235,10 +243,8 @@ static int refresh(struct kmod_state *st)
 		fprintf(stderr, "udstrace: kmod: the module was %sloaded again; its calls between udstrace's last read and the load are lost, counting goes on from the load\n",
 			st->gone ? "" : "unloaded and ");
 		st->gone = false;
-		err = restart_loaded(st, &now);
-		if (err)
-			return err;
-		if (st->set)
+		restart_loaded(st, &now);
+		if (st->set || st->frozen)
 			return 0;	/* the baseline is the read after the filter */
 	} else if (now.generation != st->base.generation) {
 		carry(st);
@@ -284,6 +290,11 @@ static __u64 kmod_missed(struct backend_obj *obj, enum ipc_path path)
 	return st->carried_missed[path] + st->last.missed[path] - st->base.missed[path];
 }
 
+static int kmod_poll(struct backend_obj *obj)
+{
+	return refresh(obj->priv);
+}
+
 static __u64 kmod_restarts(struct backend_obj *obj)
 {
 	return ((struct kmod_state *)obj->priv)->restarts;
@@ -313,5 +324,6 @@ const struct backend_ops kmod_backend = {
 	.read = kmod_read,
 	.missed = kmod_missed,
 	.restarts = kmod_restarts,
+	.poll = kmod_poll,
 	.stop = kmod_stop,
 };

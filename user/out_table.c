@@ -85,7 +85,7 @@ void out_table(FILE *f, const struct report *r)
 		fprintf(f, "WARNING: %llu child processes were not traced: udstrace follows at most %d processes at once\n",
 			(unsigned long long)r->snap->followed_lost, MAX_FOLLOWED);
 	if (r->snap->restarts)
-		fprintf(f, "WARNING: the module's counters went back to zero %llu times during the run (reset or unloaded); the calls between udstrace's last read and each of those are not counted\n",
+		fprintf(f, "WARNING: the module's counters went back to zero during the run (%llu resets or unloads); the calls between udstrace's last read and each of those are not counted\n",
 			(unsigned long long)r->snap->restarts);
 	if (r->snap->other_missed)
 		fprintf(f, "WARNING: %llu probe hits missed since start by the stage, sched_switch and fork-following programs; stage counts, the time split or followed children may be short\n",

@@ -247,6 +247,26 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 	return 0;
 }
 
+bool tracer_polled(const struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++)
+		if (t->started[k] && backends[k]->poll)
+			return true;
+	return false;
+}
+
+int tracer_poll(struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		int err = t->started[k] && backends[k]->poll ?
+			  backends[k]->poll(&t->obj[k]) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tracer_follow(struct tracer *t, pid_t pid)
 {
 	__u32 key = pid;
