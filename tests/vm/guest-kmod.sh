@@ -328,11 +328,11 @@ stamp restarts
 # back to zero. Still on CPU 0 (see the cycles above): the module is
 # loaded and unloaded here, and nothing else runs meanwhile.
 intervals() { grep -c '"final":false' /tmp/restart.out; }
+at_least() { [ "$(intervals)" -ge "$1" ]; }
 # read_twice WHAT: waits until udstrace printed two more intervals, so it
 # read the module after what came before.
 read_twice() {
-	_n=$(intervals)
-	wait_until 30 eval '[ "$(intervals)" -ge $((_n + 2)) ]' ||
+	wait_until 30 at_least $(($(intervals) + 2)) ||
 		echo "@@timeout restarts: udstrace printed no interval within 30 s ($1)"
 }
 insmod ./udsprobe.ko
