@@ -51,15 +51,24 @@ static int parse_missed(const char *line, struct udsprobe_counters *out,
 	return 0;
 }
 
+/* "@prefix<decimal>": the number into @v. */
+static bool header_u64(const char *line, const char *prefix, __u64 *v)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(line, prefix, n) && isdigit((unsigned char)line[n]) &&
+	       sscanf(line + n, "%llu", (unsigned long long *)v) == 1;
+}
+
 static int parse_line(const char *line, struct udsprobe_counters *out,
 		      struct seen *seen)
 {
 	char name[64];
 	int off;
 
-	if (sscanf(line, "# instance %llu", (unsigned long long *)&out->instance) == 1)
+	if (header_u64(line, "# instance ", &out->instance))
 		seen->instance = true;
-	else if (sscanf(line, "# generation %llu", (unsigned long long *)&out->generation) == 1)
+	else if (header_u64(line, "# generation ", &out->generation))
 		seen->generation = true;
 	else if (sscanf(line, "# tgid %ld", &out->tgid) == 1 || line[0] == '#')
 		return 0;
