@@ -7,7 +7,9 @@
  * loopback and remote peers. Per path and per CPU it keeps calls, errors,
  * bytes, total/min/max time and a log2 histogram of the time per call.
  * /proc/udsprobe shows the sums over all CPUs (format in kmod/README.md);
- * writing "reset" to it zeroes them.
+ * writing "reset" to it zeroes them. Its header names this load of the
+ * module and counts the resets, so a reader that keeps a baseline can tell
+ * when the counters started again from zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +23,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
@@ -77,6 +80,21 @@ struct udsp_cpu_stats {
 };
 
 static struct udsp_cpu_stats __percpu *udsp_stats;
+
+/*
+ * This load of the module: the boot-time clock at load, which no other
+ * load in the same boot can share. A reader that sees it change knows the
+ * module was unloaded and loaded again.
+ */
+static u64 udsp_instance;
+
+/*
+ * Resets since load. udsp_lock orders a reset against a read of the file,
+ * so that a read sees the counters of one generation only: either all
+ * before a reset or all after it, never some rows of each.
+ */
+static DEFINE_MUTEX(udsp_lock);
+static u64 udsp_generation;
 
 /* What the entry handler hands to the return handler of the same call. */
 struct udsp_call {
@@ -310,7 +328,10 @@ static int udsp_show(struct seq_file *m, void *v)
 	unsigned int i;
 	int path;
 
-	seq_puts(m, "# udsprobe 1\n");
+	mutex_lock(&udsp_lock);
+	seq_puts(m, "# udsprobe 2\n");
+	seq_printf(m, "# instance %llu\n", udsp_instance);
+	seq_printf(m, "# generation %llu\n", udsp_generation);
 	seq_printf(m, "# tgid %d\n", READ_ONCE(udsp_tgid));
 	seq_puts(m, "# path calls errors bytes ktime_ns min_ns max_ns hist_log2_ns[32]\n");
 	for (path = 0; path < UDSP_NR_PATHS; path++) {
@@ -322,6 +343,7 @@ static int udsp_show(struct seq_file *m, void *v)
 			seq_put_decimal_ull(m, " ", sum.hist[i]);
 		seq_putc(m, '\n');
 	}
+	mutex_unlock(&udsp_lock);
 	for (i = 0; i < ARRAY_SIZE(udsp_probes); i++)
 		seq_printf(m, "missed %s %lu\n", udsp_probes[i].krp.kp.symbol_name,
 			   udsp_probe_missed(&udsp_probes[i]));
@@ -333,7 +355,10 @@ static int udsp_open(struct inode *inode, struct file *file)
 	return single_open(file, udsp_show, NULL);
 }
 
-/* Exactly "reset" or "reset\n" zeroes the counters; nothing else is accepted. */
+/*
+ * Exactly "reset" or "reset\n" zeroes the counters and starts a new
+ * generation; nothing else is accepted.
+ */
 static ssize_t udsp_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
@@ -346,7 +371,10 @@ static ssize_t udsp_write(struct file *file, const char __user *ubuf,
 	cmd[count] = '\0';
 	if (strcmp(cmd, "reset") && strcmp(cmd, "reset\n"))
 		return -EINVAL;
+	mutex_lock(&udsp_lock);
 	udsp_stats_clear();
+	udsp_generation++;
+	mutex_unlock(&udsp_lock);
 	return count;
 }
 
@@ -390,6 +418,7 @@ static int __init udsp_init(void)
 	if (!udsp_stats)
 		return -ENOMEM;
 	udsp_stats_clear();
+	udsp_instance = ktime_get_boottime_ns();
 
 	err = udsp_register_probes();
 	if (err)

@@ -73,12 +73,20 @@ struct backend_ops {
 		     char *why, size_t why_len);
 	/*
 	 * Adds @path's counters since start to @out. With @interval, min/max
-	 * become those since the previous interval read.
+	 * become those since the previous interval read. Both are NS_UNKNOWN
+	 * (user/snapshot.h) where the backend cannot tell them for the span.
 	 */
 	int (*read)(struct backend_obj *obj, enum ipc_path path,
 		    struct path_stats *out, bool interval);
 	/* Probe hits the mechanism dropped for @path (recursion, maxactive). */
 	__u64 (*missed)(struct backend_obj *obj, enum ipc_path path);
+	/*
+	 * Times the counters under the backend went back to zero during the
+	 * run (kmod: a reset or an unload of the module). NULL: never.
+	 */
+	__u64 (*restarts)(struct backend_obj *obj);
+	/* Looks at the counters between reports (tracer_polled). NULL: no need. */
+	int (*poll)(struct backend_obj *obj);
 	/*
 	 * Can this backend see @stage here? 0 with the kernel's name for what
 	 * it probes in @name, or -errno with the reason. NULL: no stages.

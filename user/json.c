@@ -92,3 +92,9 @@ void json_bool(struct json *j, const char *key, bool v)
 	member(j, key);
 	fputs(v ? "true" : "false", j->f);
 }
+
+void json_null(struct json *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->f);
+}

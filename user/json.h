@@ -32,5 +32,6 @@ void json_str(struct json *j, const char *key, const char *s);
 void json_u64(struct json *j, const char *key, unsigned long long v);
 void json_double(struct json *j, const char *key, double v);
 void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
 
 #endif /* UDSTRACE_JSON_H */

@@ -24,7 +24,10 @@
 #include "tracer.h"
 
 #define NSEC_PER_SEC 1000000000ULL
-/* How often the loop checks that a -p process is still there. */
+/*
+ * How often the loop checks that a -p process is still there, and lets a
+ * backend look at its counters (tracer_poll).
+ */
 #define POLL_NS (100 * 1000000ULL)
 
 static bool verbose;
@@ -185,7 +188,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 	sigset_t set;
 	int sig;
 
-	if (r->o->nr_pids && wait > POLL_NS)
+	if ((r->o->nr_pids || tracer_polled(&r->tracer)) && wait > POLL_NS)
 		wait = POLL_NS;
 	ts.tv_sec = wait / NSEC_PER_SEC;
 	ts.tv_nsec = wait % NSEC_PER_SEC;
@@ -218,6 +221,9 @@ static int run_loop(struct run *r)
 		if (tick && tick < until)
 			until = tick;
 		done = wait_step(r, until);
+		err = tracer_poll(&r->tracer);
+		if (err)
+			return err;
 		if (tick && (done || now_ns() >= tick)) {
 			err = print_report(r, false);
 			if (err)

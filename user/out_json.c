@@ -17,8 +17,13 @@ static void json_path(struct json *j, const struct report *r, int p)
 	json_u64(j, "bytes", s->bytes);
 	json_u64(j, "ktime_ns", s->ktime_ns);
 	json_u64(j, "timed", s->timed);
-	json_u64(j, "min_ns", s->min_ns);
-	json_u64(j, "max_ns", s->max_ns);
+	if (extremes_known(s)) {
+		json_u64(j, "min_ns", s->min_ns);
+		json_u64(j, "max_ns", s->max_ns);
+	} else {
+		json_null(j, "min_ns");
+		json_null(j, "max_ns");
+	}
 	json_u64(j, "missed", r->snap->missed[p]);
 	json_array_start(j, "hist_log2_ns");
 	for (int i = 0; i < HIST_SLOTS; i++)
@@ -44,6 +49,7 @@ void out_json(FILE *f, const struct report *r)
 	json_u64(&j, "elapsed_ns", r->snap->elapsed_ns);
 	json_u64(&j, "other_missed", r->snap->other_missed);
 	json_u64(&j, "children_not_followed", r->snap->followed_lost);
+	json_u64(&j, "module_resets", r->snap->restarts);
 	if (r->tracer->stages && r->final)
 		out_stages_cost_json(&j, r);
 	json_array_start(&j, "paths");

@@ -35,6 +35,9 @@ static void print_row(FILE *f, const struct report *r, int p)
 	if (s->timed) {
 		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
 		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
+	}
+	/* Extremes the backend cannot tell for this span stay "-". */
+	if (s->timed && extremes_known(s)) {
 		fmt_ns(mn, sizeof(mn), (double)s->min_ns);
 		fmt_ns(mx, sizeof(mx), (double)s->max_ns);
 	}
@@ -81,6 +84,9 @@ void out_table(FILE *f, const struct report *r)
 	if (r->snap->followed_lost)
 		fprintf(f, "WARNING: %llu child processes were not traced: udstrace follows at most %d processes at once\n",
 			(unsigned long long)r->snap->followed_lost, MAX_FOLLOWED);
+	if (r->snap->restarts)
+		fprintf(f, "WARNING: the module's counters went back to zero during the run (%llu resets or unloads); the calls between udstrace's last read and each of those are not counted\n",
+			(unsigned long long)r->snap->restarts);
 	if (r->snap->other_missed)
 		fprintf(f, "WARNING: %llu probe hits missed since start by the stage, sched_switch and fork-following programs; stage counts, the time split or followed children may be short\n",
 			(unsigned long long)r->snap->other_missed);

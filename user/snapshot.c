@@ -27,6 +27,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 	memcpy(out->missed, cur->missed, sizeof(out->missed));
 	out->other_missed = cur->other_missed;
 	out->followed_lost = cur->followed_lost;
+	out->restarts = cur->restarts;
 	for (int p = 0; p < NR_PATHS; p++) {
 		const struct path_stats *c = &cur->path[p], *o = &prev->path[p];
 		struct path_stats *d = &out->path[p];

@@ -6,9 +6,21 @@
 #ifndef UDSTRACE_SNAPSHOT_H
 #define UDSTRACE_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "stages.h"
+
+/*
+ * min_ns and max_ns of a row with calls whose extremes over the span are
+ * not known: the kmod backend's intervals, for one. Printed as "-" / null.
+ */
+#define NS_UNKNOWN UINT64_MAX
+
+static inline bool extremes_known(const struct path_stats *s)
+{
+	return s->min_ns != NS_UNKNOWN && s->max_ns != NS_UNKNOWN;
+}
 
 struct snapshot {
 	uint64_t elapsed_ns;		/* since the probes attached */
@@ -21,6 +33,11 @@ struct snapshot {
 	__u64 other_missed;
 	/* Children of followed processes left untraced: the map was full. */
 	__u64 followed_lost;
+	/*
+	 * Times the counters under a backend went back to zero during the
+	 * run (kmod: the module reset or unloaded); since start.
+	 */
+	__u64 restarts;
 	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX];	/* --stages */
 };
 

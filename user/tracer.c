@@ -234,12 +234,35 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 	}
 	out->other_missed = 0;
 	out->followed_lost = 0;
+	out->restarts = 0;
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		if (!t->started[k])
 			continue;
+		if (backends[k]->restarts)
+			out->restarts += backends[k]->restarts(&t->obj[k]);
 		out->other_missed += maps_other_missed(&t->obj[k]);
 		if (t->obj[k].followed_lost)
 			out->followed_lost += *t->obj[k].followed_lost;
+	}
+	return 0;
+}
+
+bool tracer_polled(const struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++)
+		if (t->started[k] && backends[k]->poll)
+			return true;
+	return false;
+}
+
+int tracer_poll(struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		int err = t->started[k] && backends[k]->poll ?
+			  backends[k]->poll(&t->obj[k]) : 0;
+
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -67,6 +67,13 @@ int tracer_forget(struct tracer *t, pid_t pid);
  * since the previous interval read rather than the run's.
  */
 int tracer_read(struct tracer *t, struct snapshot *out, bool interval);
+/*
+ * Does a started backend want to look at its counters between reports
+ * (tracer_poll, every 100 ms or so)? kmod does, to notice a reset or an
+ * unload of the module soon and lose as few calls as it can.
+ */
+bool tracer_polled(const struct tracer *t);
+int tracer_poll(struct tracer *t);
 void tracer_stop(struct tracer *t);
 /*
  * Time the kernel spent running our BPF programs since start, and how

@@ -215,24 +215,51 @@ static void test_snapshot(void)
 	CHECK_INT("delta hist[4]", d.path[PATH_UNIX_SEND].hist[4], 1);
 }
 
+/* A /proc/udsprobe of format 2 whose first line is @first and that lacks @drop. */
+#define ZERO_ROW \
+	" 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+
+static FILE *udsprobe_text(char *buf, size_t len, const char *first, const char *drop)
+{
+	static const char *const lines[] = {
+		"# instance 1234567890123\n", "# generation 3\n", "# tgid 42\n",
+		"# path calls errors bytes ...\n",
+		"unix_stream_connect 5 1 0 21400 3900 5100"
+		" 0 0 0 0 0 0 0 0 0 0 0 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		"unix_stream_sendmsg 20000 0 2000000 14100000 500 9000"
+		" 0 0 0 0 0 0 0 0 0 19000 1000 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		"some_future_row 7 0 700 1 1 1\n",
+		"tcp_sendmsg:loopback" ZERO_ROW, "tcp_sendmsg:remote" ZERO_ROW,
+		"unix_stream_recvmsg" ZERO_ROW, "tcp_recvmsg:loopback" ZERO_ROW,
+		"tcp_recvmsg:remote" ZERO_ROW,
+		"missed unix_stream_connect 0\n", "missed unix_stream_sendmsg 0\n",
+		"missed tcp_sendmsg 3\n", "missed unix_stream_recvmsg 0\n",
+		"missed tcp_recvmsg 0\n", "missed some_future_function 9\n",
+	};
+	size_t n = snprintf(buf, len, "%s", first);
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!drop || strncmp(lines[i], drop, strlen(drop)))
+			n += snprintf(buf + n, len - n, "%s", lines[i]);
+	return fmemopen(buf, n, "r");
+}
+
 static void test_udsprobe_parse(void)
 {
-	static const char good[] =
-		"# udsprobe 1\n# tgid 42\n# path calls errors bytes ...\n"
-		"unix_stream_connect 5 1 0 21400 3900 5100"
-		" 0 0 0 0 0 0 0 0 0 0 0 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-		"unix_stream_sendmsg 20000 0 2000000 14100000 500 9000"
-		" 0 0 0 0 0 0 0 0 0 19000 1000 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-		"some_future_row 7 0 700 1 1 1\n"
-		"missed tcp_sendmsg 3\n";
-	static const char short_row[] = "# udsprobe 1\nunix_stream_sendmsg 1 0 100 5 5 5 0 0\n";
-	static const char no_header[] = "unix_stream_sendmsg 1 0 100 5 5 5\n";
+	static const char *const needed[] = {
+		"# instance", "# generation", "unix_stream_connect ", "tcp_recvmsg:remote ",
+		"missed tcp_sendmsg", "missed unix_stream_recvmsg",
+	};
 	struct udsprobe_counters c;
+	char buf[4096];
 	FILE *f;
 
-	f = fmemopen((void *)good, sizeof(good) - 1, "r");
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 2\n", NULL);
 	CHECK_INT("udsprobe parse", udsprobe_parse(f, &c), 0);
 	fclose(f);
+	CHECK_INT("udsprobe version", c.version, 2);
+	CHECK_INT("udsprobe instance", c.instance, 1234567890123ULL);
+	CHECK_INT("udsprobe generation", c.generation, 3);
 	CHECK_INT("udsprobe tgid", c.tgid, 42);
 	CHECK_INT("udsprobe connect calls", c.path[PATH_UNIX_CONNECT].calls, 5);
 	CHECK_INT("udsprobe connect errors", c.path[PATH_UNIX_CONNECT].errors, 1);
@@ -243,14 +270,38 @@ static void test_udsprobe_parse(void)
 	CHECK_INT("udsprobe missed tcp loopback", c.missed[PATH_TCP_LOOPBACK], 3);
 	CHECK_INT("udsprobe missed tcp remote", c.missed[PATH_TCP_REMOTE], 3);
 	CHECK_INT("udsprobe missed uds", c.missed[PATH_UNIX_SEND], 0);
-	f = fmemopen((void *)short_row, sizeof(short_row) - 1, "r");
-	CHECK_INT("udsprobe short row refused", udsprobe_parse(f, &c), -EINVAL);
+	/* A part missing would read as zeros: the whole file is refused. */
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		char name[80];
+
+		snprintf(name, sizeof(name), "udsprobe without '%s' refused", needed[i]);
+		f = udsprobe_text(buf, sizeof(buf), "# udsprobe 2\n", needed[i]);
+		CHECK_INT(name, udsprobe_parse(f, &c), -EINVAL);
+		fclose(f);
+	}
+	/* Format 1 (no instance or generation), or a later one: named, refused. */
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 1\n", NULL);
+	CHECK_INT("udsprobe format 1 refused", udsprobe_parse(f, &c), -EPROTONOSUPPORT);
 	fclose(f);
-	f = fmemopen((void *)no_header, sizeof(no_header) - 1, "r");
+	CHECK_INT("udsprobe format 1 named", c.version, 1);
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 3\n", NULL);
+	CHECK_INT("udsprobe format 3 refused", udsprobe_parse(f, &c), -EPROTONOSUPPORT);
+	fclose(f);
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 2x\n", NULL);
+	CHECK_INT("udsprobe bad header refused", udsprobe_parse(f, &c), -EINVAL);
+	fclose(f);
+	f = udsprobe_text(buf, sizeof(buf), "", NULL);
 	CHECK_INT("udsprobe no header refused", udsprobe_parse(f, &c), -EINVAL);
 	fclose(f);
+	/* A row twice, or one cut short. */
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 2\nunix_stream_connect" ZERO_ROW, NULL);
+	CHECK_INT("udsprobe row twice refused", udsprobe_parse(f, &c), -EINVAL);
+	fclose(f);
+	f = udsprobe_text(buf, sizeof(buf), "# udsprobe 2\nunix_stream_sendmsg 1 0 100 5 5 5 0 0\n",
+			  "unix_stream_sendmsg");
+	CHECK_INT("udsprobe short row refused", udsprobe_parse(f, &c), -EINVAL);
+	fclose(f);
 }
-
 
 /* A sample file from tests/unit/data/, or NULL (and a FAIL) if it is missing. */
 static FILE *sample(const char *name)

@@ -100,25 +100,26 @@ PATHS="unix_stream_connect unix_stream_sendmsg tcp_sendmsg:loopback tcp_sendmsg:
 PATHS="$PATHS unix_stream_recvmsg tcp_recvmsg:loopback tcp_recvmsg:remote"
 FUNCS="unix_stream_connect unix_stream_sendmsg tcp_sendmsg unix_stream_recvmsg tcp_recvmsg"
 
-# check_format NAME TGID: the exact layout of /proc/udsprobe.
+# check_format NAME TGID GENERATION: the exact layout of /proc/udsprobe.
 check_format() {
 	local t
 	t=$(snap "$1")
-	check "vm $k kmod $1: header" "$(sed -n 1,3p <<<"$t" | tr '\n' '|')" \
-		"# udsprobe 1|# tgid $2|# path calls errors bytes ktime_ns min_ns max_ns hist_log2_ns[32]|"
-	check "vm $k kmod $1: rows" "$(awk 'NR >= 4 && NR <= 10 { print $1 }' <<<"$t" | xargs)" "$PATHS"
+	check "vm $k kmod $1: header" "$(sed -n 1,5p <<<"$t" | sed 's/^# instance [1-9][0-9]*$/# instance N/' | tr '\n' '|')" \
+		"# udsprobe 2|# instance N|# generation $3|# tgid $2|# path calls errors bytes ktime_ns min_ns max_ns hist_log2_ns[32]|"
+	check "vm $k kmod $1: rows" "$(awk 'NR >= 6 && NR <= 12 { print $1 }' <<<"$t" | xargs)" "$PATHS"
 	check "vm $k kmod $1: rows are name and 38 decimals" \
-		"$(sed -n 4,10p <<<"$t" | grep -v -E '^[a-z_:]+( (0|[1-9][0-9]*)){38}$' | cut -d' ' -f1 | xargs)" ""
+		"$(sed -n 6,12p <<<"$t" | grep -v -E '^[a-z_:]+( (0|[1-9][0-9]*)){38}$' | cut -d' ' -f1 | xargs)" ""
 	check "vm $k kmod $1: missed lines" \
-		"$(sed -n '11,$p' <<<"$t" | grep -E '^missed [a-z_]+ (0|[1-9][0-9]*)$' | cut -d' ' -f2 | xargs)" "$FUNCS"
-	check "vm $k kmod $1: line count" "$(wc -l <<<"$t")" 15
+		"$(sed -n '13,$p' <<<"$t" | grep -E '^missed [a-z_]+ (0|[1-9][0-9]*)$' | cut -d' ' -f2 | xargs)" "$FUNCS"
+	check "vm $k kmod $1: line count" "$(wc -l <<<"$t")" 17
 }
+instance() { snap "$1" | sed -n 's/^# instance //p'; } # instance NAME: that snapshot's load
 
 # check_sane NAME: per row, the histogram adds up to calls, min <= max,
 # and the total lies between calls*min and calls*max.
 check_sane() {
 	check "vm $k kmod $1: histogram, min, max and total agree" "$(snap "$1" | awk '
-		NR >= 4 && NR <= 10 {
+		NR >= 6 && NR <= 12 {
 			h = 0
 			for (i = 8; i <= 39; i++) h += $i
 			if (h != $2) print $1 ": histogram sums to " h ", calls " $2
@@ -162,7 +163,7 @@ check_exact() {
 
 check_zero() { # check_zero NAME: every counter of every row is 0
 	check "vm $k kmod $1: all counters zero" \
-		"$(snap "$1" | sed -n 4,10p | grep -v -E '^[a-z_:]+( 0){38}$' | cut -d' ' -f1 | xargs)" ""
+		"$(snap "$1" | sed -n 6,12p | grep -v -E '^[a-z_:]+( 0){38}$' | cut -d' ' -f1 | xargs)" ""
 }
 
 # check_einval NAME VALUE: a write the shell reported as failed with EINVAL.
@@ -172,6 +173,54 @@ check_einval() {
 	*"Invalid argument"*) pass "$1" ;;
 	*) fail "$1" "got '$2', want 'Invalid argument'" ;;
 	esac
+}
+
+# check_restarts: udstrace --backend kmod -i 0.2 ran while the workload ran
+# three times: the module was reset after the first run, unloaded and
+# loaded again after the second (guest-kmod.sh, "restarts"). udstrace read
+# the module after each run, before its counters went back to zero, so
+# its totals must be exactly the three runs' counts.
+check_restarts() {
+	local out err n w sum want f
+	out=$(sed -n 's/^@@restart //p' "$log" | tr -d '\r')
+	err=$(sed -n 's/^@@restart-err //p' "$log" | tr -d '\r')
+	check "vm $k kmod restarts: insmod, 3 workload runs, rmmod, insmod, udstrace, rmmod" \
+		"$(got insmod-restarts) $(got restart-work-1) $(got restart-work-2) $(got restart-rmmod) $(got restart-insmod) $(got restart-work-3) $(got restart-status) $(got rmmod-restarts)" \
+		"0 0 0 0 0 0 0 0"
+	check "vm $k kmod restarts: a reset keeps the instance" "$(instance after-reset-run)" "$(instance before-reset)"
+	check_format after-reset-run 0 1
+	check "vm $k kmod restarts: a new load is a new instance" \
+		"$([ -n "$(instance reloaded)" ] && [ "$(instance reloaded)" != "$(instance before-reset)" ] && echo new)" new
+	check_format reloaded 0 0
+	counted "$k" kmod check_counts "vm $k kmod restarts" "$out" $((3 * M)) $((3 * N)) $((3 * N * S)) $((3 * K)) $((3 * K * S))
+	counted "$k" kmod check_times "vm $k kmod restarts" "$out"
+	check "vm $k kmod restarts: JSON module_resets (the reset, the unload)" \
+		"$(final_object <<<"$out" | jq .module_resets)" 2
+	check "vm $k kmod restarts: stderr names the reset, the unload and the load, once each" \
+		"$(for p in "counters were reset;" "module was unloaded;" "module was loaded again;"; do grep -c -F "$p" <<<"$err"; done | xargs)" "1 1 1"
+	w=$(grep '^{"pid"' <<<"$out")
+	for f in calls bytes; do
+		sum=$(grep '"final":false' <<<"$out" | jq -r -s --arg f $f '
+			[.[].paths[]] | group_by(.path) | map({key: .[0].path, value: (map(.[$f]) | add)})
+			| from_entries | [.unix_stream_sendmsg, ."tcp_sendmsg:loopback",
+				.unix_stream_recvmsg, ."tcp_recvmsg:loopback"] | join(" ")')
+		if [ $f = calls ]; then
+			want=$(jq -s -r 'map([.unix_sends, .tcp_sends, .unix_recvs, .tcp_recvs]) | transpose | map(add) | join(" ")' <<<"$w")
+		else
+			want=$(jq -s -r 'map([.unix_bytes, .tcp_bytes, .unix_recv_bytes, .tcp_recv_bytes]) | transpose | map(add) | join(" ")' <<<"$w")
+		fi
+		check "vm $k kmod restarts: intervals add up to the workload's $f (uds send, tcp send, uds recv, tcp recv)" \
+			"$sum" "$want"
+	done
+	# The module's MIN and MAX are since its load or reset: no interval's.
+	n=$(grep '"final":false' <<<"$out" | jq -c '.paths[] | select(.calls > 0)' | wc -l)
+	echo "# restarts: $n interval rows with calls, $(grep -c '"final":false' <<<"$out") intervals"
+	check "vm $k kmod restarts: interval rows with calls: min/max null, none 0" \
+		"$(grep '"final":false' <<<"$out" | jq -c '.paths[] | select(.calls > 0) | [.min_ns, .max_ns]' | sort -u | xargs)" \
+		"[null,null]"
+	check "vm $k kmod restarts: final rows with calls: min/max null (the module restarted)" \
+		"$(final_object <<<"$out" | jq -c '.paths[] | select(.calls > 0) | [.min_ns, .max_ns]' | sort -u | xargs)" \
+		"[null,null]"
 }
 
 # results KERNEL: the checks of one kernel's run.
@@ -196,10 +245,10 @@ results() {
 	check "vm $k kmod: tgid parameter mode" "$(got param-mode)" 644
 	check "vm $k kmod: tgid default" "$(got param-initial)" 0
 	check "vm $k kmod: kretprobes registered" "$(got probes-loaded)" 5
-	check_format fresh 0
+	check_format fresh 0 0
 	counted "$k" kmod check_zero fresh
 	check "vm $k kmod: workload ran" "$(got work-all)" 0
-	check_format all 0
+	check_format all 0 0
 	counted "$k" kmod check_exact all
 	counted "$k" kmod check_sane all
 
@@ -215,7 +264,7 @@ results() {
 	fi
 	check "vm $k kmod reset: 'reset\\n' accepted" "$(got reset-newline)" 0
 	counted "$k" kmod check_zero after-reset
-	check_format after-reset 0
+	check_format after-reset 0 1
 	check "vm $k kmod reset: 'reset' accepted" "$(got reset-plain)" 0
 	counted "$k" kmod check_zero after-reset-plain
 
@@ -224,13 +273,13 @@ results() {
 	check "vm $k kmod tgid: set at run time" "$(got set-self)" 0
 	check "vm $k kmod tgid: reads back" "$(got param-self)" "$self"
 	check "vm $k kmod tgid: workload ran" "$(got work-self)" 0
-	check_format self "$self"
+	check_format self "$self" 3
 	counted "$k" kmod check_exact self
 	counted "$k" kmod check_sane self
 	other=$(got other-pid)
 	check "vm $k kmod tgid: set to another process" "$(got set-other)" 0
 	check "vm $k kmod tgid: workload ran" "$(got work-other)" 0
-	check_format other "$other"
+	check_format other "$other" 4
 	counted "$k" kmod check_zero other
 
 	# --- parameter validation -----------------------------------------------------
@@ -306,9 +355,13 @@ results() {
 	check "vm $k kmod busy filter: message" "$(got kmod-busy-err)" \
 		"udstrace: kmod: the module traces process $(got kmod-busy-other), which still runs (another udstrace?); echo 0 > /sys/module/udsprobe/parameters/tgid to free it"
 	check "vm $k kmod busy filter: unchanged" "$(got kmod-busy-param-after)" "$(got kmod-busy-other)"
-	check "vm $k kmod SIGHUP: filter set while tracing" "$(got kmod-sig-param-during | awk '{ print ($1 > 0) }')" 1
+	check "vm $k kmod SIGHUP: filter is the command's pid while tracing" "$(got kmod-sig-param-during)" \
+		"$(got kmod-sig-pid)"
 	check "vm $k kmod SIGHUP: exit status (the command's, ended)" "$(got kmod-sig-status)" 143
 	check "vm $k kmod SIGHUP: filter restored" "$(got kmod-sig-param-after)" 0
+
+	# --- a reset, then an unload and a load, under udstrace -i ---------------------
+	check_restarts
 
 	# --- unload while a call is in flight -----------------------------------------
 	check "vm $k kmod in flight: insmod" "$(got insmod-inflight)" 0
@@ -327,7 +380,7 @@ results() {
 	check "vm $k kmod in flight: the sleeping read returns after rmmod" "$(got echo-second)" "first second"
 	check "vm $k kmod final: insmod" "$(got insmod-final)" 0
 	check "vm $k kmod final: workload ran" "$(got work-final)" 0
-	check_format final 0
+	check_format final 0 0
 	counted "$k" kmod check_exact final
 	counted "$k" kmod check_sane final
 	check "vm $k kmod final: rmmod" "$(got rmmod-final)" 0
