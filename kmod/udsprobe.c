@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/in.h>
 #include <linux/init.h>
@@ -31,6 +32,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/threads.h>
 #include <linux/timekeeping.h>
@@ -273,25 +275,45 @@ static int udsp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(udsp_return);
 
-static void udsp_stats_clear(void)
+static void udsp_cpu_clear(struct udsp_cpu_stats *c)
 {
 	struct udsp_stats *s;
-	int cpu, path, i;
+	int path, i;
 
-	/* Another CPU may be mid-update: a call can land half before, half after. */
-	for_each_possible_cpu(cpu) {
-		for (path = 0; path < UDSP_NR_PATHS; path++) {
-			s = &per_cpu_ptr(udsp_stats, cpu)->path[path];
-			WRITE_ONCE(s->calls, 0);
-			WRITE_ONCE(s->errors, 0);
-			WRITE_ONCE(s->bytes, 0);
-			WRITE_ONCE(s->ktime_ns, 0);
-			WRITE_ONCE(s->min_ns, U64_MAX);
-			WRITE_ONCE(s->max_ns, 0);
-			for (i = 0; i < UDSP_HIST_SLOTS; i++)
-				WRITE_ONCE(s->hist[i], 0);
-		}
+	for (path = 0; path < UDSP_NR_PATHS; path++) {
+		s = &c->path[path];
+		WRITE_ONCE(s->calls, 0);
+		WRITE_ONCE(s->errors, 0);
+		WRITE_ONCE(s->bytes, 0);
+		WRITE_ONCE(s->ktime_ns, 0);
+		WRITE_ONCE(s->min_ns, U64_MAX);
+		WRITE_ONCE(s->max_ns, 0);
+		for (i = 0; i < UDSP_HIST_SLOTS; i++)
+			WRITE_ONCE(s->hist[i], 0);
 	}
+}
+
+/*
+ * Runs on each online CPU in an IPI: its own counters are then written
+ * only by itself, so no this_cpu update on another CPU can land between
+ * a read and a write of the clear and survive it.
+ */
+static void udsp_cpu_clear_local(void *unused)
+{
+	udsp_cpu_clear(this_cpu_ptr(udsp_stats));
+}
+
+static void udsp_stats_clear(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	on_each_cpu(udsp_cpu_clear_local, NULL, 1);
+	/* No handler runs on an offline CPU, and none can come up meanwhile. */
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			udsp_cpu_clear(per_cpu_ptr(udsp_stats, cpu));
+	cpus_read_unlock();
 }
 
 static void udsp_stats_sum(enum udsp_path path, struct udsp_stats *sum)
