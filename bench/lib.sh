@@ -12,16 +12,20 @@ ROUNDS=${BENCH_ROUNDS:-7}
 
 # tracer_start KIND: starts a system-wide tracer in the background and
 # waits until it is attached. KIND: none, udstrace, counts-only, stages,
-# bpftrace, or floor:SETS (bench/floor.c's empty programs). Sets TRACER_PID.
+# sample:PCT (--time-sample PCT), bpftrace, or floor:SETS (bench/floor.c's
+# empty programs). Sets TRACER_PID; udstrace's JSON goes to TRACER_OUT.
+TRACER_OUT=$(mktemp)
+trap 'rm -f "$TRACER_OUT"' EXIT
 tracer_start() {
 	local log
 	log=$(mktemp)
 	TRACER_PID=
 	case $1 in
 	none) rm -f "$log"; return 0 ;;
-	udstrace) "$UDSTRACE" -d 3600 >/dev/null 2>"$log" & ;;
+	udstrace) "$UDSTRACE" --json -d 3600 >"$TRACER_OUT" 2>"$log" & ;;
 	counts-only) "$UDSTRACE" --counts-only -d 3600 >/dev/null 2>"$log" & ;;
 	stages) "$UDSTRACE" --stages -d 3600 >/dev/null 2>"$log" & ;;
+	sample:*) "$UDSTRACE" --json --time-sample "${1#sample:}" -d 3600 >"$TRACER_OUT" 2>"$log" & ;;
 	bpftrace) bpftrace "$TOP/bench/udstrace.bt" >"$log" 2>&1 & ;;
 	floor:*) "$FLOOR" -d 3600 "${1#floor:}" 2>"$log" & ;;
 	*) echo "tracer_start: unknown tracer $1" >&2; rm -f "$log"; return 1 ;;
@@ -64,6 +68,14 @@ best() {
 		fi
 	done
 	echo "$b"
+}
+
+# tracer_mean PATH: the mean time per timed call of PATH in the last
+# udstrace run's final JSON object (after tracer_stop).
+tracer_mean() {
+	grep '"final":true' "$TRACER_OUT" | tail -n 1 |
+		jq -r --arg p "$1" '.paths[] | select(.path == $p) |
+			if .timed > 0 then .ktime_ns / .timed else empty end'
 }
 
 # once METRIC ARGS...: one udsbench run's METRIC.

@@ -135,6 +135,62 @@ fmt_spread() {
 	echo "${a[0]}x (${a[1]}-${a[2]})"
 }
 
+# --time-sample 10 against timing every call and against --counts-only:
+# the slowdown of each, and the mean time per send each one reports, in
+# the same interleaved rounds. Longer runs than above, so that several
+# windows fall inside each.
+time_sample() {
+	local w name args metric row t v base count=$((THR_COUNT * 5))
+	local -A ratio mean
+	echo "## Sampled timing: --time-sample 10"
+	echo
+	echo "udsbench throughput, 100 B, $count messages, pinned as above; medians of $ROUNDS"
+	echo "interleaved rounds with the lowest and highest. The slowdown columns are as in"
+	echo "the first table; the mean columns are udstrace's own mean time per send for"
+	echo "the workload's row, timing every call and timing in windows of 10% of each second."
+	echo
+	echo "| workload | --counts-only | --time-sample 10 | default | mean per send, default | mean per send, sampled | sampled / default |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	for w in "UDS|uds|unix_stream_sendmsg" "TCP loopback|tcp|tcp_sendmsg:loopback"; do
+		IFS='|' read -r name args row <<<"$w"
+		ratio=() mean=()
+		for _ in $(seq "$ROUNDS"); do
+			for t in none counts-only sample:10 udstrace; do
+				tracer_start "$t" || continue
+				v=$(once msgs_per_s --transport "$args" --mode throughput --sizes 100 --count "$count" $PIN)
+				tracer_stop
+				if [ "$t" = none ]; then
+					base=$v
+					continue
+				fi
+				ratio[$t]+="$(slowdown msgs_per_s "$base" "$v") "
+				case $t in
+				sample:10 | udstrace) mean[$t]+="$(tracer_mean "$row") " ;;
+				esac
+			done
+		done
+		echo "| $name | $(fmt_ratios "${ratio[counts-only]:-}") | $(fmt_ratios "${ratio[sample:10]:-}")" \
+			"| $(fmt_ratios "${ratio[udstrace]:-}") | $(fmt_means "${mean[udstrace]:-}")" \
+			"| $(fmt_means "${mean[sample:10]:-}") | $(awk -v s="$(med "${mean[sample:10]:-}")" \
+			-v d="$(med "${mean[udstrace]:-}")" 'BEGIN { if (d > 0 && s != "") printf "%.3f", s / d; else print "n/a" }') |"
+	done
+	echo
+}
+
+# med "N N ...": the median, or nothing.
+med() { tr ' ' '\n' <<<"$1" | grep . | spread | cut -d' ' -f1; }
+# fmt_ratios "N N ...": "1.234x (1.100-1.400)", or n/a.
+fmt_ratios() {
+	local m
+	m=$(tr ' ' '\n' <<<"$1" | grep . | spread) && fmt_spread "$m" || echo n/a
+}
+# fmt_means "NS NS ...": "1234 ns (1100-1400)", or n/a.
+fmt_means() {
+	local a
+	read -r -a a <<<"$(tr ' ' '\n' <<<"$1" | grep . | spread)" || true
+	[ ${#a[@]} -eq 3 ] && printf '%.0f ns (%.0f-%.0f)\n' "${a[@]}" || echo n/a
+}
+
 # The same overhead table in the Debian 6.1 VM, where fentry and kprobe work.
 vm_overhead() {
 	local log w t r base v name key metric accel why mode floor rounds=$((ROUNDS < 5 ? ROUNDS : 5))
@@ -284,6 +340,7 @@ command -v bpftrace >/dev/null || {
 {
 	header
 	overhead
+	time_sample
 	vm_overhead
 	startup
 	scaling

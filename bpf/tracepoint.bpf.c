@@ -34,6 +34,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile bool have_sock_tp = false;
 
 /*
+ * --time-sample (6.3+ only): the syscall tracepoints are attached in
+ * windows, and user space adds one to time_window as each one opens. A
+ * syscall is timed only if it entered and returned in the same window;
+ * connects are then counted by unix_connect_delivered, which stays on.
+ */
+const volatile bool time_sampled = false;
+__u32 time_window = 0;
+
+/*
  * The syscall in flight, per task. "No row" is PATH_NONE everywhere;
  * start_ns == 0 means no syscall is in flight at all.
  */
@@ -42,6 +51,7 @@ struct sys_call {
 	__u32 row;		/* PATH_NONE until known */
 	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
 	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
+	__u32 window;		/* time_window at sys_enter */
 	struct offcpu off;	/* off-CPU time so far in this syscall */
 };
 
@@ -83,10 +93,11 @@ static __always_inline bool classify_syscall(long id, long fd,
 		fd_row = fd_connect_row(fd);
 	else if (!have_sock_tp || stages_on)
 		fd_row = fd_call_row(fd, is_recv_syscall(id));
-	c->count_at_exit = id == NR_connect || !have_sock_tp;
-	c->row = c->count_at_exit ? fd_row : PATH_NONE;
+	/* Sampled, a connect is timed here but counted at the listener. */
+	c->count_at_exit = (id == NR_connect && !time_sampled) || !have_sock_tp;
+	c->row = c->count_at_exit || id == NR_connect ? fd_row : PATH_NONE;
 	c->stage_row = stages_on ? fd_row : PATH_NONE;
-	return !c->count_at_exit || fd_row != PATH_NONE;
+	return fd_row != PATH_NONE || (!c->count_at_exit && id != NR_connect);
 }
 
 SEC("tp_btf/sys_enter")
@@ -124,6 +135,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	c->row = call.row;
 	c->stage_row = call.stage_row;
 	c->count_at_exit = call.count_at_exit;
+	c->window = time_window;
 	offcpu_reset(&c->off);
 	c->start_ns = bpf_ktime_get_ns();
 	return 0;
@@ -175,6 +187,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	c = inflight_current(false);
 	if (!c || !c->start_ns)
 		return 0;
+	/* Entered in an earlier window: its return was not seen then. */
+	if (c->window != time_window) {
+		c->start_ns = 0;
+		inflight_done();
+		return 0;
+	}
 	start = c->start_ns;
 	row = c->row;
 	count_at_exit = c->count_at_exit;
@@ -192,7 +210,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * --counts-only without syscall tracepoints: unix_stream_connect wakes
+ * --counts-only without syscall tracepoints, and --time-sample between
+ * its windows: unix_stream_connect wakes
  * the listener with sk_data_ready, so a wake-up of a listening AF_UNIX
  * stream socket is one successful connect (failed ones are not seen).
  */

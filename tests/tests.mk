@@ -26,13 +26,18 @@ $(OUTPUT)/sleepers: tests/sleepers.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
+# Reads across the edges of --time-sample's windows.
+$(OUTPUT)/edges: tests/edges.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
+
 # Runs a command with one system call failing (a seccomp filter).
 $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -static $< -o $@
 
 TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
-	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny
+	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny $(OUTPUT)/edges
 ifneq ($(SANITIZE),1)
 TEST_BINS += $(OUTPUT)/udstrace-dynamic
 endif

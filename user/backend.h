@@ -44,6 +44,7 @@ struct backend_obj {
 	/* The object's followed_lost counter (bpf/follow.bpf.h), or NULL */
 	const volatile __u64 *followed_lost;
 	int stage_fd;		/* --stages counters, or -1 */
+	bool time_sampled;	/* --time-sample took: time_window switches timing */
 	/* The programs each path depends on, for their miss counters. */
 	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];
 	void *priv;		/* backend's own state */
@@ -85,6 +86,11 @@ struct backend_ops {
 	 * run (kmod: a reset or an unload of the module). NULL: never.
 	 */
 	__u64 (*restarts)(struct backend_obj *obj);
+	/*
+	 * --time-sample: starts (@open) or stops timing calls. Only where
+	 * start() set obj->time_sampled; NULL: the backend times every call.
+	 */
+	int (*time_window)(struct backend_obj *obj, bool open);
 	/* Looks at the counters between reports (tracer_polled). NULL: no need. */
 	int (*poll)(struct backend_obj *obj);
 	/*

@@ -95,9 +95,13 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	 * at the listener's wake-up. Before 6.3 the syscalls are all there is.
 	 */
 	quiet = t->counts_only && sock_tp;
+	/* --time-sample: the same, with the syscalls on in windows only. */
+	obj->time_sampled = t->time_sampled && sock_tp && !quiet;
+	skel->rodata->time_sampled = obj->time_sampled;
 	bpf_program__set_autoload(skel->progs.sys_enter, !quiet);
 	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
-	bpf_program__set_autoload(skel->progs.unix_connect_delivered, quiet);
+	bpf_program__set_autoload(skel->progs.unix_connect_delivered,
+				  quiet || obj->time_sampled);
 	tracepoint_select_stages(skel, stages);
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)
@@ -117,6 +121,29 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	return 0;
 }
 
+/*
+ * --time-sample: a window opens with a new time_window, so that no call
+ * that entered in an earlier one is timed across the gap, and the
+ * syscall tracepoints come back; it closes with them gone.
+ */
+static int tracepoint_time_window(struct backend_obj *obj, bool open)
+{
+	struct tracepoint_bpf *skel = obj->skel;
+
+	if (!open) {
+		bpf_link__destroy(skel->links.sys_enter);
+		bpf_link__destroy(skel->links.sys_exit);
+		skel->links.sys_enter = skel->links.sys_exit = NULL;
+		return 0;
+	}
+	skel->bss->time_window++;
+	skel->links.sys_exit = bpf_program__attach(skel->progs.sys_exit);
+	if (!skel->links.sys_exit)
+		return -errno;
+	skel->links.sys_enter = bpf_program__attach(skel->progs.sys_enter);
+	return skel->links.sys_enter ? 0 : -errno;
+}
+
 static void tracepoint_stop(struct backend_obj *obj)
 {
 	tracepoint_bpf__destroy(obj->skel);
@@ -132,5 +159,6 @@ const struct backend_ops tracepoint_backend = {
 	.read = maps_read,
 	.missed = maps_missed,
 	.stage_probe = tracepoint_stage_probe,
+	.time_window = tracepoint_time_window,
 	.stop = tracepoint_stop,
 };

@@ -20,6 +20,7 @@
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
+#include "sampler.h"
 #include "system.h"
 #include "tracer.h"
 
@@ -76,6 +77,8 @@ struct run {
 	bool out_gone;		/* stdout cannot be written: the run ends */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
+	bool sampling;		/* --time-sample took effect */
+	struct sampler sampler;
 };
 
 /* One table or object on stdout; a reader that went away (| head) ends the run. */
@@ -94,6 +97,7 @@ static int print_out(struct run *r, const struct report *rep)
 static int print_report(struct run *r, bool final)
 {
 	struct snapshot cur, delta;
+	unsigned long long now;
 	struct report rep = {
 		.tracer = &r->tracer,
 		.kernel = kernel_release(),
@@ -101,6 +105,7 @@ static int print_report(struct run *r, bool final)
 		.hist = r->o->hist,
 		.explain = r->o->explain,
 		.counts_only = r->o->counts_only,
+		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
 	};
 	int err = tracer_read(&r->tracer, &cur, !final);
 
@@ -109,7 +114,9 @@ static int print_report(struct run *r, bool final)
 			strerror(-err));
 		return err;
 	}
-	cur.elapsed_ns = now_ns() - r->start_ns;
+	now = now_ns();
+	cur.elapsed_ns = now - r->start_ns;
+	cur.sampled_ns = r->sampling ? sampler_open_ns(&r->sampler, now) : 0;
 	if (final) {
 		rep.snap = &cur;
 	} else {
@@ -204,6 +211,36 @@ static bool wait_step(struct run *r, unsigned long long until)
 	return pids_ended(r);
 }
 
+/*
+ * --time-sample: the first window is open from the start. Only the
+ * tracepoint backend on 6.3+ can sample: elsewhere every call is timed,
+ * and the user is told so.
+ */
+static void start_sampling(struct run *r)
+{
+	if (!r->o->time_sample_pct)
+		return;
+	r->sampling = tracer_time_sampled(&r->tracer);
+	if (r->sampling)
+		sampler_init(&r->sampler, r->o->time_sample_pct, r->start_ns);
+	else
+		fprintf(stderr, "udstrace: --time-sample: timing every call: only the tracepoint backend on 6.3+ can time in windows, where sock tracepoints count calls while the syscall ones are off\n");
+}
+
+/* --time-sample: opens or closes the timing window when its time comes. */
+static int sample_step(struct run *r)
+{
+	int err;
+
+	if (!r->sampling || !sampler_step(&r->sampler, now_ns()))
+		return 0;
+	err = tracer_time_window(&r->tracer, r->sampler.open);
+	if (err)
+		fprintf(stderr, "udstrace: %s the --time-sample window failed: %s\n",
+			r->sampler.open ? "opening" : "closing", strerror(-err));
+	return err;
+}
+
 static int run_loop(struct run *r)
 {
 	unsigned long long interval = r->o->interval_s * NSEC_PER_SEC;
@@ -220,7 +257,12 @@ static int run_loop(struct run *r)
 			until = end;
 		if (tick && tick < until)
 			until = tick;
+		if (r->sampling && r->sampler.next_ns < until)
+			until = r->sampler.next_ns;
 		done = wait_step(r, until);
+		err = sample_step(r);
+		if (err)
+			return err;
 		err = tracer_poll(&r->tracer);
 		if (err)
 			return err;
@@ -272,6 +314,7 @@ static int start_target(struct run *r, struct target *tg)
 	pidns_self(&tg->pidns_dev, &tg->pidns_ino);
 	tg->stages = r->o->stages;
 	tg->counts_only = r->o->counts_only;
+	tg->time_sampled = r->o->time_sample_pct > 0;
 	/* The tests fill the followed map by making it small. */
 	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
 	tg->nr_comms = r->o->nr_comms;
@@ -474,6 +517,7 @@ int main(int argc, char **argv)
 	if (verbose)
 		print_choices(&r.tracer);
 	r.start_ns = now_ns();
+	start_sampling(&r);
 	fprintf(stderr, "udstrace: tracing %s%s. Hit Ctrl-C to end.\n",
 		what_traced(&o, what, sizeof(what)),
 		o.nr_comms || o.nr_cgroups ? ", filtered by name or cgroup" : "");

@@ -19,7 +19,7 @@
 #define MAX_PID (4 * 1024 * 1024)
 
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
-       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED };
+       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE };
 
 const char *argp_program_version = "udstrace 0.1";
 const char *argp_program_bug_address = NULL;
@@ -30,7 +30,8 @@ static const char doc[] =
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID]... [-c COMM]...\n"
 "                [--cgroup PATH]... [--json] [-H] [-v]\n"
-"                [--counts-only | --stages [--explain] [--dot FILE]\n"
+"                [--counts-only | --time-sample PCT |\n"
+"                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
 "                [-- COMMAND [ARGS]]\n"
 "\v"
@@ -58,6 +59,7 @@ static const char doc[] =
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
+"  udstrace --time-sample 10 -i 60  # exact counts, time from 10% of the run\n"
 "  udstrace --stages --explain -- ./udsbench\n"
 "                                   # where the time goes, stage by stage\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
@@ -73,6 +75,7 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "NDJSON on stdout, one object per table", 0 },
 	{ "check", OPT_CHECK, NULL, 0, "Show which backends and probes work here, then exit", 0 },
 	{ "counts-only", OPT_COUNTS_ONLY, NULL, 0, "Count calls and bytes only, time nothing: the cheapest mode", 0 },
+	{ "time-sample", OPT_TIME_SAMPLE, "PCT", 0, "Exact counts, but time calls only in windows covering PCT% (1 to 99) of the run: the tracepoint backend's syscall tracepoints are attached only then", 0 },
 	{ "stages", OPT_STAGES, NULL, 0, "Also count and time the stages along each path (costs more)", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
@@ -98,6 +101,19 @@ int parse_seconds(const char *s, double *out)
 	    v > MAX_SECONDS)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int parse_percent(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 99)
+		return -1;
+	*out = (int)v;
 	return 0;
 }
 
@@ -208,6 +224,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_COUNTS_ONLY:
 		o->counts_only = true;
 		break;
+	case OPT_TIME_SAMPLE:
+		if (parse_percent(arg, &o->time_sample_pct))
+			return usage_error("invalid --time-sample '%s': want a whole percentage from 1 to 99", arg);
+		break;
 	case OPT_EXPLAIN:
 		o->stages = o->explain = true;
 		break;
@@ -250,6 +270,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return usage_error("the kmod backend filters by one process only: -c, --cgroup and a second -p need a BPF backend");
 		if (o->counts_only && o->stages)
 			return usage_error("--counts-only and --stages exclude each other");
+		if (o->time_sample_pct && (o->counts_only || o->stages))
+			return usage_error("--time-sample excludes --counts-only and --stages (they time everything or nothing)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -24,6 +24,7 @@ struct opts {
 	bool check;		/* --check: report what works, then exit */
 	bool stages;		/* --stages: the stages along each path */
 	bool counts_only;	/* --counts-only: calls and bytes, no time */
+	int time_sample_pct;	/* --time-sample: 1 to 99, 0 = time everything */
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	const char *folded;	/* --folded FILE: the stages as folded stacks */
@@ -48,5 +49,6 @@ int opts_parse(int argc, char **argv, struct opts *o);
 /* Number parsers shared with the tests; 0 on success, -1 if invalid. */
 int parse_seconds(const char *s, double *out);
 int parse_pid(const char *s, pid_t *out);
+int parse_percent(const char *s, int *out);
 
 #endif /* UDSTRACE_OPTS_H */

@@ -47,6 +47,8 @@ void out_json(FILE *f, const struct report *r)
 	json_str(&j, "kernel", r->kernel);
 	json_bool(&j, "final", r->final);
 	json_u64(&j, "elapsed_ns", r->snap->elapsed_ns);
+	json_u64(&j, "time_sample_pct", r->time_sample_pct);
+	json_u64(&j, "sampled_ns", r->snap->sampled_ns);
 	json_u64(&j, "other_missed", r->snap->other_missed);
 	json_u64(&j, "children_not_followed", r->snap->followed_lost);
 	json_u64(&j, "module_resets", r->snap->restarts);

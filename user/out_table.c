@@ -64,6 +64,25 @@ static void print_ratio(FILE *f, const struct report *r)
 		path_info[PATH_UNIX_SEND].name, report_time_scope(r, PATH_TCP_LOOPBACK));
 }
 
+/* --time-sample: how much of the span was timed, and how many calls. */
+static void print_sampled(FILE *f, const struct report *r)
+{
+	unsigned long long calls = 0, timed = 0;
+	char open[FMT_LEN];
+
+	if (!r->time_sample_pct)
+		return;
+	for (int p = 0; p < NR_PATHS; p++) {
+		calls += r->snap->path[p].calls;
+		timed += r->snap->path[p].timed;
+	}
+	fmt_ns(open, sizeof(open), (double)r->snap->sampled_ns);
+	fprintf(f, "time sampled (--time-sample %d): windows open %s (%.1f%%), %llu of %llu calls timed; counts are exact\n",
+		r->time_sample_pct, open,
+		r->snap->elapsed_ns ? 100.0 * r->snap->sampled_ns / r->snap->elapsed_ns : 0.0,
+		timed, calls);
+}
+
 void out_table(FILE *f, const struct report *r)
 {
 	print_banner(f, r);
@@ -72,6 +91,7 @@ void out_table(FILE *f, const struct report *r)
 	for (int p = 0; p < NR_PATHS; p++)
 		print_row(f, r, p);
 	print_ratio(f, r);
+	print_sampled(f, r);
 	for (int p = 0; r->tracer->stages && p < NR_PATHS; p++)
 		out_stages_table(f, r, p);
 	if (r->tracer->stages && r->final)

@@ -18,6 +18,7 @@ struct report {
 	bool hist;			/* -H */
 	bool explain;			/* --explain */
 	bool counts_only;		/* --counts-only */
+	int time_sample_pct;		/* --time-sample where it took, else 0 */
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -24,6 +24,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		    struct snapshot *out)
 {
 	out->elapsed_ns = cur->elapsed_ns - prev->elapsed_ns;
+	out->sampled_ns = cur->sampled_ns - prev->sampled_ns;
 	memcpy(out->missed, cur->missed, sizeof(out->missed));
 	out->other_missed = cur->other_missed;
 	out->followed_lost = cur->followed_lost;

@@ -24,6 +24,8 @@ static inline bool extremes_known(const struct path_stats *s)
 
 struct snapshot {
 	uint64_t elapsed_ns;		/* since the probes attached */
+	/* --time-sample: of that, how long timing windows were open; else 0 */
+	uint64_t sampled_ns;
 	struct path_stats path[NR_PATHS];
 	__u64 missed[NR_PATHS];		/* probe hits lost, since start */
 	/*

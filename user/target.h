@@ -17,6 +17,7 @@ struct target {
 	__u64 pidns_dev, pidns_ino;
 	bool stages;		/* --stages: probe the stages along each path */
 	bool counts_only;	/* --counts-only: no timing programs */
+	bool time_sampled;	/* --time-sample: timing in windows, where it can */
 	/* room in the followed map if not MAX_FOLLOWED (the tests: a full map) */
 	__u32 max_followed;
 };

@@ -267,6 +267,26 @@ int tracer_poll(struct tracer *t)
 	return 0;
 }
 
+bool tracer_time_sampled(const struct tracer *t)
+{
+	for (int k = 0; k < NR_BACKENDS; k++)
+		if (t->started[k] && t->obj[k].time_sampled)
+			return true;
+	return false;
+}
+
+int tracer_time_window(struct tracer *t, bool open)
+{
+	for (int k = 0; k < NR_BACKENDS; k++) {
+		int err = t->started[k] && t->obj[k].time_sampled ?
+			  backends[k]->time_window(&t->obj[k], open) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tracer_follow(struct tracer *t, pid_t pid)
 {
 	__u32 key = pid;

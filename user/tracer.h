@@ -73,6 +73,12 @@ int tracer_read(struct tracer *t, struct snapshot *out, bool interval);
  * unload of the module soon and lose as few calls as it can.
  */
 bool tracer_polled(const struct tracer *t);
+/*
+ * --time-sample: does some backend time calls in windows only (the
+ * tracepoint backend on 6.3+)? tracer_time_window opens or closes them.
+ */
+bool tracer_time_sampled(const struct tracer *t);
+int tracer_time_window(struct tracer *t, bool open);
 int tracer_poll(struct tracer *t);
 void tracer_stop(struct tracer *t);
 /*

@@ -75,6 +75,12 @@ usage "stray argument" 2 "unexpected argument 'ls'" ls
 usage "empty command" 2 "missing command after --" --
 usage "pid and command" 2 "-p and a command exclude each other" -p 1 -- true
 usage "counts-only and stages" 2 "--counts-only and --stages exclude each other" --counts-only --stages
+usage "time-sample 0" 2 "invalid --time-sample '0': want a whole percentage from 1 to 99" --time-sample 0
+usage "time-sample 100" 2 "invalid --time-sample '100': want a whole percentage from 1 to 99" --time-sample 100
+usage "time-sample 10.5" 2 "invalid --time-sample '10.5': want a whole percentage from 1 to 99" --time-sample 10.5
+usage "time-sample empty" 2 "invalid --time-sample '': want a whole percentage from 1 to 99" --time-sample ''
+usage "time-sample and counts-only" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --time-sample 10 --counts-only
+usage "time-sample and stages" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --stages --time-sample 10
 usage "empty dot file" 2 "--dot needs a file name" --dot ""
 usage "empty folded file" 2 "--folded needs a file name" --folded ""
 

@@ -17,6 +17,7 @@
 #include "hist.h"
 #include "kprobe_events.h"
 #include "opts.h"
+#include "sampler.h"
 #include "snapshot.h"
 #include "udsprobe_proc.h"
 
@@ -605,6 +606,44 @@ static void test_maxactive(void)
 	}
 }
 
+/*
+ * --time-sample's windows: 10% opens [0, 100 ms) of each second from the
+ * start; a late step never opens a window whose time has passed.
+ */
+static void test_sampler(void)
+{
+	const unsigned long long ms = 1000000, t0 = 5000 * ms;
+	static const struct { long at_ms; int changed, open; long open_ms; } steps[] = {
+		{ 50, 0, 1, 50 },	/* inside the first window */
+		{ 100, 1, 0, 100 },	/* it closes on time */
+		{ 999, 0, 0, 100 },
+		{ 1000, 1, 1, 100 },	/* the second opens */
+		{ 1130, 1, 0, 230 },	/* closed late: 130 ms open */
+		{ 2500, 0, 0, 230 },	/* the third window's time passed unseen */
+		{ 3010, 1, 1, 230 },	/* the fourth opens late */
+		{ 3050, 0, 1, 270 },
+		{ 5000, 1, 0, 2220 },	/* closed very late: open all along */
+		{ 5001, 0, 0, 2220 },	/* the next window is the next second's */
+		{ 6000, 1, 1, 2220 },
+	};
+	struct sampler s;
+	char name[96];
+
+	sampler_init(&s, 10, t0);
+	CHECK_INT("sampler: open from the start", s.open, 1);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		unsigned long long now = t0 + steps[i].at_ms * ms;
+		int changed = sampler_step(&s, now);
+
+		snprintf(name, sizeof(name), "sampler at %ld ms: changed", steps[i].at_ms);
+		CHECK_INT(name, changed, steps[i].changed);
+		snprintf(name, sizeof(name), "sampler at %ld ms: open", steps[i].at_ms);
+		CHECK_INT(name, s.open, steps[i].open);
+		snprintf(name, sizeof(name), "sampler at %ld ms: open so far", steps[i].at_ms);
+		CHECK_INT(name, sampler_open_ns(&s, now) / ms, steps[i].open_ms);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -621,5 +660,6 @@ int main(int argc, char **argv)
 	test_kprobe_event_line();
 	test_event_id();
 	test_maxactive();
+	test_sampler();
 	return failures ? 1 : 0;
 }

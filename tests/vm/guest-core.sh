@@ -298,6 +298,13 @@ else
 	echo "@@fp-kprobe-status unsupported"
 fi
 
+# --time-sample: fentry times every call, and so does the tracepoint
+# backend before 6.3; both say so. From 6.3 the tracepoint backend samples.
+for b in fentry tracepoint; do
+	run sample-$b --backend $b --time-sample 10 -- ./workload -u 200 -s "$S"
+	echo "@@sample-$b-told $(grep -c '^udstrace: --time-sample: timing every call' /tmp/err)"
+done
+
 # The kprobe backend when calls outnumber its kretprobe instances.
 . ./guest-kprobe.sh
 

@@ -124,6 +124,7 @@ results() {
 	check "vm $k tracepoint: syscall time" "$(jq -r .time_scope <<<"$(final tracepoint)")" syscall
 	adapted "$k"
 	filters "$k"
+	time_sample "$k"
 	ending "$k"
 	privilege "$k"
 	footprint "$k"
@@ -228,6 +229,26 @@ vm_counts() {
 $3" "$(workload_sum "$3" connects)" "$(workload_sum "$3" unix_sends)" \
 		"$(workload_sum "$3" unix_bytes)" "$(workload_sum "$3" tcp_sends)" \
 		"$(workload_sum "$3" tcp_bytes)"
+}
+
+# time_sample KERNEL: --time-sample with fentry and tracepoint. Counts are
+# exact; where a backend cannot sample it times every call and says so.
+time_sample() {
+	local k=$1 b j sampled
+	for b in fentry tracepoint; do
+		j=$(final "sample-$b")
+		counted "$k" "$b" check "vm $k sample-$b: exit status" "$(result "sample-$b-status")" 0
+		counted "$k" "$b" check "vm $k sample-$b: sends" "$(path_field "$j" unix_stream_sendmsg calls)" 200
+		sampled=0
+		[ $b = tracepoint ] && grep -q sock:sk_data_ready <<<"$(result kernel-tracepoints)" && sampled=1
+		if [ $sampled = 1 ]; then
+			check "vm $k sample-$b: samples here (6.3+)" "$(result "sample-$b-told")/$(jq .time_sample_pct <<<"$j")" 0/10
+		else
+			check "vm $k sample-$b: says it times every call" "$(result "sample-$b-told")" 1
+			check "vm $k sample-$b: every call timed" "$(path_field "$j" unix_stream_sendmsg timed)" 200
+			check "vm $k sample-$b: no sampling in the JSON" "$(jq .time_sample_pct <<<"$j")" 0
+		fi
+	done
 }
 
 # filters KERNEL: -p twice, -p, -c and --cgroup with fentry and kprobe,
