@@ -42,12 +42,15 @@ struct sys_call {
 	__u32 row;		/* PATH_NONE until known */
 	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
 	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
+	bool stage_pending;	/* stage_row of a closed TCP sock: see stage_row() */
+	struct sock *sk;	/* --stages: the fd's sock, whose work stages are */
 	struct offcpu off;	/* off-CPU time so far in this syscall */
 };
 
 /*
- * A NET_RX softirq on this CPU, charged to the row it interrupted.
- * start_ns == 0: none in progress.
+ * A NET_RX softirq on this CPU, on top of a traced call of row @row: its
+ * time is charged there if it handled a packet of the call's socket, else
+ * counted apart (softirq_was_mine()). start_ns == 0: none in progress.
  */
 struct net_rx {
 	__u64 start_ns;
@@ -75,17 +78,25 @@ static __always_inline bool classify_syscall(long id, long fd,
 					     struct sys_call *c)
 {
 	__u32 fd_row = PATH_NONE;
+	struct sock *sk = NULL;
 
 	/* Several calls per syscall: only the tracepoints count them. */
 	if (is_multi_call_syscall(id) && !have_sock_tp)
 		return false;
-	if (id == NR_connect)
+	if (id == NR_connect) {
 		fd_row = fd_connect_row(fd);
-	else if (!have_sock_tp || stages_on)
-		fd_row = fd_call_row(fd, is_recv_syscall(id));
+	} else if (!have_sock_tp || stages_on) {
+		sk = fd_sock(fd);
+		fd_row = fd_call_row(sk, is_recv_syscall(id));
+	}
 	c->count_at_exit = id == NR_connect || !have_sock_tp;
 	c->row = c->count_at_exit ? fd_row : PATH_NONE;
 	c->stage_row = stages_on ? fd_row : PATH_NONE;
+	c->sk = stages_on ? sk : NULL;
+	/* Only a send connects a TCP sock (Fast Open): see stage_row(). */
+	c->stage_pending = stages_on && sk &&
+			   (fd_row == PATH_TCP_LOOPBACK || fd_row == PATH_TCP_REMOTE) &&
+			   BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE;
 	return !c->count_at_exit || fd_row != PATH_NONE;
 }
 
@@ -124,6 +135,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	c->row = call.row;
 	c->stage_row = call.stage_row;
 	c->count_at_exit = call.count_at_exit;
+	c->stage_pending = call.stage_pending;
+	c->sk = call.sk;
 	offcpu_reset(&c->off);
 	c->start_ns = bpf_ktime_get_ns();
 	return 0;
@@ -211,53 +224,93 @@ int BPF_PROG(unix_connect_delivered, struct sock *sk)
 
 /* --stages ------------------------------------------------------------ */
 
-/* The row a stage hit belongs to: the current task's syscall, if traced. */
-static __always_inline __u32 current_stage_row(void)
+/*
+ * The row of the stages in a syscall: the fd's at sys_enter. A TCP sock
+ * still closed there is connected inside the call by TCP Fast Open
+ * (sendto with MSG_FASTOPEN): its row is decided again at the first stage
+ * hit that finds it connected, as sock:sock_send_length names the call's
+ * row only after the connect too. So the call and its stages share a row.
+ */
+static __always_inline __u32 stage_row(struct sys_call *c)
+{
+	struct sock *sk = c->sk;	/* CO-RE reads start from a plain pointer */
+
+	if (c->stage_pending && sk &&
+	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
+		c->stage_row = tcp_row_raw(sk, PATH_TCP_LOOPBACK);
+		c->stage_pending = false;
+	}
+	return c->stage_row;
+}
+
+/* The current task's syscall, if traced and it has a stage row. */
+static __always_inline struct sys_call *current_stage_call(void)
 {
 	struct sys_call *c;
 
 	c = inflight_current(false);
-	return c && c->start_ns ? c->stage_row : PATH_NONE;
+	return c && c->start_ns && c->stage_row != PATH_NONE ? c : NULL;
 }
 
-/* A tracepoint is a point: stages seen through one are counted, not timed. */
-static __always_inline void stage_point(__u32 stage)
+/*
+ * A tracepoint is a point: stages seen through one are counted, not
+ * timed. In softirq context the hit is charged to the call only if @obj
+ * (what argument @arg of the tracepoint is: bpf/stage_list.h) is the
+ * call's socket's; else it is counted apart, as work for other sockets.
+ */
+static __always_inline void stage_point(__u32 stage, __u32 arg, void *obj)
 {
-	__u32 row = current_stage_row();
+	struct sys_call *c = current_stage_call();
+	int ctx;
 
-	if (row != PATH_NONE)
-		stage_account(row, stage, stage_ctx(), 0);
+	if (!c)
+		return;
+	ctx = stage_ctx();
+	if (ctx == CTX_SOFTIRQ) {
+		if (stage_hit_is_mine(c->sk, arg, obj))
+			softirq_saw_mine();
+		else
+			ctx = CTX_OTHER;
+	}
+	stage_account(stage_row(c), stage, ctx, 0);
 }
 
-#define STAGE_POINT(tp, stage)						\
+#define STAGE_POINT(tp, stage, arg)					\
 	SEC("?tp_btf/" #tp)						\
 	int BPF_PROG(tp##_stage)					\
 	{								\
-		stage_point(STAGE_##stage);				\
+		stage_point(STAGE_##stage, arg,				\
+			    (void *)ctx[ARG_INDEX(arg)]);		\
 		return 0;						\
 	}
 
 /* One program per stage a tracepoint marks (bpf/stage_list.h). */
 #define STAGE_FN(...)
-#define STAGE_TP(ID, func, ctx, sys, event, ...) STAGE_POINT(event, ID)
+#define STAGE_TP(ID, func, ctx, arg, sys, event, ...) STAGE_POINT(event, ID, arg)
 #define STAGE_SOFTIRQ(...)
 #define STAGE_INLINE(...)
 #include "stage_list.h"
 
-/* NET_RX softirqs that run on top of a traced call are charged to it, timed. */
+/*
+ * NET_RX softirqs that run on top of a traced call, timed: charged to it
+ * when they handled its socket's packets, else counted apart.
+ */
 SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
+	struct sys_call *c;
 	__u32 zero = 0;
 	struct net_rx *n;
 
 	softirq_mark(1);
+	softirq_stack_reset();
 	if (vec != NET_RX_SOFTIRQ)
 		return 0;
 	n = bpf_map_lookup_elem(&net_rx, &zero);
 	if (!n)
 		return 0;
-	n->row = current_stage_row();
+	c = current_stage_call();
+	n->row = c ? stage_row(c) : PATH_NONE;
 	n->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -275,7 +328,8 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	if (!n || !n->start_ns)
 		return 0;
 	if (n->row != PATH_NONE)
-		stage_account(n->row, STAGE_NET_RX_SOFTIRQ, CTX_SOFTIRQ,
+		stage_account(n->row, STAGE_NET_RX_SOFTIRQ,
+			      softirq_was_mine() ? CTX_SOFTIRQ : CTX_OTHER,
 			      bpf_ktime_get_ns() - n->start_ns);
 	n->start_ns = 0;
 	return 0;
