@@ -345,6 +345,67 @@ check_blocked() {
 	check_times "$1" "$2"
 }
 
+# --- stages and other sockets' softirq work ------------------------------------
+# A softirq runs on top of whatever task its CPU was running. The RPS tests
+# (tests/live/stages-rps.sh, the guest's rps cases) trace a workload pinned
+# to CPU 0 while an untraced process drives TCP over lo from CPU 1, with
+# RPS steering lo's receive work to CPU 0: NET_RX softirqs for sockets that
+# are not the traced call's land inside its calls.
+
+# Stage names (as either backend gives them) of a packet's trip through
+# the device, IP and TCP, and the NET_RX softirq.
+NET_STAGES='^(net:|irq:|ip_|__dev|loopback|__netif|net_rx|tcp|__tcp)'
+
+# check_rps_uds NAME OUTPUT N: a run of "workload -u N -P 0 -B BYTES" with
+# --stages under that interference. No device, IP or TCP stage may be
+# charged to unix_stream_sendmsg, and the softirq work for other sockets
+# must be counted apart: if none was, the setup made no interference and
+# the first check proved nothing, which is a failure too.
+check_rps_uds() {
+	local j hits
+	j=$(final_object <<<"$2")
+	check "$1: unix_stream_sendmsg calls" "$(path_field "$j" unix_stream_sendmsg calls)" "$3"
+	check "$1: no device, IP or TCP stage charged to unix_stream_sendmsg" \
+		"$(jq --arg re "$NET_STAGES" '[.paths[] | select(.path == "unix_stream_sendmsg")
+			| .stages[] | select(.name | test($re)) | .calls] | add // 0' <<<"$j")" 0
+	echo "# $1: other sockets' softirq work during the sends: $(jq -c '.paths[]
+		| select(.path == "unix_stream_sendmsg") | .other_sockets' <<<"$j")"
+	hits=$(jq -r '.paths[] | select(.path == "unix_stream_sendmsg") | .other_sockets.stage_hits // "none"' <<<"$j")
+	if [ "$hits" = none ] || [ -z "$hits" ]; then
+		fail "$1: other sockets' softirq work counted apart" "no other_sockets in the JSON"
+	elif [ "$hits" -gt 0 ]; then
+		pass "$1: other sockets' softirq work counted apart ($hits stage hits)"
+	else
+		fail "$1: other sockets' softirq work counted apart" \
+			"none at all: no NET_RX softirq landed inside a traced send, so the setup tested nothing"
+	fi
+}
+
+# check_rps_tcp NAME OUTPUT K TRACEPOINTS TRACEABLE: a run of "workload -t K
+# -l -P 0" with --stages under the same interference: the sends' own
+# segments still reach TCP inside the sends, and are charged to them. Not
+# every one: with the other connection's packets on CPU 0's backlog too, a
+# NET_RX run may leave a segment for a later run, after its send returned
+# (without interference, check_stages demands every one). So at least 9 in
+# 10 here; the other connection's packets, charged too, would make up for
+# any shortfall, which is what the uds case rules out.
+check_rps_tcp() {
+	local j b rcv
+	j=$(final_object <<<"$2")
+	b=$(jq -r .backend <<<"$j")
+	check "$1: tcp_sendmsg:loopback calls" "$(path_field "$j" tcp_sendmsg:loopback calls)" "$3"
+	rcv=$(tcp_stage "$b" rcv "$4" "$5")
+	if [ -z "$rcv" ]; then
+		skip "$1: own segments reach TCP" "$b sees no TCP receive stage on this kernel"
+		return
+	fi
+	echo "# $1: $rcv charged to the sends: $(stage_calls "$j" tcp_sendmsg:loopback "$rcv") of $3;" \
+		"other sockets' work during them: $(jq -c '.paths[] | select(.path == "tcp_sendmsg:loopback")
+			| .other_sockets | del(.stages)' <<<"$j")"
+	check "$1: tcp_sendmsg:loopback runs $rcv for 9 sends in 10 or more" \
+		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$3" '{print ($1 * 10 >= k * 9)}')" 1
+}
+
 # --- what the kernel can do, found out without udstrace -------------------------
 # kernel_config OPTION: y, m, or "" (not set) in the running kernel's config
 # (/proc/config.gz, else /boot/config-RELEASE); "?" if neither is there.
