@@ -385,10 +385,10 @@ check_rps_uds() {
 # -l -P 0" with --stages under the same interference: the sends' own
 # segments still reach TCP inside the sends, and are charged to them. Not
 # every one: with the other connection's packets on CPU 0's backlog too, a
-# NET_RX run may leave a segment for a later run, after its send returned
-# (without interference, check_stages demands every one). So at least 9 in
-# 10 here; the other connection's packets, charged too, would make up for
-# any shortfall, which is what the uds case rules out.
+# NET_RX run may stop at its budget and leave a segment to ksoftirqd or a
+# later run, after its send returned (82% were inside on a host loaded by
+# a TCG VM besides). So at least half here; without interference,
+# check_stages demands every one. A match that failed would charge none.
 check_rps_tcp() {
 	local j b rcv
 	j=$(final_object <<<"$2")
@@ -402,8 +402,8 @@ check_rps_tcp() {
 	echo "# $1: $rcv charged to the sends: $(stage_calls "$j" tcp_sendmsg:loopback "$rcv") of $3;" \
 		"other sockets' work during them: $(jq -c '.paths[] | select(.path == "tcp_sendmsg:loopback")
 			| .other_sockets | del(.stages)' <<<"$j")"
-	check "$1: tcp_sendmsg:loopback runs $rcv for 9 sends in 10 or more" \
-		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$3" '{print ($1 * 10 >= k * 9)}')" 1
+	check "$1: tcp_sendmsg:loopback runs $rcv for half the sends or more" \
+		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$3" '{print ($1 * 2 >= k)}')" 1
 }
 
 # --- what the kernel can do, found out without udstrace -------------------------
