@@ -406,6 +406,23 @@ check_rps_tcp() {
 		"$(stage_calls "$j" tcp_sendmsg:loopback "$rcv" | awk -v k="$3" '{print ($1 * 2 >= k)}')" 1
 }
 
+# check_tfo NAME OUTPUT K: a run of "workload -t K -F" with --stages (TCP
+# Fast Open over lo: each send connects its own socket). Every send is a
+# loopback one, as the workload sent them all to 127.0.0.1, and so is
+# every stage hit inside them: none under tcp_sendmsg:remote.
+check_tfo() {
+	local j
+	j=$(final_object <<<"$2")
+	check "$1: tcp_sendmsg:loopback calls" "$(path_field "$j" tcp_sendmsg:loopback calls)" "$3"
+	check "$1: tcp_sendmsg:loopback bytes" "$(path_field "$j" tcp_sendmsg:loopback bytes)" \
+		"$(workload_sum "$2" tcp_bytes)"
+	check "$1: tcp_sendmsg:remote calls" "$(path_field "$j" tcp_sendmsg:remote calls)" 0
+	check "$1: no stage hit under tcp_sendmsg:remote" \
+		"$(jq '[.paths[] | select(.path == "tcp_sendmsg:remote") | .stages[].calls, .other_sockets.stage_hits] | add // 0' <<<"$j")" 0
+	check "$1: stages ran under tcp_sendmsg:loopback" \
+		"$(jq '[.paths[] | select(.path == "tcp_sendmsg:loopback") | .stages[].calls] | add // 0 | . > 0' <<<"$j")" true
+}
+
 # --- what the kernel can do, found out without udstrace -------------------------
 # kernel_config OPTION: y, m, or "" (not set) in the running kernel's config
 # (/proc/config.gz, else /boot/config-RELEASE); "?" if neither is there.

@@ -264,6 +264,14 @@ else
 	echo "@@kernel-rps no"
 fi
 
+# TCP Fast Open: each send connects its own socket (stages-tfo.sh).
+tfo_old=$(cat /proc/sys/net/ipv4/tcp_fastopen)
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+for b in fentry tracepoint; do
+	run tfo-$b --backend $b --stages -- ./workload -t "$K" -F
+done
+echo "$tfo_old" >/proc/sys/net/ipv4/tcp_fastopen
+
 # Least privilege, as nobody with exactly the capabilities given (setpriv
 # comes from the host; tests/live/privilege.sh is the host's side). The
 # kprobe backend needs more: see user/system.c, kprobe_privileges.

@@ -109,6 +109,10 @@ results() {
 		check "vm $k rps-tcp-$b: exit status" "$(result "rps-tcp-$b-status")" 0
 		counted "$k" "$b" check_rps_tcp "vm $k rps-tcp-$b" "$(result "rps-tcp-$b")" $K "$tps" "$traceable"
 	done
+	for b in fentry tracepoint; do
+		check "vm $k tfo-$b: exit status" "$(result "tfo-$b-status")" 0
+		counted "$k" "$b" check_tfo "vm $k tfo-$b" "$(result "tfo-$b")" $K
+	done
 	check "vm $k one stage fails: exit status" "$(result stage-fails-fentry-status)" 0
 	counted "$k" fentry check_one_stage_failed "vm $k one stage fails" \
 		"$(result stage-fails-fentry)" ip_rcv ip_rcv_exit $M $N $K
