@@ -42,8 +42,8 @@ struct sys_call {
 	__u32 row;		/* PATH_NONE until known */
 	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
 	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
-	bool stage_pending;	/* stage_row of a closed TCP sock: see stage_row() */
-	struct sock *sk;	/* --stages: the fd's sock, whose work stages are */
+	bool tcp_pending;	/* a TCP send on a closed sock: see tcp_decide() */
+	struct sock *sk;	/* the fd's sock, where it was looked up */
 	struct offcpu off;	/* off-CPU time so far in this syscall */
 };
 
@@ -92,12 +92,36 @@ static __always_inline bool classify_syscall(long id, long fd,
 	c->count_at_exit = id == NR_connect || !have_sock_tp;
 	c->row = c->count_at_exit ? fd_row : PATH_NONE;
 	c->stage_row = stages_on ? fd_row : PATH_NONE;
-	c->sk = stages_on ? sk : NULL;
-	/* Only a send connects a TCP sock (Fast Open): see stage_row(). */
-	c->stage_pending = stages_on && sk &&
-			   (fd_row == PATH_TCP_LOOPBACK || fd_row == PATH_TCP_REMOTE) &&
-			   BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE;
+	c->sk = sk;
+	/* Only a send connects a TCP sock (Fast Open): see tcp_decide(). */
+	c->tcp_pending = sk &&
+			 (fd_row == PATH_TCP_LOOPBACK || fd_row == PATH_TCP_REMOTE) &&
+			 BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE;
 	return !c->count_at_exit || fd_row != PATH_NONE;
+}
+
+/*
+ * The rows the fd gave at sys_enter (the stages', and the call's where
+ * sys_exit counts it). A TCP sock still closed there is connected inside
+ * the call by TCP Fast Open (sendto with MSG_FASTOPEN): its rows are
+ * decided again at the first stage hit, or else at sys_exit, that finds
+ * it connected, as sock:sock_send_length names the call's row only after
+ * the connect too. So the call and its stages share a row.
+ */
+static __always_inline void tcp_decide(struct sys_call *c)
+{
+	struct sock *sk = c->sk;	/* CO-RE reads start from a plain pointer */
+	__u32 row;
+
+	if (!c->tcp_pending || !sk ||
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		return;
+	row = tcp_row_raw(sk, PATH_TCP_LOOPBACK);
+	if (c->stage_row != PATH_NONE)
+		c->stage_row = row;
+	if (c->count_at_exit)
+		c->row = row;
+	c->tcp_pending = false;
 }
 
 SEC("tp_btf/sys_enter")
@@ -135,7 +159,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	c->row = call.row;
 	c->stage_row = call.stage_row;
 	c->count_at_exit = call.count_at_exit;
-	c->stage_pending = call.stage_pending;
+	c->tcp_pending = call.tcp_pending;
 	c->sk = call.sk;
 	offcpu_reset(&c->off);
 	c->start_ns = bpf_ktime_get_ns();
@@ -188,6 +212,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	c = inflight_current(false);
 	if (!c || !c->start_ns)
 		return 0;
+	tcp_decide(c);
 	start = c->start_ns;
 	row = c->row;
 	count_at_exit = c->count_at_exit;
@@ -224,22 +249,9 @@ int BPF_PROG(unix_connect_delivered, struct sock *sk)
 
 /* --stages ------------------------------------------------------------ */
 
-/*
- * The row of the stages in a syscall: the fd's at sys_enter. A TCP sock
- * still closed there is connected inside the call by TCP Fast Open
- * (sendto with MSG_FASTOPEN): its row is decided again at the first stage
- * hit that finds it connected, as sock:sock_send_length names the call's
- * row only after the connect too. So the call and its stages share a row.
- */
 static __always_inline __u32 stage_row(struct sys_call *c)
 {
-	struct sock *sk = c->sk;	/* CO-RE reads start from a plain pointer */
-
-	if (c->stage_pending && sk &&
-	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
-		c->stage_row = tcp_row_raw(sk, PATH_TCP_LOOPBACK);
-		c->stage_pending = false;
-	}
+	tcp_decide(c);
 	return c->stage_row;
 }
 

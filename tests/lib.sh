@@ -386,9 +386,10 @@ check_rps_uds() {
 # segments still reach TCP inside the sends, and are charged to them. Not
 # every one: with the other connection's packets on CPU 0's backlog too, a
 # NET_RX run may stop at its budget and leave a segment to ksoftirqd or a
-# later run, after its send returned (82% were inside on a host loaded by
-# a TCG VM besides). So at least half here; without interference,
-# check_stages demands every one. A match that failed would charge none.
+# later run, after its send returned (about 90% were inside with a
+# lockstep driver; 36% with a flooding one on a host loaded by a TCG VM
+# besides). So at least half here; without interference, check_stages
+# demands every one. A match that failed would charge none.
 check_rps_tcp() {
 	local j b rcv
 	j=$(final_object <<<"$2")

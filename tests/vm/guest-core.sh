@@ -251,7 +251,7 @@ if [ -w $R ]; then
 	echo "@@kernel-rps yes"
 	rps_old=$(cat $R)
 	echo 1 >$R
-	./workload -t 100000000 -P 1 >/dev/null 2>&1 &
+	./workload -t 100000000 -l -P 1 >/dev/null 2>&1 &
 	drv=$!
 	for b in fentry tracepoint; do
 		run rps-uds-$b --backend $b --stages -- ./workload -u 10000 -P 0 -B 67108864
