@@ -74,11 +74,14 @@ static __always_inline void call_enter(int fn, __u32 row, struct sock *sk,
  * that the call and the stages inside it are under the same row. It is
  * decided at entry, except when the sock is still closed there: a send
  * with TCP Fast Open (MSG_FASTOPEN) connects it inside the call, and only
- * then is its peer known. Such a call is decided again at the first stage
- * exit that finds it connected, or else at its own exit if connected by
- * then; everything before counted under the row its entry gave, which
- * stands if it never connects. Stage exits come before the call's exit,
- * so the call never ends up under another row than its stages.
+ * then is its peer known. Until then its row is the one its destination
+ * address gives (tcp_enter()), and that is what the stage hits before the
+ * connect (other sockets' softirq work) are counted under. It is decided
+ * again at the first stage exit that finds the sock connected, or else at
+ * the call's own exit if connected by then. Stage exits come before the
+ * call's exit, so the call never ends up under another row than its
+ * stages; the two can differ only for a destination that is a local
+ * address other than a loopback one, before the connect.
  */
 static __always_inline bool tcp_unconnected(struct sock *sk)
 {
@@ -139,12 +142,23 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
 }
 
+/*
+ * @dest: a send's destination address (msg_name), or NULL. Only a send
+ * connects a sock (Fast Open): see tcp_call_row(). Until then its row is
+ * told from that address: the sock has no peer yet.
+ */
 static __always_inline void tcp_enter(int fn, struct sock *sk,
-				      __u32 loopback_row)
+				      __u32 loopback_row, void *dest)
 {
-	/* Only a send connects a sock (Fast Open): see tcp_call_row(). */
-	call_enter(fn, tcp_row(sk, loopback_row), sk,
-		   fn == FN_TCP_SEND && tcp_unconnected(sk));
+	bool pending = fn == FN_TCP_SEND && tcp_unconnected(sk);
+	__u32 row;
+
+	if (pending)
+		row = sockaddr_is_loopback(dest, false) ? loopback_row :
+							  loopback_row + 1;
+	else
+		row = tcp_row(sk, loopback_row);
+	call_enter(fn, row, sk, pending);
 }
 
 SEC("?fentry/unix_stream_connect")
@@ -178,9 +192,9 @@ int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 }
 
 SEC("?fentry/tcp_sendmsg")
-int BPF_PROG(tcp_send_entry, struct sock *sk)
+int BPF_PROG(tcp_send_entry, struct sock *sk, struct msghdr *msg)
 {
-	tcp_enter(FN_TCP_SEND, sk, PATH_TCP_LOOPBACK);
+	tcp_enter(FN_TCP_SEND, sk, PATH_TCP_LOOPBACK, msg->msg_name);
 	return 0;
 }
 
@@ -210,7 +224,7 @@ int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 SEC("?fentry/tcp_recvmsg")
 int BPF_PROG(tcp_recv_entry, struct sock *sk)
 {
-	tcp_enter(FN_TCP_RECV, sk, PATH_TCP_RECV_LOOPBACK);
+	tcp_enter(FN_TCP_RECV, sk, PATH_TCP_RECV_LOOPBACK, NULL);
 	return 0;
 }
 

@@ -128,7 +128,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct sys_call call, *c;
-	long fd;
+	long fd, raw_id = id;
 
 	/* The id test is cheaper than the target test, so it goes first. */
 	if (!maybe_path_syscall(id))
@@ -150,6 +150,21 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	}
 	if (!classify_syscall(id, fd, &call))
 		return 0;
+	/*
+	 * A Fast Open sendto on a closed sock: until it connects, its rows
+	 * are the ones its destination gives (tcp_decide()). x86-64 only:
+	 * the number was sendto's before and after path_syscall().
+	 */
+	if (call.tcp_pending && raw_id == NR_sendto && id == NR_sendto) {
+		__u32 row = sockaddr_is_loopback(
+			(void *)PT_REGS_PARM5_CORE_SYSCALL(regs), true) ?
+			PATH_TCP_LOOPBACK : PATH_TCP_REMOTE;
+
+		if (call.stage_row != PATH_NONE)
+			call.stage_row = row;
+		if (call.count_at_exit)
+			call.row = row;
+	}
 	c = inflight_current(true);
 	if (!c) {
 		if (call.row != PATH_NONE)
