@@ -32,7 +32,8 @@ enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS 
 struct task_calls {
 	__u64 ns[NR_FNS];
 	__u32 row;		/* of the call in flight, or PATH_NONE */
-	__u32 pad;
+	__u32 tcp_pending;	/* a TCP row not known yet: see tcp_call_row() */
+	struct sock *sk;	/* --stages: the sock the call works on */
 	struct offcpu off;	/* off-CPU time so far in this call */
 	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
@@ -48,7 +49,9 @@ static __always_inline struct task_calls *current_call(void)
 	return c && c->row != PATH_NONE ? c : NULL;
 }
 
-static __always_inline void call_enter(int fn, __u32 row)
+/* @sk: the call's sock. @tcp_pending: a TCP send, see tcp_call_row(). */
+static __always_inline void call_enter(int fn, __u32 row, struct sock *sk,
+				       bool tcp_pending)
 {
 	struct task_calls *c;
 
@@ -60,16 +63,53 @@ static __always_inline void call_enter(int fn, __u32 row)
 		return;
 	}
 	c->row = row;
+	c->tcp_pending = tcp_pending;
+	c->sk = stages_on ? sk : NULL;
 	offcpu_reset(&c->off);
 	c->ns[fn] = bpf_ktime_get_ns();
+}
+
+/*
+ * The row of a TCP call: loopback or remote, decided once per call, so
+ * that the call and the stages inside it are under the same row. It is
+ * decided at entry, except when the sock is still closed there: a send
+ * with TCP Fast Open (MSG_FASTOPEN) connects it inside the call, and only
+ * then is its peer known. Until then its row is the one its destination
+ * address gives (tcp_enter()), and that is what the stage hits before the
+ * connect (other sockets' softirq work) are counted under. It is decided
+ * again at the first stage exit that finds the sock connected, or else at
+ * the call's own exit if connected by then. Stage exits come before the
+ * call's exit, so the call never ends up under another row than its
+ * stages; the two can differ only for a destination that is a local
+ * address other than a loopback one, before the connect.
+ */
+static __always_inline bool tcp_unconnected(struct sock *sk)
+{
+	return sk->__sk_common.skc_state == TCP_CLOSE;
+}
+
+/* The call's row as a stage exit sees it: @c->sk is set, stages are on. */
+static __always_inline __u32 tcp_call_row(struct task_calls *c)
+{
+	struct sock *sk = c->sk;	/* CO-RE reads start from a plain pointer */
+
+	if (c->tcp_pending && sk &&
+	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE) {
+		c->row = tcp_row_raw(sk, PATH_TCP_LOOPBACK);
+		c->tcp_pending = 0;
+	}
+	return c->row;
 }
 
 /*
  * Counts even when the start is missing, so no call goes uncounted. When
  * following forks, the target test is a hash lookup; a call whose entry
  * passed it has its row set, so the exit does not pay for it again.
+ * @tcp_sk: for a TCP call, its sock, and @row its loopback row: the row
+ * its entry decided is taken (tcp_call_row()), or without one, decided now.
  */
-static __always_inline void call_exit(int fn, __u32 row, long ret)
+static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
+				      long ret)
 {
 	struct task_calls *c = NULL;
 	__u64 start = 0, blocked = 0, runq = 0;
@@ -81,6 +121,14 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 	if (filter_mode == FILTER_FOLLOW && !(c && c->row != PATH_NONE) &&
 	    !target_current())
 		return;
+	/* A row left by a lost exit is no TCP row of this kind: not taken. */
+	if (tcp_sk && c && (c->row == row || c->row == row + 1)) {
+		if (c->tcp_pending && !tcp_unconnected(tcp_sk))
+			c->row = tcp_row(tcp_sk, row);
+		row = c->row;
+	} else if (tcp_sk) {
+		row = tcp_row(tcp_sk, row);
+	}
 	account_call(row, ret);
 	if (c) {
 		start = c->ns[fn];
@@ -94,10 +142,29 @@ static __always_inline void call_exit(int fn, __u32 row, long ret)
 		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
 }
 
-SEC("?fentry/unix_stream_connect")
-int BPF_PROG(unix_connect_entry)
+/*
+ * @dest: a send's destination address (msg_name), or NULL. Only a send
+ * connects a sock (Fast Open): see tcp_call_row(). Until then its row is
+ * told from that address: the sock has no peer yet.
+ */
+static __always_inline void tcp_enter(int fn, struct sock *sk,
+				      __u32 loopback_row, void *dest)
 {
-	call_enter(FN_CONNECT, PATH_UNIX_CONNECT);
+	bool pending = fn == FN_TCP_SEND && tcp_unconnected(sk);
+	__u32 row;
+
+	if (pending)
+		row = sockaddr_is_loopback(dest, false) ? loopback_row :
+							  loopback_row + 1;
+	else
+		row = tcp_row(sk, loopback_row);
+	call_enter(fn, row, sk, pending);
+}
+
+SEC("?fentry/unix_stream_connect")
+int BPF_PROG(unix_connect_entry, struct socket *sock)
+{
+	call_enter(FN_CONNECT, PATH_UNIX_CONNECT, sock->sk, false);
 	return 0;
 }
 
@@ -105,14 +172,14 @@ SEC("?fexit/unix_stream_connect")
 int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 	     int addr_len, int flags, int ret)
 {
-	call_exit(FN_CONNECT, PATH_UNIX_CONNECT, ret);
+	call_exit(FN_CONNECT, PATH_UNIX_CONNECT, NULL, ret);
 	return 0;
 }
 
 SEC("?fentry/unix_stream_sendmsg")
-int BPF_PROG(unix_send_entry)
+int BPF_PROG(unix_send_entry, struct socket *sock)
 {
-	call_enter(FN_UNIX_SEND, PATH_UNIX_SEND);
+	call_enter(FN_UNIX_SEND, PATH_UNIX_SEND, sock->sk, false);
 	return 0;
 }
 
@@ -120,14 +187,14 @@ SEC("?fexit/unix_stream_sendmsg")
 int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 	     size_t len, int ret)
 {
-	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, ret);
+	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, NULL, ret);
 	return 0;
 }
 
 SEC("?fentry/tcp_sendmsg")
-int BPF_PROG(tcp_send_entry, struct sock *sk)
+int BPF_PROG(tcp_send_entry, struct sock *sk, struct msghdr *msg)
 {
-	call_enter(FN_TCP_SEND, tcp_row(sk, PATH_TCP_LOOPBACK));
+	tcp_enter(FN_TCP_SEND, sk, PATH_TCP_LOOPBACK, msg->msg_name);
 	return 0;
 }
 
@@ -135,14 +202,14 @@ SEC("?fexit/tcp_sendmsg")
 int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	     int ret)
 {
-	call_exit(FN_TCP_SEND, tcp_row(sk, PATH_TCP_LOOPBACK), ret);
+	call_exit(FN_TCP_SEND, PATH_TCP_LOOPBACK, sk, ret);
 	return 0;
 }
 
 SEC("?fentry/unix_stream_recvmsg")
-int BPF_PROG(unix_recv_entry)
+int BPF_PROG(unix_recv_entry, struct socket *sock)
 {
-	call_enter(FN_UNIX_RECV, PATH_UNIX_RECV);
+	call_enter(FN_UNIX_RECV, PATH_UNIX_RECV, sock->sk, false);
 	return 0;
 }
 
@@ -150,14 +217,14 @@ SEC("?fexit/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 	     size_t size, int flags, int ret)
 {
-	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, ret);
+	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, NULL, ret);
 	return 0;
 }
 
 SEC("?fentry/tcp_recvmsg")
 int BPF_PROG(tcp_recv_entry, struct sock *sk)
 {
-	call_enter(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK));
+	tcp_enter(FN_TCP_RECV, sk, PATH_TCP_RECV_LOOPBACK, NULL);
 	return 0;
 }
 
@@ -165,7 +232,7 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, ret);
 	return 0;
 }
 
@@ -178,13 +245,21 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit_nonblock, struct sock *sk, struct msghdr *msg,
 	     size_t len, int nonblock, int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, tcp_row(sk, PATH_TCP_RECV_LOOPBACK), ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, ret);
 	return 0;
 }
 
 /* --stages ------------------------------------------------------------ */
 
-static __always_inline void stage_enter(__u32 stage)
+/*
+ * A stage entered: task-context entry times go in the task's state, as
+ * the task may sleep and move. In softirq context whose work the hit is
+ * is decided here, while its packet is sure to be alive, and kept on the
+ * stack with the entry time. @arg, @obj: the argument that names the
+ * packet or sock (bpf/stage_list.h). The NET_RX softirq itself has none:
+ * stage_exit() decides it by the packets handled inside.
+ */
+static __always_inline void stage_enter(__u32 stage, __u32 arg, void *obj)
 {
 	struct task_calls *c;
 	int ctx;
@@ -196,12 +271,14 @@ static __always_inline void stage_enter(__u32 stage)
 	if (ctx == CTX_TASK && stage < NR_STAGES)
 		c->stage_ns[stage] = bpf_ktime_get_ns();
 	else if (ctx == CTX_SOFTIRQ)
-		softirq_push(bpf_ktime_get_ns());
+		softirq_push(bpf_ktime_get_ns(),
+			     stage_hit_is_mine(c->sk, arg, obj));
 }
 
 static __always_inline void stage_exit(__u32 stage)
 {
 	struct task_calls *c;
+	bool mine = true;
 	__u64 start = 0;
 	int ctx;
 
@@ -213,18 +290,26 @@ static __always_inline void stage_exit(__u32 stage)
 		start = c->stage_ns[stage];
 		c->stage_ns[stage] = 0;
 	} else if (ctx == CTX_SOFTIRQ) {
-		start = softirq_pop();
+		start = softirq_pop(&mine);
+		if (stage == STAGE_NET_RX_SOFTIRQ)
+			mine = softirq_was_mine();
+		if (!mine)
+			ctx = CTX_OTHER;
 	}
-	stage_account(c->row, stage, ctx,
+	stage_account(tcp_call_row(c), stage, ctx,
 		      start ? bpf_ktime_get_ns() - start : 0);
 }
 
-/* One fentry/fexit pair per stage function (bpf/stage_list.h). */
-#define STAGE_PROBE(func, stage)					\
+/*
+ * One fentry/fexit pair per stage function (bpf/stage_list.h); @arg is
+ * the index of an argument the function has (NO_ARG reads argument 0).
+ */
+#define STAGE_PROBE(func, stage, arg)					\
 	SEC("?fentry/" #func)						\
 	int BPF_PROG(func##_entry)					\
 	{								\
-		stage_enter(STAGE_##stage);				\
+		stage_enter(STAGE_##stage, arg,				\
+			    (void *)ctx[ARG_INDEX(arg)]);		\
 		return 0;						\
 	}								\
 	SEC("?fexit/" #func)						\
@@ -234,9 +319,9 @@ static __always_inline void stage_exit(__u32 stage)
 		return 0;						\
 	}
 
-#define STAGE_FN(ID, func, ...) STAGE_PROBE(func, ID)
-#define STAGE_TP(ID, func, ...) STAGE_PROBE(func, ID)
-#define STAGE_SOFTIRQ(ID, func, ...) STAGE_PROBE(func, ID)
+#define STAGE_FN(ID, func, ctx, arg, ...) STAGE_PROBE(func, ID, arg)
+#define STAGE_TP(ID, func, ctx, arg, ...) STAGE_PROBE(func, ID, arg)
+#define STAGE_SOFTIRQ(ID, func, ...) STAGE_PROBE(func, ID, NO_ARG)
 #define STAGE_INLINE(ID, ...)
 #include "stage_list.h"
 

@@ -48,12 +48,18 @@ static __always_inline __u32 sock_row##SFX(struct sock *sk, bool recv)	\
 DEFINE_SOCK_ROW(, RD_BTF)	/* sock:sock_*_length's argument */
 DEFINE_SOCK_ROW(_raw, RD_RAW)	/* a socket found from an fd */
 
-/* The row of a send or receive through @fd, or PATH_NONE. */
-static __always_inline __u32 fd_call_row(long fd, bool recv)
+/* The sock behind the current task's @fd, or NULL. */
+static __always_inline struct sock *fd_sock(long fd)
 {
 	struct socket *sock = fd_socket(fd);
 
-	return sock ? sock_row_raw(BPF_CORE_READ(sock, sk), recv) : PATH_NONE;
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* The row of a send or receive on @sk (from fd_sock()), or PATH_NONE. */
+static __always_inline __u32 fd_call_row(struct sock *sk, bool recv)
+{
+	return sk ? sock_row_raw(sk, recv) : PATH_NONE;
 }
 
 /* PATH_UNIX_CONNECT for a connect(2) on an AF_UNIX stream @fd, else PATH_NONE. */

@@ -3,12 +3,15 @@
  * --stages on the BPF side: per (row, stage, context) counters, the
  * context test, and the stack of entry times for softirq stages. A stage
  * is counted only while the current task is inside a traced path call,
- * under that call's row.
+ * under that call's row: in task context always, in softirq context only
+ * when the hit is for the call's own socket (flow.bpf.h), else in the
+ * row's CTX_OTHER slot, as softirq work for other sockets.
  */
 #ifndef UDSTRACE_STAGES_BPF_H
 #define UDSTRACE_STAGES_BPF_H
 
 #include "stages.h"
+#include "flow.bpf.h"
 
 /* Set by user space with --stages; the stage programs load only then. */
 const volatile bool stages_on = false;
@@ -28,6 +31,9 @@ struct {
 #define SOFTIRQ_DEPTH 16
 struct softirq_stack {
 	__u32 depth;
+	__u32 mine;		/* bit d: the entry at depth d is the call's own */
+	__u32 any_mine;		/* this softirq handled the call's socket's work */
+	__u32 pad;
 	__u64 start[SOFTIRQ_DEPTH];
 };
 
@@ -84,16 +90,51 @@ static __always_inline void stage_account(__u32 row, __u32 stage, int ctx,
 		STAT_ADD(&s->ktime_ns, ns);
 }
 
-static __always_inline void softirq_push(__u64 now)
+static __always_inline struct softirq_stack *softirq_stack(void)
 {
 	__u32 zero = 0;
-	struct softirq_stack *st = bpf_map_lookup_elem(&softirq_stacks, &zero);
+
+	return bpf_map_lookup_elem(&softirq_stacks, &zero);
+}
+
+/* @mine: the stage entered is the traced call's own work. */
+static __always_inline void softirq_push(__u64 now, bool mine)
+{
+	struct softirq_stack *st = softirq_stack();
 
 	if (!st)
 		return;
-	if (st->depth < SOFTIRQ_DEPTH)
+	if (st->depth < SOFTIRQ_DEPTH) {
 		st->start[st->depth & (SOFTIRQ_DEPTH - 1)] = now;
+		if (mine)
+			st->mine |= 1U << (st->depth & (SOFTIRQ_DEPTH - 1));
+		else
+			st->mine &= ~(1U << (st->depth & (SOFTIRQ_DEPTH - 1)));
+	}
+	if (mine)
+		st->any_mine = 1;
 	st->depth++;
+}
+
+/* A point stage (a tracepoint) in this softirq was the call's own work. */
+static __always_inline void softirq_saw_mine(void)
+{
+	struct softirq_stack *st = softirq_stack();
+
+	if (st)
+		st->any_mine = 1;
+}
+
+/*
+ * Did this softirq handle any of the traced call's own packets? The
+ * softirq itself has no packet of its own: it is charged to the call only
+ * then, else counted with the work for other sockets.
+ */
+static __always_inline bool softirq_was_mine(void)
+{
+	struct softirq_stack *st = softirq_stack();
+
+	return st && st->any_mine;
 }
 
 /*
@@ -103,24 +144,30 @@ static __always_inline void softirq_push(__u64 now)
  */
 static __always_inline void softirq_stack_reset(void)
 {
-	__u32 zero = 0;
-	struct softirq_stack *st = bpf_map_lookup_elem(&softirq_stacks, &zero);
+	struct softirq_stack *st = softirq_stack();
 
-	if (st)
+	if (st) {
 		st->depth = 0;
+		st->any_mine = 0;
+	}
 }
 
-/* The entry time pushed by the matching entry, or 0 past the stack's depth. */
-static __always_inline __u64 softirq_pop(void)
+/*
+ * The entry time pushed by the matching entry, or 0 past the stack's
+ * depth; in @mine whether that entry was the call's own work.
+ */
+static __always_inline __u64 softirq_pop(bool *mine)
 {
-	__u32 zero = 0;
-	struct softirq_stack *st = bpf_map_lookup_elem(&softirq_stacks, &zero);
+	struct softirq_stack *st = softirq_stack();
 
+	*mine = false;
 	if (!st || !st->depth)
 		return 0;
 	st->depth--;
-	return st->depth < SOFTIRQ_DEPTH ?
-		st->start[st->depth & (SOFTIRQ_DEPTH - 1)] : 0;
+	if (st->depth >= SOFTIRQ_DEPTH)
+		return 0;
+	*mine = st->mine & (1U << (st->depth & (SOFTIRQ_DEPTH - 1)));
+	return st->start[st->depth & (SOFTIRQ_DEPTH - 1)];
 }
 
 #endif /* UDSTRACE_STAGES_BPF_H */

@@ -20,16 +20,33 @@ enum stage {
 	NR_STAGES,
 };
 
-/* Where a stage ran: in the calling task, or in a softirq on its CPU. */
+/*
+ * Where a stage ran: in the calling task, or in a softirq on its CPU. A
+ * third slot per stage, CTX_OTHER, holds the softirq hits during a call
+ * that were for other sockets' packets: kept apart, never in the tree.
+ */
 enum stage_ctx {
 	CTX_TASK,
 	CTX_SOFTIRQ,
 	NR_CTX,
+	CTX_OTHER = NR_CTX,
+	NR_CTX_SLOTS,
 };
 
 #define STAGE_KEY(row, stage, ctx) \
-	(((row) * NR_STAGES + (stage)) * NR_CTX + (ctx))
-#define NR_STAGE_KEYS (NR_PATHS * NR_STAGES * NR_CTX)
+	(((row) * NR_STAGES + (stage)) * NR_CTX_SLOTS + (ctx))
+#define NR_STAGE_KEYS (NR_PATHS * NR_STAGES * NR_CTX_SLOTS)
+
+/*
+ * The argument of a stage's function (and of its tracepoint) that names
+ * whose work a hit is (bpf/stage_list.h): a packet, a sock, or nothing.
+ */
+#define NO_ARG		0
+#define SKB_ARG(n)	(0x10 | (n))
+#define SOCK_ARG(n)	(0x20 | (n))
+#define ARG_IS_SKB(a)	(((a) & 0xf0) == 0x10)
+#define ARG_IS_SOCK(a)	(((a) & 0xf0) == 0x20)
+#define ARG_INDEX(a)	((a) & 0xf)
 
 struct stage_stats {
 	__u64 calls;

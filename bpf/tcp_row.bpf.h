@@ -40,6 +40,34 @@ static __always_inline bool ipv6_is_local(const struct in6_addr *d,
 }
 
 /*
+ * Is @sa, a send's destination (in user memory with @user), a loopback
+ * address: 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104? For a TCP Fast Open
+ * send on a closed sock, whose peer the sock knows only once the call has
+ * connected it. Anything unreadable is not.
+ */
+static __always_inline bool sockaddr_is_loopback(const void *sa, bool user)
+{
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	__u16 family;
+
+	if (!sa || (user ? bpf_probe_read_user(&family, sizeof(family), sa) :
+			   bpf_probe_read_kernel(&family, sizeof(family), sa)))
+		return false;
+	if (family == AF_INET) {
+		if (user ? bpf_probe_read_user(&a4, sizeof(a4), sa) :
+			   bpf_probe_read_kernel(&a4, sizeof(a4), sa))
+			return false;
+		return (bpf_ntohl(a4.sin_addr.s_addr) >> 24) == 127;
+	}
+	if (family != AF_INET6 ||
+	    (user ? bpf_probe_read_user(&a6, sizeof(a6), sa) :
+		    bpf_probe_read_kernel(&a6, sizeof(a6), sa)))
+		return false;
+	return ipv6_is_loopback(&a6.sin6_addr);
+}
+
+/*
  * Socket fields are read one of two ways. A pointer that arrives as a
  * fentry or tp_btf argument is typed by BTF, and a plain load through it
  * (which the verifier guards) is the cheapest read there is: the hot path

@@ -52,12 +52,15 @@ struct sys_call {
 	__u32 stage_row;	/* --stages: the row the fd gives, or PATH_NONE */
 	bool count_at_exit;	/* no sock tracepoint counts it: sys_exit does */
 	__u32 window;		/* time_window at sys_enter */
+	bool tcp_pending;	/* a TCP send on a closed sock: see tcp_decide() */
+	struct sock *sk;	/* the fd's sock, where it was looked up */
 	struct offcpu off;	/* off-CPU time so far in this syscall */
 };
 
 /*
- * A NET_RX softirq on this CPU, charged to the row it interrupted.
- * start_ns == 0: none in progress.
+ * A NET_RX softirq on this CPU, on top of a traced call of row @row: its
+ * time is charged there if it handled a packet of the call's socket, else
+ * counted apart (softirq_was_mine()). start_ns == 0: none in progress.
  */
 struct net_rx {
 	__u64 start_ns;
@@ -85,26 +88,58 @@ static __always_inline bool classify_syscall(long id, long fd,
 					     struct sys_call *c)
 {
 	__u32 fd_row = PATH_NONE;
+	struct sock *sk = NULL;
 
 	/* Several calls per syscall: only the tracepoints count them. */
 	if (is_multi_call_syscall(id) && !have_sock_tp)
 		return false;
-	if (id == NR_connect)
+	if (id == NR_connect) {
 		fd_row = fd_connect_row(fd);
-	else if (!have_sock_tp || stages_on)
-		fd_row = fd_call_row(fd, is_recv_syscall(id));
+	} else if (!have_sock_tp || stages_on) {
+		sk = fd_sock(fd);
+		fd_row = fd_call_row(sk, is_recv_syscall(id));
+	}
 	/* Sampled, a connect is timed here but counted at the listener. */
 	c->count_at_exit = (id == NR_connect && !time_sampled) || !have_sock_tp;
 	c->row = c->count_at_exit || id == NR_connect ? fd_row : PATH_NONE;
 	c->stage_row = stages_on ? fd_row : PATH_NONE;
+	c->sk = sk;
+	/* Only a send connects a TCP sock (Fast Open): see tcp_decide(). */
+	c->tcp_pending = sk &&
+			 (fd_row == PATH_TCP_LOOPBACK || fd_row == PATH_TCP_REMOTE) &&
+			 BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE;
 	return fd_row != PATH_NONE || (!c->count_at_exit && id != NR_connect);
+}
+
+/*
+ * The rows the fd gave at sys_enter (the stages', and the call's where
+ * sys_exit counts it). A TCP sock still closed there is connected inside
+ * the call by TCP Fast Open (sendto with MSG_FASTOPEN): its rows are
+ * decided again at the first stage hit, or else at sys_exit, that finds
+ * it connected, as sock:sock_send_length names the call's row only after
+ * the connect too. So the call and its stages share a row.
+ */
+static __always_inline void tcp_decide(struct sys_call *c)
+{
+	struct sock *sk = c->sk;	/* CO-RE reads start from a plain pointer */
+	__u32 row;
+
+	if (!c->tcp_pending || !sk ||
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		return;
+	row = tcp_row_raw(sk, PATH_TCP_LOOPBACK);
+	if (c->stage_row != PATH_NONE)
+		c->stage_row = row;
+	if (c->count_at_exit)
+		c->row = row;
+	c->tcp_pending = false;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct sys_call call, *c;
-	long fd;
+	long fd, raw_id = id;
 
 	/* The id test is cheaper than the target test, so it goes first. */
 	if (!maybe_path_syscall(id))
@@ -126,6 +161,21 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	}
 	if (!classify_syscall(id, fd, &call))
 		return 0;
+	/*
+	 * A Fast Open sendto on a closed sock: until it connects, its rows
+	 * are the ones its destination gives (tcp_decide()). x86-64 only:
+	 * the number was sendto's before and after path_syscall().
+	 */
+	if (call.tcp_pending && raw_id == NR_sendto && id == NR_sendto) {
+		__u32 row = sockaddr_is_loopback(
+			(void *)PT_REGS_PARM5_CORE_SYSCALL(regs), true) ?
+			PATH_TCP_LOOPBACK : PATH_TCP_REMOTE;
+
+		if (call.stage_row != PATH_NONE)
+			call.stage_row = row;
+		if (call.count_at_exit)
+			call.row = row;
+	}
 	c = inflight_current(true);
 	if (!c) {
 		if (call.row != PATH_NONE)
@@ -136,6 +186,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	c->stage_row = call.stage_row;
 	c->count_at_exit = call.count_at_exit;
 	c->window = time_window;
+	c->tcp_pending = call.tcp_pending;
+	c->sk = call.sk;
 	offcpu_reset(&c->off);
 	c->start_ns = bpf_ktime_get_ns();
 	return 0;
@@ -193,6 +245,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		inflight_done();
 		return 0;
 	}
+	tcp_decide(c);
 	start = c->start_ns;
 	row = c->row;
 	count_at_exit = c->count_at_exit;
@@ -230,53 +283,80 @@ int BPF_PROG(unix_connect_delivered, struct sock *sk)
 
 /* --stages ------------------------------------------------------------ */
 
-/* The row a stage hit belongs to: the current task's syscall, if traced. */
-static __always_inline __u32 current_stage_row(void)
+static __always_inline __u32 stage_row(struct sys_call *c)
+{
+	tcp_decide(c);
+	return c->stage_row;
+}
+
+/* The current task's syscall, if traced and it has a stage row. */
+static __always_inline struct sys_call *current_stage_call(void)
 {
 	struct sys_call *c;
 
 	c = inflight_current(false);
-	return c && c->start_ns ? c->stage_row : PATH_NONE;
+	return c && c->start_ns && c->stage_row != PATH_NONE ? c : NULL;
 }
 
-/* A tracepoint is a point: stages seen through one are counted, not timed. */
-static __always_inline void stage_point(__u32 stage)
+/*
+ * A tracepoint is a point: stages seen through one are counted, not
+ * timed. In softirq context the hit is charged to the call only if @obj
+ * (what argument @arg of the tracepoint is: bpf/stage_list.h) is the
+ * call's socket's; else it is counted apart, as work for other sockets.
+ */
+static __always_inline void stage_point(__u32 stage, __u32 arg, void *obj)
 {
-	__u32 row = current_stage_row();
+	struct sys_call *c = current_stage_call();
+	int ctx;
 
-	if (row != PATH_NONE)
-		stage_account(row, stage, stage_ctx(), 0);
+	if (!c)
+		return;
+	ctx = stage_ctx();
+	if (ctx == CTX_SOFTIRQ) {
+		if (stage_hit_is_mine(c->sk, arg, obj))
+			softirq_saw_mine();
+		else
+			ctx = CTX_OTHER;
+	}
+	stage_account(stage_row(c), stage, ctx, 0);
 }
 
-#define STAGE_POINT(tp, stage)						\
+#define STAGE_POINT(tp, stage, arg)					\
 	SEC("?tp_btf/" #tp)						\
 	int BPF_PROG(tp##_stage)					\
 	{								\
-		stage_point(STAGE_##stage);				\
+		stage_point(STAGE_##stage, arg,				\
+			    (void *)ctx[ARG_INDEX(arg)]);		\
 		return 0;						\
 	}
 
 /* One program per stage a tracepoint marks (bpf/stage_list.h). */
 #define STAGE_FN(...)
-#define STAGE_TP(ID, func, ctx, sys, event, ...) STAGE_POINT(event, ID)
+#define STAGE_TP(ID, func, ctx, arg, sys, event, ...) STAGE_POINT(event, ID, arg)
 #define STAGE_SOFTIRQ(...)
 #define STAGE_INLINE(...)
 #include "stage_list.h"
 
-/* NET_RX softirqs that run on top of a traced call are charged to it, timed. */
+/*
+ * NET_RX softirqs that run on top of a traced call, timed: charged to it
+ * when they handled its socket's packets, else counted apart.
+ */
 SEC("?tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
+	struct sys_call *c;
 	__u32 zero = 0;
 	struct net_rx *n;
 
 	softirq_mark(1);
+	softirq_stack_reset();
 	if (vec != NET_RX_SOFTIRQ)
 		return 0;
 	n = bpf_map_lookup_elem(&net_rx, &zero);
 	if (!n)
 		return 0;
-	n->row = current_stage_row();
+	c = current_stage_call();
+	n->row = c ? stage_row(c) : PATH_NONE;
 	n->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -294,7 +374,8 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 	if (!n || !n->start_ns)
 		return 0;
 	if (n->row != PATH_NONE)
-		stage_account(n->row, STAGE_NET_RX_SOFTIRQ, CTX_SOFTIRQ,
+		stage_account(n->row, STAGE_NET_RX_SOFTIRQ,
+			      softirq_was_mine() ? CTX_SOFTIRQ : CTX_OTHER,
 			      bpf_ktime_get_ns() - n->start_ns);
 	n->start_ns = 0;
 	return 0;

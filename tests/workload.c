@@ -10,7 +10,7 @@
  * that interval, so no tracer can see more time than the workload reports.
  *
  *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-r MS] [-f] [-D] [-w]
- *            [-P CPU] [-B BYTES] [-L T]
+ *            [-P CPU] [-B BYTES] [-L T] [-F]
  *   -l  lockstep: send the next message only once the last one was read,
  *       so every TCP send goes out at once instead of queueing behind
  *       the congestion window
@@ -32,6 +32,9 @@
  *       finished by another call, and counted as one). Then M connects.
  *       The report has load_ns, how long the traffic took, and no times
  *       per call.
+ *   -F  TCP Fast Open: each TCP send on a connection of its own, opened by
+ *       that send (sendto with MSG_FASTOPEN on an unconnected socket; needs
+ *       net.ipv4.tcp_fastopen with the client and server bits, 3)
  * It prints what it did as one JSON line when the work is done.
  */
 #include <arpa/inet.h>
@@ -60,6 +63,7 @@ static cpu_set_t free_cpus;	/* -P: the CPUs the receiving threads may use */
 static int pinned;
 static int sndbuf;		/* -B */
 static long n_threads;		/* -L */
+static int fastopen;		/* -F */
 
 /*
  * What the receiving threads did: read() calls (the final 0 included),
@@ -270,6 +274,52 @@ static void unix_connects(void)
 	close(lfd);
 }
 
+/* -F: accepts the connections one by one and reads each to its end. */
+static void *accept_drain(void *arg)
+{
+	int lfd = *(int *)arg;
+
+	for (long i = 0; i < n_tcp; i++) {
+		tcp_rx.fd = accept(lfd, NULL, NULL);
+		if (tcp_rx.fd < 0)
+			die("accept");
+		drain(&tcp_rx);
+	}
+	return NULL;
+}
+
+/* -F: n_tcp sends, each connecting a new socket with TCP Fast Open. */
+static void tcp_fastopen_sends(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int lfd, qlen = 16;
+	char *buf = malloc(size);
+	pthread_t th;
+
+	memset(buf, 'x', size);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)) ||
+	    bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 128) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len))
+		die("tcp fastopen listen");
+	pthread_create(&th, NULL, accept_drain, &lfd);
+	for (long i = 0; i < n_tcp; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		long long t0 = now_ns();
+
+		if (fd < 0 || sendto(fd, buf, size, MSG_FASTOPEN,
+				     (struct sockaddr *)&sa, len) != size)
+			die("sendto MSG_FASTOPEN");
+		tcp_send_ns += now_ns() - t0;
+		close(fd);
+	}
+	pthread_join(th, NULL);
+	close(lfd);
+	free(buf);
+}
+
 static void tcp_sends(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -277,6 +327,10 @@ static void tcp_sends(void)
 	int lfd, fd, afd, one = 1;
 	pthread_t th;
 
+	if (fastopen) {
+		tcp_fastopen_sends();
+		return;
+	}
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 1) ||
@@ -491,7 +545,7 @@ int main(int argc, char **argv)
 {
 	int opt, grandchild = 0, daemonize = 0, wait_sig = 0, cpu = -1;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:L:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:L:F")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
@@ -506,12 +560,13 @@ int main(int argc, char **argv)
 		case 'P': cpu = atoi(optarg); break;
 		case 'B': sndbuf = atoi(optarg); break;
 		case 'L': n_threads = atol(optarg); break;
+		case 'F': fastopen = 1; break;
 		default: return 2;
 		}
 	}
 	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0 ||
 	    sender_delay_ms < 0 || n_threads < 0 || n_threads % 2 ||
-	    (n_threads && (lockstep || cpu >= 0)))
+	    (n_threads && (lockstep || cpu >= 0)) || (fastopen && (lockstep || n_threads)))
 		return 2;
 	if (cpu >= 0) {
 		cpu_set_t one;

@@ -112,7 +112,7 @@ __u64 prog_missed(struct bpf_program *prog);
 __u64 maps_other_missed(struct backend_obj *obj);
 /* Adds @path's stage counters (bpf/stages.bpf.h) to @out. */
 int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
-			  struct stage_stats out[NR_STAGES][NR_CTX]);
+			  struct stage_stats out[NR_STAGES][NR_CTX_SLOTS]);
 
 extern const struct backend_ops fentry_backend;
 extern const struct backend_ops kprobe_backend;

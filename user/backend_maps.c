@@ -108,7 +108,7 @@ __u64 maps_other_missed(struct backend_obj *obj)
 }
 
 int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
-			  struct stage_stats out[NR_STAGES][NR_CTX])
+			  struct stage_stats out[NR_STAGES][NR_CTX_SLOTS])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct stage_stats *cpu;
@@ -122,7 +122,7 @@ int maps_read_stages(struct backend_obj *obj, enum ipc_path path,
 	if (!cpu)
 		return -ENOMEM;
 	for (__u32 s = 0; s < NR_STAGES && !err; s++) {
-		for (__u32 x = 0; x < NR_CTX; x++) {
+		for (__u32 x = 0; x < NR_CTX_SLOTS; x++) {
 			__u32 key = STAGE_KEY(path, s, x);
 
 			if (bpf_map_lookup_elem(obj->stage_fd, &key, cpu)) {

@@ -46,7 +46,7 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		for (int i = 0; i < HIST_SLOTS; i++)
 			d->hist[i] = c->hist[i] - o->hist[i];
 		for (int s = 0; s < NR_STAGES; s++) {
-			for (int x = 0; x < NR_CTX; x++) {
+			for (int x = 0; x < NR_CTX_SLOTS; x++) {
 				const struct stage_stats *cs = &cur->stage[p][s][x];
 				const struct stage_stats *os = &prev->stage[p][s][x];
 

@@ -40,7 +40,8 @@ struct snapshot {
 	 * run (kmod: the module reset or unloaded); since start.
 	 */
 	__u64 restarts;
-	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX];	/* --stages */
+	/* --stages; [CTX_OTHER]: softirq work for other sockets */
+	struct stage_stats stage[NR_PATHS][NR_STAGES][NR_CTX_SLOTS];
 };
 
 /*

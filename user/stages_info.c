@@ -8,10 +8,10 @@
 #include "stages_info.h"
 
 const struct stage_info stage_info[NR_STAGES] = {
-#define STAGE_FN(ID, fn, where, lbl, expl, src)				\
+#define STAGE_FN(ID, fn, where, arg, lbl, expl, src)			\
 	[STAGE_##ID] = { .func = #fn, .ctx = CTX_##where, .label = lbl,	\
 			 .explain = expl, .source = src },
-#define STAGE_TP(ID, fn, where, sys, event, since, lbl, expl, src)	\
+#define STAGE_TP(ID, fn, where, arg, sys, event, since, lbl, expl, src)\
 	[STAGE_##ID] = { .func = #fn, .tp = #sys ":" #event,		\
 			 .tp_event = #event, .tp_since = since,		\
 			 .tp_point = true, .ctx = CTX_##where,		\

@@ -243,6 +243,35 @@ else
 	echo "@@kernel-preempt-full no"
 fi
 
+# Other sockets' softirq work inside traced calls (tests/live/stages-rps.sh
+# is the host's side): RPS steers lo's receive work to CPU 0, where the
+# traced workload runs, while an untraced one drives TCP from CPU 1.
+R=/sys/class/net/lo/queues/rx-0/rps_cpus
+if [ -w $R ]; then
+	echo "@@kernel-rps yes"
+	rps_old=$(cat $R)
+	echo 1 >$R
+	./workload -t 100000000 -l -P 1 >/dev/null 2>&1 &
+	drv=$!
+	for b in fentry tracepoint; do
+		run rps-uds-$b --backend $b --stages -- ./workload -u 10000 -P 0 -B 67108864
+		run rps-tcp-$b --backend $b --stages -- ./workload -t "$K" -l -P 0
+	done
+	kill $drv
+	wait_pids 10 "the rps TCP driver" $drv
+	echo "$rps_old" >$R
+else
+	echo "@@kernel-rps no"
+fi
+
+# TCP Fast Open: each send connects its own socket (stages-tfo.sh).
+tfo_old=$(cat /proc/sys/net/ipv4/tcp_fastopen)
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+for b in fentry tracepoint; do
+	run tfo-$b --backend $b --stages -- ./workload -t "$K" -F
+done
+echo "$tfo_old" >/proc/sys/net/ipv4/tcp_fastopen
+
 # Least privilege, as nobody with exactly the capabilities given (setpriv
 # comes from the host; tests/live/privilege.sh is the host's side). The
 # kprobe backend needs more: see user/system.c, kprobe_privileges.

@@ -98,6 +98,21 @@ results() {
 		check_preempted "vm $k preempted-$b" "$(result preempted-$b)" \
 			"$(result kernel-preempt-full)" 4000
 	done
+	# Other sockets' softirq work inside the traced calls (stages-rps.sh).
+	for b in fentry tracepoint; do
+		if [ "$(result kernel-rps)" != yes ]; then
+			skip "vm $k rps-$b" "no writable lo rps_cpus in the guest (CONFIG_RPS)"
+			continue
+		fi
+		check "vm $k rps-uds-$b: exit status" "$(result "rps-uds-$b-status")" 0
+		counted "$k" "$b" check_rps_uds "vm $k rps-uds-$b" "$(result "rps-uds-$b")" 10000
+		check "vm $k rps-tcp-$b: exit status" "$(result "rps-tcp-$b-status")" 0
+		counted "$k" "$b" check_rps_tcp "vm $k rps-tcp-$b" "$(result "rps-tcp-$b")" $K "$tps" "$traceable"
+	done
+	for b in fentry tracepoint; do
+		check "vm $k tfo-$b: exit status" "$(result "tfo-$b-status")" 0
+		counted "$k" "$b" check_tfo "vm $k tfo-$b" "$(result "tfo-$b")" $K
+	done
 	check "vm $k one stage fails: exit status" "$(result stage-fails-fentry-status)" 0
 	counted "$k" fentry check_one_stage_failed "vm $k one stage fails" \
 		"$(result stage-fails-fentry)" ip_rcv ip_rcv_exit $M $N $K
