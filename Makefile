@@ -13,7 +13,7 @@ ifneq ($(ARCH),x86)
 $(error udstrace's BPF programs support x86-64 only; this build is for $(ARCH) ($(shell uname -m)))
 endif
 endif
-PREFIX ?= /usr/local
+VERSION := 0.1
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 BASE_CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
@@ -62,6 +62,19 @@ all: $(UDSTRACE_BIN)
 
 $(sort $(OUTPUT) $(BUILD)):
 	$(Q)mkdir -p $@
+
+# --version names the commit the binaries were built from, asked of git at
+# build time and never committed: "-dirty" when tracked files differ from it,
+# "unknown" in a tree without .git (a tarball). version.h is rewritten only
+# when that changes, so only what prints it is rebuilt.
+GIT_COMMIT := $(shell { [ -e .git ] && git rev-parse --short=12 HEAD 2>/dev/null && \
+	{ git diff --quiet HEAD -- 2>/dev/null || echo -dirty; }; } | tr -d '\n')
+$(OUTPUT)/version.h: FORCE | $(OUTPUT)
+	$(Q)printf '#define UDSTRACE_VERSION "%s"\n#define UDSTRACE_COMMIT "%s"\n' \
+		'$(VERSION)' '$(or $(GIT_COMMIT),unknown)' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/opts.o: $(OUTPUT)/version.h
+FORCE:
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
