@@ -74,7 +74,8 @@ $(OUTPUT)/version.h: FORCE | $(OUTPUT)
 		'$(VERSION)' '$(or $(GIT_COMMIT),unknown)' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/opts.o: $(OUTPUT)/version.h
-FORCE:
+# Phony: .SECONDARY below would let make skip a missing FORCE as intermediate.
+.PHONY: FORCE
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
