@@ -13,6 +13,7 @@ ifneq ($(ARCH),x86)
 $(error udstrace's BPF programs support x86-64 only; this build is for $(ARCH) ($(shell uname -m)))
 endif
 endif
+PREFIX ?= /usr/local
 VERSION := 0.1
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
@@ -137,8 +138,27 @@ picture: udstrace $(OUTPUT)/workload
 	./udstrace --dot $(OUTPUT)/paths.dot -- $(OUTPUT)/workload -u 2000 -t 2000 -l >/dev/null
 	dot -Tsvg $(OUTPUT)/paths.dot -o docs/paths.svg
 
-install: udstrace
-	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
+# make install [PREFIX=/usr/local] [DESTDIR=]: udstrace in sbin (it is an
+# administrator's tool: CAP_BPF and CAP_PERFMON), udsbench in bin, the man
+# pages, and the systemd unit in $(PREFIX)/lib/systemd/system, which systemd
+# searches for both /usr/local and /usr, its ExecStart pointed at
+# $(PREFIX)/sbin/udstrace. Every directory is made 0755 whatever the umask.
+# Always the normal (static) build, never SANITIZE=1's.
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_DIRS := $(PREFIX)/sbin $(PREFIX)/bin $(MANDIR)/man8 $(MANDIR)/man1 $(UNITDIR)
+install:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=0 udstrace udsbench
+	$(Q)for d in $(INSTALL_DIRS); do \
+		p=; for c in $$(echo "$$d" | tr / ' '); do p=$$p/$$c; \
+			install -d -m 0755 "$(DESTDIR)$$p" || exit 1; done; done
+	install -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
+	install -m 0755 udsbench/udsbench $(DESTDIR)$(PREFIX)/bin/udsbench
+	install -m 0644 man/udstrace.8 $(DESTDIR)$(MANDIR)/man8/udstrace.8
+	install -m 0644 man/udsbench.1 $(DESTDIR)$(MANDIR)/man1/udsbench.1
+	sed 's|^ExecStart=/usr/local/sbin/udstrace |ExecStart=$(PREFIX)/sbin/udstrace |' \
+		dist/udstrace-exporter.service > $(DESTDIR)$(UNITDIR)/udstrace-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/udstrace-exporter.service
 
 include tests/tests.mk
 # Parts with their own build rules: udsbench and the kernel module.
