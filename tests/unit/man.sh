@@ -75,5 +75,12 @@ page_matches() {
 	fi
 }
 
+# The pages name the Makefile's version.
+version=$(sed -n 's/^VERSION := //p' "$TOP/Makefile")
+for p in "$TOP"/man/*.[18]; do
+	check "${p##*/}: .TH names udstrace $version" "$(sed -n 's/^\.TH .* "\(udstrace [^"]*\)" .*/\1/p' "$p")" \
+		"udstrace $version"
+done
+
 page_matches udstrace.8 "$UDSTRACE" "$TOP/man/udstrace.8" --prometheus
 page_matches udsbench.1 "$UDSBENCH" "$TOP/man/udsbench.1"
