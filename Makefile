@@ -14,6 +14,7 @@ $(error udstrace's BPF programs support x86-64 only; this build is for $(ARCH) (
 endif
 endif
 PREFIX ?= /usr/local
+VERSION := 0.1
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 BASE_CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE \
@@ -62,6 +63,20 @@ all: $(UDSTRACE_BIN)
 
 $(sort $(OUTPUT) $(BUILD)):
 	$(Q)mkdir -p $@
+
+# --version names the commit the binaries were built from, asked of git at
+# build time and never committed: "-dirty" when tracked files differ from it,
+# "unknown" in a tree without .git (a tarball). version.h is rewritten only
+# when that changes, so only what prints it is rebuilt.
+GIT_COMMIT := $(shell { [ -e .git ] && git rev-parse --short=12 HEAD 2>/dev/null && \
+	{ git diff --quiet HEAD -- 2>/dev/null || echo -dirty; }; } | tr -d '\n')
+$(OUTPUT)/version.h: FORCE | $(OUTPUT)
+	$(Q)printf '#define UDSTRACE_VERSION "%s"\n#define UDSTRACE_COMMIT "%s"\n' \
+		'$(VERSION)' '$(or $(GIT_COMMIT),unknown)' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/opts.o: $(OUTPUT)/version.h
+# Phony: .SECONDARY below would let make skip a missing FORCE as intermediate.
+.PHONY: FORCE
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
@@ -123,8 +138,27 @@ picture: udstrace $(OUTPUT)/workload
 	./udstrace --dot $(OUTPUT)/paths.dot -- $(OUTPUT)/workload -u 2000 -t 2000 -l >/dev/null
 	dot -Tsvg $(OUTPUT)/paths.dot -o docs/paths.svg
 
-install: udstrace
-	install -D -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
+# make install [PREFIX=/usr/local] [DESTDIR=]: udstrace in sbin (it is an
+# administrator's tool: CAP_BPF and CAP_PERFMON), udsbench in bin, the man
+# pages, and the systemd unit in $(PREFIX)/lib/systemd/system, which systemd
+# searches for both /usr/local and /usr, its ExecStart pointed at
+# $(PREFIX)/sbin/udstrace. Every directory is made 0755 whatever the umask.
+# Always the normal (static) build, never SANITIZE=1's.
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_DIRS := $(PREFIX)/sbin $(PREFIX)/bin $(MANDIR)/man8 $(MANDIR)/man1 $(UNITDIR)
+install:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=0 udstrace udsbench
+	$(Q)for d in $(INSTALL_DIRS); do \
+		p=; for c in $$(echo "$$d" | tr / ' '); do p=$$p/$$c; \
+			install -d -m 0755 "$(DESTDIR)$$p" || exit 1; done; done
+	install -m 0755 udstrace $(DESTDIR)$(PREFIX)/sbin/udstrace
+	install -m 0755 udsbench/udsbench $(DESTDIR)$(PREFIX)/bin/udsbench
+	install -m 0644 man/udstrace.8 $(DESTDIR)$(MANDIR)/man8/udstrace.8
+	install -m 0644 man/udsbench.1 $(DESTDIR)$(MANDIR)/man1/udsbench.1
+	sed 's|^ExecStart=/usr/local/sbin/udstrace |ExecStart=$(PREFIX)/sbin/udstrace |' \
+		dist/udstrace-exporter.service > $(DESTDIR)$(UNITDIR)/udstrace-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/udstrace-exporter.service
 
 include tests/tests.mk
 # Parts with their own build rules: udsbench and the kernel module.

@@ -7,7 +7,8 @@
 
 UDSBENCH_SRCS := $(wildcard udsbench/*.c)
 UDSBENCH_OBJS := $(patsubst udsbench/%.c,$(BUILD)/udsbench/%.o,$(UDSBENCH_SRCS))
-UDSBENCH_CFLAGS := -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+# -I$(OUTPUT): version.h, the version and commit the top Makefile generates.
+UDSBENCH_CFLAGS := -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I$(OUTPUT)
 ifeq ($(SANITIZE),1)
 UDSBENCH := $(BUILD)/udsbench/udsbench
 UDSBENCH_CFLAGS += $(SAN_FLAGS)
@@ -25,6 +26,8 @@ $(BUILD)/udsbench:
 $(BUILD)/udsbench/%.o: udsbench/%.c $(wildcard udsbench/*.h) | $(BUILD)/udsbench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(UDSBENCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/udsbench/options.o: $(OUTPUT)/version.h
 
 $(UDSBENCH): $(UDSBENCH_OBJS)
 	$(call msg,LINK,$@)

@@ -95,6 +95,11 @@ for t in "$TOP"/tests/unit/*.sh "$TOP"/tests/live/*.sh; do
 		# through live.sh and ending.sh.
 		skip "sanitized: reliability" "timing-bound load test; the normal pass runs it"
 		continue ;;
+	service.sh)
+		# Its PrivateTmp hides the wrapper and the report directory,
+		# both in /tmp. The normal pass runs it.
+		skip "sanitized: service" "the sandbox hides /tmp, where the sanitized programs and reports are"
+		continue ;;
 	footprint.sh)
 		# It holds udstrace to writing nothing but what it was given;
 		# the sanitizer runtime writes its reports. The normal pass runs it.
