@@ -38,6 +38,9 @@ ready() { grep -q '^ready' /tmp/w.out 2>/dev/null; }
 
 echo "# guest kernel $(uname -r)"
 dmesg_begin
+# The functions the module probes where the kernel has them (sendpage: before 6.5).
+say kernel-extras "$(awk '$3 == "unix_stream_sendpage" || $3 == "tcp_sendpage" ||
+	$3 == "unix_stream_splice_read" || $3 == "tcp_splice_read" { print $3 }' /proc/kallsyms | sort -u | xargs)"
 
 stamp start
 # --- load, counts system-wide
