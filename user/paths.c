@@ -4,7 +4,8 @@
 #include "paths.h"
 
 const struct path_info path_info[NR_PATHS] = {
-	[PATH_UNIX_CONNECT] = { "unix_stream_connect", "unix_stream_connect", "unix_connect" },
+	[PATH_UNIX_CONNECT] = { "unix_stream_connect", "unix_stream_connect", "unix_connect",
+				NULL, NULL },
 	[PATH_UNIX_SEND] = { "unix_stream_sendmsg", "unix_stream_sendmsg", "unix_send",
 			     "unix_stream_sendpage", "unix_sendpage" },
 	[PATH_TCP_LOOPBACK] = { "tcp_sendmsg:loopback", "tcp_sendmsg", "tcp_send",
