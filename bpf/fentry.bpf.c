@@ -22,7 +22,10 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-enum { FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV, NR_FNS };
+enum {
+	FN_CONNECT, FN_UNIX_SEND, FN_TCP_SEND, FN_UNIX_RECV, FN_TCP_RECV,
+	FN_UNIX_SENDPAGE, FN_TCP_SENDPAGE, FN_UNIX_SPLICE, FN_TCP_SPLICE, NR_FNS
+};
 
 /*
  * Per task: entry time per path function (they never nest in one task,
@@ -246,6 +249,74 @@ int BPF_PROG(tcp_recv_exit_nonblock, struct sock *sk, struct msghdr *msg,
 	     size_t len, int nonblock, int flags, int *addr_len, int ret)
 {
 	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, ret);
+	return 0;
+}
+
+/*
+ * The rows' extra functions (user/paths.c), loaded where kernel BTF has
+ * them. Before 6.5, sendfile and splice into a socket call ->sendpage
+ * instead of ->sendmsg: those calls go in the send rows. splice out of a
+ * socket never calls ->recvmsg: its calls go in the receive rows.
+ */
+SEC("?fentry/unix_stream_sendpage")
+int BPF_PROG(unix_sendpage_entry, struct socket *sock)
+{
+	call_enter(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, sock->sk, false);
+	return 0;
+}
+
+SEC("?fexit/unix_stream_sendpage")
+int BPF_PROG(unix_sendpage_exit, struct socket *sock, struct page *page,
+	     int offset, size_t size, int flags, long ret)
+{
+	call_exit(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, NULL, ret);
+	return 0;
+}
+
+SEC("?fentry/tcp_sendpage")
+int BPF_PROG(tcp_sendpage_entry, struct sock *sk)
+{
+	tcp_enter(FN_TCP_SENDPAGE, sk, PATH_TCP_LOOPBACK, NULL);
+	return 0;
+}
+
+SEC("?fexit/tcp_sendpage")
+int BPF_PROG(tcp_sendpage_exit, struct sock *sk, struct page *page,
+	     int offset, size_t size, int flags, int ret)
+{
+	call_exit(FN_TCP_SENDPAGE, PATH_TCP_LOOPBACK, sk, ret);
+	return 0;
+}
+
+SEC("?fentry/unix_stream_splice_read")
+int BPF_PROG(unix_splice_entry, struct socket *sock)
+{
+	call_enter(FN_UNIX_SPLICE, PATH_UNIX_RECV, sock->sk, false);
+	return 0;
+}
+
+SEC("?fexit/unix_stream_splice_read")
+int BPF_PROG(unix_splice_exit, struct socket *sock, loff_t *ppos,
+	     struct pipe_inode_info *pipe, size_t size, unsigned int flags,
+	     long ret)
+{
+	call_exit(FN_UNIX_SPLICE, PATH_UNIX_RECV, NULL, ret);
+	return 0;
+}
+
+SEC("?fentry/tcp_splice_read")
+int BPF_PROG(tcp_splice_entry, struct socket *sock)
+{
+	tcp_enter(FN_TCP_SPLICE, sock->sk, PATH_TCP_RECV_LOOPBACK, NULL);
+	return 0;
+}
+
+SEC("?fexit/tcp_splice_read")
+int BPF_PROG(tcp_splice_exit, struct socket *sock, loff_t *ppos,
+	     struct pipe_inode_info *pipe, size_t len, unsigned int flags,
+	     long ret)
+{
+	call_exit(FN_TCP_SPLICE, PATH_TCP_RECV_LOOPBACK, sock->sk, ret);
 	return 0;
 }
 

@@ -206,3 +206,66 @@ int BPF_KRETPROBE(tcp_recv_exit, int ret)
 	call_exit(PATH_TCP_RECV_LOOPBACK, ret);
 	return 0;
 }
+
+/*
+ * The rows' extra functions (user/paths.c), probed where kallsyms has
+ * them: ->sendpage before 6.5 (sendfile and splice into a socket) in the
+ * send rows, splice out of a socket in the receive rows. They share
+ * their row's function slot (@fn): they never nest with it.
+ */
+SEC("?kprobe")
+int BPF_KPROBE(unix_sendpage_entry)
+{
+	call_enter(PATH_UNIX_SEND, NULL);
+	return 0;
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(unix_sendpage_exit, long ret)
+{
+	call_exit(PATH_UNIX_SEND, ret);
+	return 0;
+}
+
+SEC("?kprobe")
+int BPF_KPROBE(tcp_sendpage_entry, struct sock *sk)
+{
+	call_enter(PATH_TCP_LOOPBACK, sk);
+	return 0;
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(tcp_sendpage_exit, int ret)
+{
+	call_exit(PATH_TCP_LOOPBACK, ret);
+	return 0;
+}
+
+SEC("?kprobe")
+int BPF_KPROBE(unix_splice_entry)
+{
+	call_enter(PATH_UNIX_RECV, NULL);
+	return 0;
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(unix_splice_exit, long ret)
+{
+	call_exit(PATH_UNIX_RECV, ret);
+	return 0;
+}
+
+/* Its first argument is the struct socket, not the sock. */
+SEC("?kprobe")
+int BPF_KPROBE(tcp_splice_entry, struct socket *sock)
+{
+	call_enter(PATH_TCP_RECV_LOOPBACK, BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(tcp_splice_exit, long ret)
+{
+	call_exit(PATH_TCP_RECV_LOOPBACK, ret);
+	return 0;
+}

@@ -11,6 +11,7 @@
 
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
+#define SOCK_SEQPACKET	5
 
 /* The socket behind the current task's @fd, or NULL. */
 static __always_inline struct socket *fd_socket(long fd)
@@ -62,12 +63,19 @@ static __always_inline __u32 fd_call_row(struct sock *sk, bool recv)
 	return sk ? sock_row_raw(sk, recv) : PATH_NONE;
 }
 
-/* PATH_UNIX_CONNECT for a connect(2) on an AF_UNIX stream @fd, else PATH_NONE. */
+/*
+ * PATH_UNIX_CONNECT for a connect(2) on an AF_UNIX stream or seqpacket @fd
+ * (both connect through unix_stream_connect), else PATH_NONE.
+ */
 static __always_inline __u32 fd_connect_row(long fd)
 {
 	struct socket *sock = fd_socket(fd);
+	short type;
 
-	if (!sock || BPF_CORE_READ(sock, type) != SOCK_STREAM ||
+	if (!sock)
+		return PATH_NONE;
+	type = BPF_CORE_READ(sock, type);
+	if ((type != SOCK_STREAM && type != SOCK_SEQPACKET) ||
 	    BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
 		return PATH_NONE;
 	return PATH_UNIX_CONNECT;

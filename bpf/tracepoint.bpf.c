@@ -3,11 +3,15 @@
  * tracepoint backend, for kernels where function probes cannot attach.
  *
  * Counts come from sock:sock_send_length and sock:sock_recv_length (6.3+),
- * which fire once per ->sendmsg / ->recvmsg call, whatever the syscall.
- * Where they are missing, calls are counted per syscall instead, resolving
- * the fd to its socket at sys_enter. unix_stream_connect is always counted
- * at the connect(2) syscall. Time is syscall-level: sys_enter to sys_exit
- * of the syscall that made the call.
+ * which fire once per ->sendmsg / ->recvmsg call, whatever the syscall
+ * (io_uring's too, which have no syscall, so no time). Where they are
+ * missing, calls are counted per syscall instead, resolving the fd to its
+ * socket at sys_enter. splice out of a socket never calls ->recvmsg: it is
+ * counted per syscall everywhere. unix_stream_connect wakes the listener
+ * (sock:sk_data_ready, 6.3+): that counts the connects that worked, from
+ * connect(2) or io_uring alike, and sys_exit counts those that failed;
+ * before 6.3 sys_exit counts every connect(2). Time is syscall-level:
+ * sys_enter to sys_exit of the syscall that made the call.
  *
  * With --stages, the networking tracepoints that exist are counted while a
  * traced task is inside such a syscall, NET_RX softirqs on its CPU are
@@ -90,6 +94,19 @@ static __always_inline bool classify_syscall(long id, long fd,
 	__u32 fd_row = PATH_NONE;
 	struct sock *sk = NULL;
 
+	/* splice out of a socket: one ->splice_read, which no tracepoint sees */
+	if (id == NR_splice) {
+		sk = fd_sock(fd);	/* @fd is fd_in */
+		fd_row = fd_call_row(sk, true);
+		if (fd_row != PATH_NONE) {
+			c->count_at_exit = true;
+			c->row = fd_row;
+			c->stage_row = stages_on ? fd_row : PATH_NONE;
+			c->sk = sk;
+			c->tcp_pending = false;
+			return true;
+		}
+	}
 	/* Several calls per syscall: only the tracepoints count them. */
 	if (is_multi_call_syscall(id) && !have_sock_tp)
 		return false;
@@ -151,10 +168,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	 * or receive, so a 64-bit send or receive number needs neither its fd
 	 * nor its ABI: a 32-bit syscall with that number is no socket call and
 	 * no tracepoint names a row for it. Only the rest pays for the ABI
-	 * check (have_task_storage: bpf_get_current_task_btf exists, 5.11+).
+	 * check (have_task_storage: bpf_get_current_task_btf exists, 5.11+),
+	 * splice too, whose fd_in may be a socket no tracepoint sees.
 	 */
 	fd = -1;
-	if (!have_sock_tp || stages_on || id == NR_connect || !is_path_syscall(id)) {
+	if (!have_sock_tp || stages_on || id == NR_connect || id == NR_splice ||
+	    !is_path_syscall(id)) {
 		id = path_syscall(id, regs, have_task_storage, &fd);
 		if (id < 0)
 			return 0;
@@ -255,7 +274,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	inflight_done();
 	if (row == PATH_NONE)
 		return 0;
-	if (count_at_exit)
+	/* 6.3+: a connect that worked was counted when it woke the listener. */
+	if (count_at_exit && !(row == PATH_UNIX_CONNECT && have_sock_tp && ret >= 0))
 		account_call(row, ret);
 	if (!counts_only)
 		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
@@ -263,17 +283,19 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * --counts-only without syscall tracepoints, and --time-sample between
- * its windows: unix_stream_connect wakes
- * the listener with sk_data_ready, so a wake-up of a listening AF_UNIX
- * stream socket is one successful connect (failed ones are not seen).
+ * 6.3+: unix_stream_connect wakes the listener with sk_data_ready, so a
+ * wake-up of a listening AF_UNIX stream or seqpacket socket is one
+ * successful connect, made by connect(2) or by io_uring (no syscall).
+ * Failed ones are counted at sys_exit; with --counts-only, and with
+ * --time-sample between its windows, they are not seen.
  */
 SEC("?tp_btf/sk_data_ready")
 int BPF_PROG(unix_connect_delivered, struct sock *sk)
 {
 	/* Every wake-up in the system comes here: the socket test goes first. */
 	if (sk->__sk_common.skc_state != TCP_LISTEN ||
-	    sk->__sk_common.skc_family != AF_UNIX || sk->sk_type != SOCK_STREAM)
+	    sk->__sk_common.skc_family != AF_UNIX ||
+	    (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET))
 		return 0;
 	if (!target_current())
 		return 0;

@@ -25,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/net.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
@@ -112,12 +113,15 @@ struct udsp_probe {
 	struct kretprobe krp;
 	enum udsp_path path;
 	bool tcp;
+	bool optional;		/* not on every kernel: skipped where absent */
+	bool socket_arg;	/* the first argument is a struct socket */
+	bool ret_long;		/* returns ssize_t, not int */
 };
 
 static int udsp_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 static int udsp_return(struct kretprobe_instance *ri, struct pt_regs *regs);
 
-#define UDSP_PROBE(fn, row, is_tcp)					\
+#define UDSP_PROBE_X(fn, row, is_tcp, opt, sock, slong)		\
 	{								\
 		.krp = {						\
 			.kp.symbol_name	= fn,				\
@@ -125,20 +129,35 @@ static int udsp_return(struct kretprobe_instance *ri, struct pt_regs *regs);
 			.handler	= udsp_return,			\
 			.data_size	= sizeof(struct udsp_call),	\
 		},							\
-		.path	= row,						\
-		.tcp	= is_tcp,					\
+		.path		= row,					\
+		.tcp		= is_tcp,				\
+		.optional	= opt,					\
+		.socket_arg	= sock,					\
+		.ret_long	= slong,				\
 	}
+#define UDSP_PROBE(fn, row, is_tcp) UDSP_PROBE_X(fn, row, is_tcp, false, false, false)
 
+/*
+ * The rows' own functions, then the others that make their calls: before
+ * 6.5, sendfile and splice into a socket call ->sendpage (counted as
+ * sends); splice out of a socket never calls ->recvmsg (counted as
+ * receives).
+ */
 static struct udsp_probe udsp_probes[] = {
 	UDSP_PROBE("unix_stream_connect", UDSP_UNIX_CONNECT, false),
 	UDSP_PROBE("unix_stream_sendmsg", UDSP_UNIX_SEND, false),
 	UDSP_PROBE("tcp_sendmsg", UDSP_TCP_SEND_LOOPBACK, true),
 	UDSP_PROBE("unix_stream_recvmsg", UDSP_UNIX_RECV, false),
 	UDSP_PROBE("tcp_recvmsg", UDSP_TCP_RECV_LOOPBACK, true),
+	UDSP_PROBE_X("unix_stream_sendpage", UDSP_UNIX_SEND, false, true, false, true),
+	UDSP_PROBE_X("tcp_sendpage", UDSP_TCP_SEND_LOOPBACK, true, true, false, false),
+	UDSP_PROBE_X("unix_stream_splice_read", UDSP_UNIX_RECV, false, true, true, true),
+	UDSP_PROBE_X("tcp_splice_read", UDSP_TCP_RECV_LOOPBACK, true, true, true, true),
 };
 
-/* The same, as register_kretprobe() and unregister_kretprobes() take them. */
+/* The probes registered, as register_kretprobe() and unregister_kretprobes() take them. */
 static struct kretprobe *udsp_krps[ARRAY_SIZE(udsp_probes)];
+static unsigned int udsp_nr_krps;
 
 /* The tgid filter: 0 counts every process. */
 static int udsp_tgid;
@@ -214,7 +233,7 @@ static nokprobe_inline unsigned int udsp_hist_slot(u64 ns)
  * CPU, and the extremes use a local cmpxchg, so even a nested update
  * could not lose a count.
  */
-static nokprobe_inline void udsp_account(enum udsp_path path, int ret, u64 ns)
+static nokprobe_inline void udsp_account(enum udsp_path path, long ret, u64 ns)
 {
 	struct udsp_stats __percpu *s = &udsp_stats->path[path];
 	u64 old, prev;
@@ -246,12 +265,17 @@ static nokprobe_inline void udsp_account(enum udsp_path path, int ret, u64 ns)
 /* Returning nonzero skips the return handler: the call is not ours. */
 static int udsp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct udsp_probe *p = container_of(get_kretprobe(ri), struct udsp_probe, krp);
 	struct udsp_call *call = (struct udsp_call *)ri->data;
 	int tgid = READ_ONCE(udsp_tgid);
+	unsigned long arg0;
 
 	if (tgid && task_tgid_nr(current) != tgid)
 		return 1;
-	call->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	arg0 = regs_get_kernel_argument(regs, 0);
+	/* The caller holds the socket, and so its sock, for the whole call. */
+	call->sk = p->socket_arg ? READ_ONCE(((struct socket *)arg0)->sk) :
+				   (struct sock *)arg0;
 	call->start_ns = ktime_get_mono_fast_ns();
 	return 0;
 }
@@ -263,8 +287,9 @@ static int udsp_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 end_ns = ktime_get_mono_fast_ns();
 	struct udsp_probe *p = container_of(get_kretprobe(ri), struct udsp_probe, krp);
 	struct udsp_call *call = (struct udsp_call *)ri->data;
-	/* Every probed function returns int. */
-	int ret = (int)regs_return_value(regs);
+	/* An int return leaves the upper half of the register undefined. */
+	long ret = p->ret_long ? (long)regs_return_value(regs) :
+				 (int)regs_return_value(regs);
 	enum udsp_path path = p->path;
 
 	if (p->tcp && !udsp_tcp_is_loopback(call->sk))
@@ -366,9 +391,10 @@ static int udsp_show(struct seq_file *m, void *v)
 		seq_putc(m, '\n');
 	}
 	mutex_unlock(&udsp_lock);
-	for (i = 0; i < ARRAY_SIZE(udsp_probes); i++)
-		seq_printf(m, "missed %s %lu\n", udsp_probes[i].krp.kp.symbol_name,
-			   udsp_probe_missed(&udsp_probes[i]));
+	for (i = 0; i < udsp_nr_krps; i++)
+		seq_printf(m, "missed %s %lu\n", udsp_krps[i]->kp.symbol_name,
+			   udsp_probe_missed(container_of(udsp_krps[i],
+							  struct udsp_probe, krp)));
 	return 0;
 }
 
@@ -410,24 +436,31 @@ static const struct proc_ops udsp_proc_ops = {
 
 static struct proc_dir_entry *udsp_proc;
 
-/* All probes or none: on failure the ones already registered are undone. */
+/*
+ * All probes or none, but for an optional one whose function this kernel
+ * does not have: on failure the ones already registered are undone.
+ */
 static int __init udsp_register_probes(void)
 {
 	/* The probed functions sleep, and every sleeping call holds an instance. */
 	int maxactive = max_t(int, 64, 2 * num_possible_cpus());
+	struct kretprobe *krp;
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(udsp_probes); i++) {
-		udsp_krps[i] = &udsp_probes[i].krp;
-		udsp_krps[i]->maxactive = maxactive;
-		err = register_kretprobe(udsp_krps[i]);
+		krp = &udsp_probes[i].krp;
+		krp->maxactive = maxactive;
+		err = register_kretprobe(krp);
+		if (err == -ENOENT && udsp_probes[i].optional)
+			continue;
 		if (err) {
-			pr_err("cannot probe %s: %d\n",
-			       udsp_krps[i]->kp.symbol_name, err);
-			unregister_kretprobes(udsp_krps, i);
+			pr_err("cannot probe %s: %d\n", krp->kp.symbol_name, err);
+			unregister_kretprobes(udsp_krps, udsp_nr_krps);
+			udsp_nr_krps = 0;
 			return err;
 		}
+		udsp_krps[udsp_nr_krps++] = krp;
 	}
 	return 0;
 }
@@ -454,7 +487,7 @@ static int __init udsp_init(void)
 	return 0;
 
 out_unregister_probes:
-	unregister_kretprobes(udsp_krps, ARRAY_SIZE(udsp_krps));
+	unregister_kretprobes(udsp_krps, udsp_nr_krps);
 out_free_stats:
 	free_percpu(udsp_stats);
 	return err;
@@ -471,11 +504,11 @@ static void __exit udsp_exit(void)
 	 * Waits until no handler runs; calls still in flight return through
 	 * the trampoline without calling us.
 	 */
-	unregister_kretprobes(udsp_krps, ARRAY_SIZE(udsp_krps));
+	unregister_kretprobes(udsp_krps, udsp_nr_krps);
 	for (i = 0; i < ARRAY_SIZE(udsp_probes); i++)
 		if (udsp_probe_missed(&udsp_probes[i]))
 			pr_info("%s: %lu calls missed\n",
-				udsp_krps[i]->kp.symbol_name,
+				udsp_probes[i].krp.kp.symbol_name,
 				udsp_probe_missed(&udsp_probes[i]));
 
 	free_percpu(udsp_stats);

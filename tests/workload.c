@@ -10,7 +10,7 @@
  * that interval, so no tracer can see more time than the workload reports.
  *
  *   workload [-u N] [-c M] [-t K] [-s BYTES] [-l] [-b MS] [-r MS] [-f] [-D] [-w]
- *            [-P CPU] [-B BYTES] [-L T] [-F]
+ *            [-P CPU] [-B BYTES] [-L T] [-F] [-x CASE]
  *   -l  lockstep: send the next message only once the last one was read,
  *       so every TCP send goes out at once instead of queueing behind
  *       the congestion window
@@ -35,6 +35,17 @@
  *   -F  TCP Fast Open: each TCP send on a connection of its own, opened by
  *       that send (sendto with MSG_FASTOPEN on an unconnected socket; needs
  *       net.ipv4.tcp_fastopen with the client and server bits, 3)
+ *   -x  instead of the default work, one other way of writing to or reading
+ *       from a socket, N times over AF_UNIX and K times over TCP:
+ *       sendfile, splice-in (pipe to socket), sendmmsg, uring-send (the
+ *       other end read()s); splice-out (socket to pipe), recvmmsg, peek
+ *       (recv MSG_PEEK, then read), uring-recv (the other end send()s);
+ *       or M connects: seqpacket (SOCK_SEQPACKET), uring-connect. io_uring
+ *       is driven by raw syscalls. BYTES is at most a page, so a sendfile
+ *       or splice is one call of the socket's. The JSON line also has
+ *       "case", and per side the syscalls that made the calls: a sendmmsg
+ *       or recvmmsg makes VLEN (4) calls, io_uring makes them inside
+ *       io_uring_enter and counts no syscall.
  * It prints what it did as one JSON line when the work is done.
  */
 #include <arpa/inet.h>
@@ -49,6 +60,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -64,6 +80,11 @@ static int pinned;
 static int sndbuf;		/* -B */
 static long n_threads;		/* -L */
 static int fastopen;		/* -F */
+static const char *xcase;	/* -x */
+static long x_connect_syscalls;	/* -x: connect(2) calls made */
+
+static int is_case(const char *name);
+static int ring_do(int op, int fd, const void *addr, unsigned int len, __u64 off);
 
 /*
  * What the receiving threads did: read() calls (the final 0 included),
@@ -247,8 +268,10 @@ static void *accept_n(void *arg)
 	return NULL;
 }
 
+/* -x seqpacket: SOCK_SEQPACKET, whose connect is unix_stream_connect too. */
 static void unix_connects(void)
 {
+	int type = is_case("seqpacket") ? SOCK_SEQPACKET : SOCK_STREAM;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	socklen_t len;
 	pthread_t th;
@@ -257,15 +280,24 @@ static void unix_connects(void)
 	/* Abstract name: nothing to clean up on disk. */
 	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "udstrace-test-%d", getpid());
 	len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1);
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	lfd = socket(AF_UNIX, type, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 128))
 		die("unix listen");
 	pthread_create(&th, NULL, accept_n, (void *)(long)lfd);
 	for (long i = 0; i < n_connect; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		int fd = socket(AF_UNIX, type, 0), err;
 		long long t0 = now_ns();
 
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len))
+		if (fd < 0)
+			die("socket");
+		if (is_case("uring-connect")) {
+			err = ring_do(IORING_OP_CONNECT, fd, &sa, 0, len);
+			errno = -err;
+		} else {
+			err = connect(fd, (struct sockaddr *)&sa, len);
+			x_connect_syscalls++;
+		}
+		if (err)
 			die("unix connect");
 		connect_ns += now_ns() - t0;
 		close(fd);
@@ -484,8 +516,342 @@ static void load(void)
 	fflush(stdout);
 }
 
+/* --- -x: the other ways of writing to and reading from a socket ---------- */
+
+#define VLEN 4		/* messages per sendmmsg and per recvmmsg */
+
+/* What one end did in a -x case: calls as the kernel makes them, syscalls. */
+struct xside {
+	long calls, bytes, syscalls, peeks;
+};
+
+static struct xside x_usend, x_tsend, x_urecv, x_trecv;
+static int x_file = -1;		/* sendfile's source: size bytes */
+
+static int is_case(const char *name)
+{
+	return xcase && !strcmp(xcase, name);
+}
+
+/* A one-entry io_uring driven by raw syscalls, so no liburing is needed. */
+static struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+} ring = { .fd = -1 };
+
+static void *ring_map(int fd, size_t len, off_t what)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		       fd, what);
+
+	if (p == MAP_FAILED)
+		die("io_uring mmap");
+	return p;
+}
+
+static void ring_init(void)
+{
+	struct io_uring_params p;
+	char *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	ring.fd = syscall(__NR_io_uring_setup, 1, &p);
+	if (ring.fd < 0)
+		die("io_uring_setup");
+	sq = ring_map(ring.fd, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		      IORING_OFF_SQ_RING);
+	cq = ring_map(ring.fd, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		      IORING_OFF_CQ_RING);
+	ring.sqes = ring_map(ring.fd, p.sq_entries * sizeof(struct io_uring_sqe),
+			     IORING_OFF_SQES);
+	ring.sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	ring.sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	ring.sq_array = (unsigned int *)(sq + p.sq_off.array);
+	ring.cq_head = (unsigned int *)(cq + p.cq_off.head);
+	ring.cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	ring.cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+}
+
+/* One operation through the ring, waited for: its result (or -errno). */
+static int ring_do(int op, int fd, const void *addr, unsigned int len, __u64 off)
+{
+	unsigned int tail, head, slot;
+	struct io_uring_sqe *sqe;
+	int res;
+
+	if (ring.fd < 0)
+		ring_init();
+	tail = *ring.sq_tail;
+	slot = tail & *ring.sq_mask;
+	sqe = &ring.sqes[slot];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = (unsigned long)addr;
+	sqe->len = len;
+	sqe->off = off;		/* IORING_OP_CONNECT: addr2, the address length */
+	ring.sq_array[slot] = slot;
+	__atomic_store_n(ring.sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring.fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		die("io_uring_enter");
+	head = *ring.cq_head;
+	if (head == __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE)) {
+		errno = EPROTO;
+		die("io_uring: no completion");
+	}
+	res = ring.cqes[head & *ring.cq_mask].res;
+	__atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+static void xpair(int tcp, int sv[2])
+{
+	if (tcp)
+		tcp_pair(sv);
+	else if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+}
+
+/* One write of @size bytes into @fd, the -x case's way; counts it in @s. */
+static void x_write(int fd, const char *buf, struct xside *s)
+{
+	long n, calls = 1;
+
+	if (is_case("sendfile")) {
+		off_t off = 0;
+
+		n = sendfile(fd, x_file, &off, size);
+	} else if (is_case("splice-in")) {
+		int p[2];
+
+		if (pipe(p) || write(p[1], buf, size) != size)
+			die("pipe");
+		n = splice(p[0], NULL, fd, NULL, size, 0);
+		close(p[0]);
+		close(p[1]);
+	} else if (is_case("sendmmsg")) {
+		struct mmsghdr v[VLEN];
+		struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
+
+		memset(v, 0, sizeof(v));
+		for (int i = 0; i < VLEN; i++) {
+			v[i].msg_hdr.msg_iov = &iov;
+			v[i].msg_hdr.msg_iovlen = 1;
+		}
+		if (sendmmsg(fd, v, VLEN, 0) != VLEN)
+			die("sendmmsg");
+		for (int i = n = 0; i < VLEN; i++)
+			n += v[i].msg_len;
+		calls = VLEN;
+	} else if (is_case("uring-send")) {
+		n = ring_do(IORING_OP_SEND, fd, buf, size, 0);
+		s->syscalls--;	/* io_uring_enter is no send syscall */
+		errno = n < 0 ? -n : 0;
+	} else {
+		n = send(fd, buf, size, 0);
+	}
+	if (n != size * calls)
+		die(xcase);
+	s->calls += calls;
+	s->bytes += n;
+	s->syscalls++;
+}
+
+/* The sending cases: N (or K) writes the case's way; a thread read()s. */
+static void x_send(int tcp, long n)
+{
+	struct drained *rx = tcp ? &tcp_rx : &unix_rx;
+	struct xside *s = tcp ? &x_tsend : &x_usend, *r = tcp ? &x_trecv : &x_urecv;
+	char *buf = malloc(size);
+	pthread_t th;
+	int sv[2];
+
+	memset(buf, 'x', size);
+	xpair(tcp, sv);
+	rx->fd = sv[1];
+	pthread_create(&th, NULL, drain, rx);
+	for (long i = 0; i < n; i++)
+		x_write(sv[0], buf, s);
+	close(sv[0]);
+	pthread_join(th, NULL);
+	r->calls = r->syscalls = rx->calls;
+	r->bytes = rx->bytes;
+	free(buf);
+}
+
+/* The receiving end of a receiving case, in its own thread. */
+struct xreader {
+	int fd;
+	long n;			/* recvmmsg: syscalls to make */
+	struct xside *s;
+};
+
+static void *x_read(void *arg)
+{
+	struct xreader *x = arg;
+	struct xside *s = x->s;
+	char buf[65536];
+	long n;
+	int p[2];
+
+	if (is_case("recvmmsg")) {
+		struct mmsghdr v[VLEN];
+		struct iovec iov[VLEN];
+
+		memset(v, 0, sizeof(v));
+		for (int i = 0; i < VLEN; i++) {
+			iov[i].iov_base = buf + i * size;
+			iov[i].iov_len = size;
+			v[i].msg_hdr.msg_iov = &iov[i];
+			v[i].msg_hdr.msg_iovlen = 1;
+		}
+		/* MSG_WAITALL: each of the VLEN calls takes one whole message. */
+		for (long k = 0; k < x->n; k++) {
+			if (recvmmsg(x->fd, v, VLEN, MSG_WAITALL, NULL) != VLEN)
+				die("recvmmsg");
+			for (int i = 0; i < VLEN; i++)
+				s->bytes += v[i].msg_len;
+			s->calls += VLEN;
+			s->syscalls++;
+		}
+		return NULL;
+	}
+	if (is_case("splice-out") && pipe(p))
+		die("pipe");
+	do {
+		if (is_case("splice-out")) {
+			n = splice(x->fd, NULL, p[1], NULL, sizeof(buf), 0);
+			if (n > 0 && read(p[0], buf, n) != n)
+				die("pipe read");
+		} else {	/* peek: look, then take what was seen */
+			n = recv(x->fd, buf, size, MSG_PEEK);
+			s->peeks++;
+			if (n > 0) {
+				s->calls++;
+				s->syscalls++;
+				s->bytes += n;
+				n = read(x->fd, buf, n);
+			}
+		}
+		if (n < 0)
+			die(xcase);
+		s->calls++;
+		s->syscalls++;
+		s->bytes += n;
+	} while (n > 0);
+	return NULL;
+}
+
+/* Waits (at most 10 s) until @fd has @bytes to read. */
+static void wait_readable(int fd, long bytes)
+{
+	int have = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		if (ioctl(fd, FIONREAD, &have))
+			die("FIONREAD");
+		if (have >= bytes)
+			return;
+		usleep(1000);
+	}
+	errno = ETIMEDOUT;
+	die("waiting for the data");
+}
+
+/* The receiving cases: N (or K) messages send()-ed, read the case's way. */
+static void x_recv(int tcp, long n)
+{
+	struct xside *s = tcp ? &x_tsend : &x_usend, *r = tcp ? &x_trecv : &x_urecv;
+	struct xreader x = { .n = n, .s = r };
+	long msgs = is_case("recvmmsg") ? n * VLEN : n;
+	char *buf = malloc(size);
+	pthread_t th;
+	int sv[2];
+
+	memset(buf, 'x', size);
+	xpair(tcp, sv);
+	x.fd = sv[1];
+	if (is_case("uring-recv")) {
+		/* All data there first: each receive completes at once, in one call. */
+		for (long i = 0; i < msgs; i++)
+			x_write(sv[0], buf, s);
+		wait_readable(sv[1], msgs * size);
+		for (long i = 0; i < n; i++) {
+			int got = ring_do(IORING_OP_RECV, sv[1], buf, size, 0);
+
+			if (got != size) {
+				errno = got < 0 ? -got : EIO;
+				die("io_uring recv");
+			}
+			r->calls++;
+			r->bytes += got;
+		}
+		close(sv[0]);
+		close(sv[1]);
+		free(buf);
+		return;
+	}
+	pthread_create(&th, NULL, x_read, &x);
+	for (long i = 0; i < msgs; i++)
+		x_write(sv[0], buf, s);
+	shutdown(sv[0], SHUT_WR);
+	pthread_join(th, NULL);
+	close(sv[0]);
+	close(sv[1]);
+	free(buf);
+}
+
+/* The other ways of writing and reading; see -x. */
+static void x_work(void)
+{
+	long connects = 0;
+
+	if (is_case("sendfile")) {
+		char *buf = malloc(size);
+
+		memset(buf, 'x', size);
+		x_file = memfd_create("udstrace-sendfile", 0);
+		if (x_file < 0 || write(x_file, buf, size) != size)
+			die("memfd");
+		free(buf);
+	}
+	if (is_case("sendfile") || is_case("splice-in") || is_case("sendmmsg") ||
+	    is_case("uring-send")) {
+		x_send(0, n_unix);
+		x_send(1, n_tcp);
+	} else if (is_case("splice-out") || is_case("recvmmsg") || is_case("peek") ||
+		   is_case("uring-recv")) {
+		x_recv(0, n_unix);
+		x_recv(1, n_tcp);
+	} else if (is_case("seqpacket") || is_case("uring-connect")) {
+		unix_connects();
+		connects = n_connect;
+	} else {
+		errno = EINVAL;
+		die(xcase);
+	}
+	printf("{\"pid\":%d,\"case\":\"%s\",\"unix_sends\":%ld,\"unix_bytes\":%ld,"
+	       "\"connects\":%ld,\"tcp_sends\":%ld,\"tcp_bytes\":%ld,\"unix_recvs\":%ld,"
+	       "\"unix_recv_bytes\":%ld,\"tcp_recvs\":%ld,\"tcp_recv_bytes\":%ld,"
+	       "\"unix_send_syscalls\":%ld,\"tcp_send_syscalls\":%ld,"
+	       "\"unix_recv_syscalls\":%ld,\"tcp_recv_syscalls\":%ld,"
+	       "\"connect_syscalls\":%ld,\"unix_peeks\":%ld,\"tcp_peeks\":%ld}\n",
+	       getpid(), xcase, x_usend.calls, x_usend.bytes, connects, x_tsend.calls,
+	       x_tsend.bytes, x_urecv.calls, x_urecv.bytes, x_trecv.calls, x_trecv.bytes,
+	       x_usend.syscalls, x_tsend.syscalls, x_urecv.syscalls, x_trecv.syscalls,
+	       x_connect_syscalls, x_urecv.peeks, x_trecv.peeks);
+	fflush(stdout);
+}
+
 static void work(void)
 {
+	if (xcase) {
+		x_work();
+		return;
+	}
 	if (n_threads) {
 		load();
 		return;
@@ -545,7 +911,7 @@ int main(int argc, char **argv)
 {
 	int opt, grandchild = 0, daemonize = 0, wait_sig = 0, cpu = -1;
 
-	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:L:F")) != -1) {
+	while ((opt = getopt(argc, argv, "u:c:t:s:lb:r:fDwP:B:L:Fx:")) != -1) {
 		switch (opt) {
 		case 'u': n_unix = atol(optarg); break;
 		case 'c': n_connect = atol(optarg); break;
@@ -561,12 +927,14 @@ int main(int argc, char **argv)
 		case 'B': sndbuf = atoi(optarg); break;
 		case 'L': n_threads = atol(optarg); break;
 		case 'F': fastopen = 1; break;
+		case 'x': xcase = optarg; break;
 		default: return 2;
 		}
 	}
 	if (size < 1 || size > 65536 || n_unix < 0 || n_connect < 0 || n_tcp < 0 ||
 	    sender_delay_ms < 0 || n_threads < 0 || n_threads % 2 ||
-	    (n_threads && (lockstep || cpu >= 0)) || (fastopen && (lockstep || n_threads)))
+	    (n_threads && (lockstep || cpu >= 0)) || (fastopen && (lockstep || n_threads)) ||
+	    (xcase && (n_threads || fastopen || size > 4096)))
 		return 2;
 	if (cpu >= 0) {
 		cpu_set_t one;

@@ -17,9 +17,12 @@
 static int fentry_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 			    char *why, size_t why_len)
 {
-	const char *func = path_info[path].func;
+	const char *func = path_info[path].func, *extra = path_info[path].extra_func;
 
-	snprintf(probe, probe_len, "fentry+fexit %s", func);
+	if (extra && feature_has_func(extra))
+		snprintf(probe, probe_len, "fentry+fexit %s, %s", func, extra);
+	else
+		snprintf(probe, probe_len, "fentry+fexit %s", func);
 	return feature_can_load(BPF_TRACE_FENTRY, func, why, why_len);
 }
 
@@ -70,6 +73,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		return err;
 	SKEL_SET_INFLIGHT(skel, inflight);
 	path_progs_select(skel->obj, serve, !t->counts_only);
+	path_progs_select_extra(skel->obj, serve, !t->counts_only, feature_has_func);
 	/* tcp_recvmsg had six arguments until 5.19: its own exit program. */
 	nonblock = feature_func_nargs("tcp_recvmsg") == 6;
 	if (nonblock && bpf_program__autoload(skel->progs.tcp_recv_exit)) {

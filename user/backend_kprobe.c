@@ -17,30 +17,64 @@
 #include "target.h"
 #include "kprobe.skel.h"
 
-/* Each path function's probes, kept under its first row (path_first_row). */
+/*
+ * Each path function's probes, kept under its first row (path_first_row),
+ * and those of the row's extra function (user/paths.c) where it is probed.
+ */
 struct kprobe_state {
 	struct kprobe_event entry[NR_PATHS];
 	struct kprobe_event ret[NR_PATHS];
+	struct kprobe_event extra_entry[NR_PATHS];
+	struct kprobe_event extra_ret[NR_PATHS];
 };
 
-/* @path's function in kallsyms, or NULL (kallsyms is read once per run). */
-static const char *path_sym(int path)
+/*
+ * @path's function (or with @extra, its extra function) in kallsyms, or
+ * NULL; kallsyms is read once per run.
+ */
+static const char *func_sym(int path, bool extra)
 {
-	static char syms[NR_PATHS][KSYM_LEN];
-	static int rets[NR_PATHS];
+	static char syms[2 * NR_PATHS][KSYM_LEN];
+	static int rets[2 * NR_PATHS];
 	static bool read;
+	int i = extra ? NR_PATHS + path : path;
 
 	if (!read) {
-		const char *funcs[NR_PATHS];
+		const char *funcs[2 * NR_PATHS];
 
 		read = true;
-		for (int p = 0; p < NR_PATHS; p++)
+		for (int p = 0; p < NR_PATHS; p++) {
 			funcs[p] = path_info[p].func;
-		if (ksym_resolve(funcs, NR_PATHS, syms, rets))
-			for (int p = 0; p < NR_PATHS; p++)
+			/* No extra: a name no symbol has. */
+			funcs[NR_PATHS + p] = path_info[p].extra_func ?: "-";
+		}
+		if (ksym_resolve(funcs, 2 * NR_PATHS, syms, rets))
+			for (int p = 0; p < 2 * NR_PATHS; p++)
 				rets[p] = -ENOENT;
 	}
-	return rets[path] ? NULL : syms[path];
+	return rets[i] ? NULL : syms[i];
+}
+
+static const char *path_sym(int path)
+{
+	return func_sym(path, false);
+}
+
+/* The symbol of @path's extra function, if it can be probed here. */
+static const char *extra_sym(int path)
+{
+	const char *sym = path_info[path].extra_func ? func_sym(path, true) : NULL;
+
+	return sym && !kprobe_blacklisted(sym) ? sym : NULL;
+}
+
+/* For path_progs_select_extra(): is @func an extra function we can probe? */
+static bool extra_probed(const char *func)
+{
+	for (int p = 0; p < NR_PATHS; p++)
+		if (path_info[p].extra_func && !strcmp(path_info[p].extra_func, func))
+			return extra_sym(p);
+	return false;
 }
 
 /* Returns may be pending in many sleeping threads at once. */
@@ -74,9 +108,14 @@ static int kprobe_can_serve(enum ipc_path path, char *probe, size_t probe_len,
 	 * A tracefs kretprobe takes its instance before any BPF program
 	 * runs: threads udstrace does not trace take them too.
 	 */
-	snprintf(probe, probe_len,
-		 "kprobe+kretprobe %s (maxactive %d, shared with untraced threads: the filter runs after)",
-		 sym, kretprobe_maxactive());
+	if (extra_sym(path))
+		snprintf(probe, probe_len,
+			 "kprobe+kretprobe %s, %s (maxactive %d, shared with untraced threads: the filter runs after)",
+			 sym, extra_sym(path), kretprobe_maxactive());
+	else
+		snprintf(probe, probe_len,
+			 "kprobe+kretprobe %s (maxactive %d, shared with untraced threads: the filter runs after)",
+			 sym, kretprobe_maxactive());
 	return 0;
 }
 
@@ -86,6 +125,7 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 {
 	const char *sym = path_sym(path);
 	int err = sym ? 0 : -ENOENT;
+	struct bpf_program *x;
 
 	/*
 	 * The return probe first: a call that enters before both are in
@@ -98,9 +138,24 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 	if (!err)
 		err = kprobe_event_attach(&st->entry[path], path_prog(obj, path, "entry"),
 					  sym, false, 0);
-	if (err)
+	if (err) {
 		snprintf(why, why_len, "attaching to %s failed: %s",
 			 path_info[path].func, strerror(-err));
+		return err;
+	}
+	/* The extra function, where its programs were loaded (extra_probed). */
+	x = path_extra_prog(obj, path, "exit");
+	if (!x || bpf_program__fd(x) < 0)
+		return 0;
+	sym = extra_sym(path);
+	err = kprobe_event_attach(&st->extra_ret[path], x, sym, true,
+				  kretprobe_maxactive());
+	if (!err)
+		err = kprobe_event_attach(&st->extra_entry[path],
+					  path_extra_prog(obj, path, "entry"), sym, false, 0);
+	if (err)
+		snprintf(why, why_len, "attaching to %s failed: %s",
+			 path_info[path].extra_func, strerror(-err));
 	return err;
 }
 
@@ -159,6 +214,7 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	SKEL_PICK_INFLIGHT(skel, inflight, feature_kprobe_task_storage());
 	path_progs_select(skel->obj, serve, true);
 	bpf_program__set_autoload(skel->progs.thread_exit, true);
+	path_progs_select_extra(skel->obj, serve, true, extra_probed);
 	err = SKEL_LOAD(kprobe, skel, why, why_len);
 	if (err)
 		return err;
@@ -204,9 +260,11 @@ static __u64 kprobe_missed(struct backend_obj *obj, enum ipc_path path)
 
 	if (path_first_row(path) != (int)path)
 		return 0;
-	missed = kprobe_event_missed(&st->entry[path]);
+	missed = kprobe_event_missed(&st->entry[path]) +
+		 kprobe_event_missed(&st->extra_entry[path]);
 	if (!row_from_socket(path))
-		missed += prog_missed(obj->progs[path][0]);
+		missed += prog_missed(obj->progs[path][0]) +
+			  prog_missed(obj->progs[path][2]);
 	return missed;
 }
 
@@ -217,6 +275,8 @@ static void kprobe_stop(struct backend_obj *obj)
 	for (int p = 0; st && p < NR_PATHS; p++) {
 		kprobe_event_detach(&st->entry[p]);
 		kprobe_event_detach(&st->ret[p]);
+		kprobe_event_detach(&st->extra_entry[p]);
+		kprobe_event_detach(&st->extra_ret[p]);
 	}
 	kprobe_bpf__destroy(obj->skel);
 	free(st);

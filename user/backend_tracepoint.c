@@ -23,17 +23,25 @@ static int tracepoint_can_serve(enum ipc_path path, char *probe, size_t probe_le
 
 	if (err)
 		return err;
-	if (path == PATH_UNIX_CONNECT)
-		snprintf(probe, probe_len, "raw_syscalls:sys_enter/sys_exit (connect)");
+	if (path == PATH_UNIX_CONNECT && feature_has_tracepoint("sk_data_ready"))
+		snprintf(probe, probe_len,
+			 "sock:sk_data_ready + raw_syscalls:sys_enter/sys_exit (connect; io_uring's counted, not timed)");
+	else if (path == PATH_UNIX_CONNECT)
+		snprintf(probe, probe_len,
+			 "raw_syscalls:sys_enter/sys_exit (connect; no sock:sk_data_ready before 6.3, so io_uring's are not seen)");
 	else if (feature_has_tracepoint("sock_send_length"))
 		snprintf(probe, probe_len,
-			 "sock:sock_%s_length + raw_syscalls:sys_enter/sys_exit",
-			 path >= PATH_UNIX_RECV ? "recv" : "send");
+			 "sock:sock_%s_length + raw_syscalls:sys_enter/sys_exit (%s)",
+			 path >= PATH_UNIX_RECV ? "recv" : "send",
+			 path >= PATH_UNIX_RECV ?
+			 "splice by fd; recvmmsg timed per syscall, io_uring's not timed" :
+			 "sendmmsg timed per syscall, io_uring's not timed");
 	else
 		snprintf(probe, probe_len,
 			 "raw_syscalls:sys_enter/sys_exit (fd lookup; no sock:sock_%s_length before 6.3, so %s are not seen)",
 			 path >= PATH_UNIX_RECV ? "recv" : "send",
-			 path >= PATH_UNIX_RECV ? "recvmmsg" : "sendmmsg, sendfile and splice");
+			 path >= PATH_UNIX_RECV ? "recvmmsg and io_uring's" :
+			 "sendmmsg, sendfile, splice and io_uring's");
 	return 0;
 }
 
@@ -91,8 +99,9 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.sock_recv_length, sock_tp);
 	/*
 	 * --counts-only leaves out the syscall tracepoints, which put every
-	 * syscall on the machine on the slow path; connects are then counted
-	 * at the listener's wake-up. Before 6.3 the syscalls are all there is.
+	 * syscall on the machine on the slow path. Before 6.3 the syscalls
+	 * are all there is. From 6.3 connects that work are counted at the
+	 * listener's wake-up in either mode, so io_uring's are counted too.
 	 */
 	quiet = t->counts_only && sock_tp;
 	/* --time-sample: the same, with the syscalls on in windows only. */
@@ -100,8 +109,7 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	skel->rodata->time_sampled = obj->time_sampled;
 	bpf_program__set_autoload(skel->progs.sys_enter, !quiet);
 	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
-	bpf_program__set_autoload(skel->progs.unix_connect_delivered,
-				  quiet || obj->time_sampled);
+	bpf_program__set_autoload(skel->progs.unix_connect_delivered, sock_tp);
 	tracepoint_select_stages(skel, stages);
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The human-readable table: a banner, one aligned row per path, a ratio. */
+#include <string.h>
 #include "fmt.h"
 #include "hist.h"
 #include "output.h"
@@ -83,6 +84,29 @@ static void print_sampled(FILE *f, const struct report *r)
 		timed, calls);
 }
 
+/*
+ * A row whose calls were not all timed: its KTIME, AVG, MIN and MAX are
+ * those of fewer samples than CALLS, so the table says so. On the
+ * tracepoint backend a sample is a syscall: one sendmmsg or recvmmsg
+ * makes several calls, and io_uring's calls have no syscall at all.
+ */
+static void print_untimed(FILE *f, const struct report *r, int p)
+{
+	const struct path_stats *s = &r->snap->path[p];
+	const char *scope = report_time_scope(r, p);
+	char calls[FMT_LEN], timed[FMT_LEN];
+
+	/* --time-sample says it in its own line */
+	if (s->timed == s->calls || !strcmp(scope, "none") || r->time_sample_pct)
+		return;
+	fmt_count(calls, sizeof(calls), s->calls);
+	fmt_count(timed, sizeof(timed), s->timed);
+	fprintf(f, "NOTE: %s: %s calls, %s timed: KTIME, AVG, MIN and MAX are those of the timed ones%s\n",
+		path_info[p].name, calls, timed,
+		strcmp(scope, "syscall") ? "" :
+		", a syscall each (one sendmmsg or recvmmsg makes several calls; io_uring's calls are counted, not timed)");
+}
+
 void out_table(FILE *f, const struct report *r)
 {
 	print_banner(f, r);
@@ -92,6 +116,8 @@ void out_table(FILE *f, const struct report *r)
 		print_row(f, r, p);
 	print_ratio(f, r);
 	print_sampled(f, r);
+	for (int p = 0; p < NR_PATHS; p++)
+		print_untimed(f, r, p);
 	for (int p = 0; r->tracer->stages && p < NR_PATHS; p++)
 		out_stages_table(f, r, p);
 	if (r->tracer->stages && r->final)

@@ -11,6 +11,16 @@ struct bpf_program *path_prog(struct bpf_object *obj, int path, const char *end)
 	return bpf_object__find_program_by_name(obj, name);
 }
 
+struct bpf_program *path_extra_prog(struct bpf_object *obj, int path, const char *end)
+{
+	char name[PROBE_NAME_LEN];
+
+	if (!path_info[path].extra_prog)
+		return NULL;
+	snprintf(name, sizeof(name), "%s_%s", path_info[path].extra_prog, end);
+	return bpf_object__find_program_by_name(obj, name);
+}
+
 void path_progs_select(struct bpf_object *obj, const bool serve[NR_PATHS],
 		       bool entries)
 {
@@ -28,11 +38,29 @@ void path_progs_select(struct bpf_object *obj, const bool serve[NR_PATHS],
 	}
 }
 
+void path_progs_select_extra(struct bpf_object *obj, const bool serve[NR_PATHS],
+			     bool entries, bool (*has)(const char *func))
+{
+	for (int p = 0; p < NR_PATHS; p++) {
+		struct bpf_program *entry = path_extra_prog(obj, p, "entry");
+		struct bpf_program *exit = path_extra_prog(obj, p, "exit");
+
+		/* Absent since 6.5 (sendpage): the row is whole without it. */
+		if (!serve[p] || !exit || !has(path_info[p].extra_func))
+			continue;
+		if (entry)
+			bpf_program__set_autoload(entry, entries);
+		bpf_program__set_autoload(exit, true);
+	}
+}
+
 void path_progs_record(struct backend_obj *bo, struct bpf_object *obj)
 {
 	for (int p = 0; p < NR_PATHS; p++) {
 		bo->progs[p][0] = path_prog(obj, p, "entry");
 		bo->progs[p][1] = path_prog(obj, p, "exit");
+		bo->progs[p][2] = path_extra_prog(obj, p, "entry");
+		bo->progs[p][3] = path_extra_prog(obj, p, "exit");
 	}
 }
 

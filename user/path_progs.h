@@ -14,13 +14,21 @@
 
 /* @path's "entry" or "exit" program in @obj, or NULL. */
 struct bpf_program *path_prog(struct bpf_object *obj, int path, const char *end);
+/* The same for @path's extra function, or NULL (none, or not loaded). */
+struct bpf_program *path_extra_prog(struct bpf_object *obj, int path, const char *end);
 /*
  * Loads the exit programs of the paths in @serve, and their entry
  * programs too when @entries (entries only take start times).
  */
 void path_progs_select(struct bpf_object *obj, const bool serve[NR_PATHS],
 		       bool entries);
-/* Notes each row's two programs in @bo, for their miss counters. */
+/*
+ * Loads the programs of each served row's extra function (user/paths.c)
+ * where @has says the kernel has it: entry programs too when @entries.
+ */
+void path_progs_select_extra(struct bpf_object *obj, const bool serve[NR_PATHS],
+			     bool entries, bool (*has)(const char *func));
+/* Notes each row's programs in @bo, for their miss counters. */
 void path_progs_record(struct backend_obj *bo, struct bpf_object *obj);
 
 /* Loads program "@prefix_@suffix" of @obj, if @obj has one. */

@@ -4,13 +4,21 @@
 #include "paths.h"
 
 const struct path_info path_info[NR_PATHS] = {
-	[PATH_UNIX_CONNECT] = { "unix_stream_connect", "unix_stream_connect", "unix_connect" },
-	[PATH_UNIX_SEND] = { "unix_stream_sendmsg", "unix_stream_sendmsg", "unix_send" },
-	[PATH_TCP_LOOPBACK] = { "tcp_sendmsg:loopback", "tcp_sendmsg", "tcp_send" },
-	[PATH_TCP_REMOTE] = { "tcp_sendmsg:remote", "tcp_sendmsg", "tcp_send" },
-	[PATH_UNIX_RECV] = { "unix_stream_recvmsg", "unix_stream_recvmsg", "unix_recv" },
-	[PATH_TCP_RECV_LOOPBACK] = { "tcp_recvmsg:loopback", "tcp_recvmsg", "tcp_recv" },
-	[PATH_TCP_RECV_REMOTE] = { "tcp_recvmsg:remote", "tcp_recvmsg", "tcp_recv" },
+	[PATH_UNIX_CONNECT] = { "unix_stream_connect", "unix_stream_connect", "unix_connect",
+				NULL, NULL },
+	[PATH_UNIX_SEND] = { "unix_stream_sendmsg", "unix_stream_sendmsg", "unix_send",
+			     "unix_stream_sendpage", "unix_sendpage" },
+	[PATH_TCP_LOOPBACK] = { "tcp_sendmsg:loopback", "tcp_sendmsg", "tcp_send",
+				"tcp_sendpage", "tcp_sendpage" },
+	[PATH_TCP_REMOTE] = { "tcp_sendmsg:remote", "tcp_sendmsg", "tcp_send",
+			      "tcp_sendpage", "tcp_sendpage" },
+	/* splice out of a socket never reaches ->recvmsg */
+	[PATH_UNIX_RECV] = { "unix_stream_recvmsg", "unix_stream_recvmsg", "unix_recv",
+			     "unix_stream_splice_read", "unix_splice" },
+	[PATH_TCP_RECV_LOOPBACK] = { "tcp_recvmsg:loopback", "tcp_recvmsg", "tcp_recv",
+				     "tcp_splice_read", "tcp_splice" },
+	[PATH_TCP_RECV_REMOTE] = { "tcp_recvmsg:remote", "tcp_recvmsg", "tcp_recv",
+				   "tcp_splice_read", "tcp_splice" },
 };
 
 int path_first_row(int path)

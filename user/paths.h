@@ -12,6 +12,15 @@ struct path_info {
 	const char *name;	/* the row's name, in the table and the JSON */
 	const char *func;	/* the kernel function that is the path */
 	const char *prog;	/* its BPF programs: PROG_entry and PROG_exit */
+	/*
+	 * Another function that makes this row's calls, for sendfile and
+	 * splice, or NULL; probed where the kernel has it (the sendpage
+	 * functions went in 6.5, when sendfile and splice into a socket
+	 * started to go through ->sendmsg), with programs EXTRA_entry and
+	 * EXTRA_exit.
+	 */
+	const char *extra_func;
+	const char *extra_prog;
 };
 
 extern const struct path_info path_info[NR_PATHS];

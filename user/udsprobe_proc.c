@@ -41,12 +41,19 @@ static int parse_missed(const char *line, struct udsprobe_counters *out,
 
 	if (sscanf(line, "missed %63s %llu", name, &n) != 2)
 		return -EINVAL;
-	/* Both TCP rows share their function's probe, and so its misses. */
+	/*
+	 * Both TCP rows share their function's probe, and so its misses. A
+	 * row's misses are its function's plus its extra function's, whose
+	 * line is there only where the kernel has it (user/paths.c).
+	 */
 	for (int p = 0; p < NR_PATHS; p++) {
-		if (strcmp(name, path_info[p].func))
-			continue;
-		out->missed[p] = n;
-		seen->missed[p] = true;
+		if (!strcmp(name, path_info[p].func)) {
+			out->missed[p] += n;
+			seen->missed[p] = true;
+		} else if (path_info[p].extra_func &&
+			   !strcmp(name, path_info[p].extra_func)) {
+			out->missed[p] += n;
+		}
 	}
 	return 0;
 }

@@ -22,7 +22,7 @@ check "check: btf" "$(jq -r .btf <<<"$j")" "$btf"
 
 # --- what this kernel can do, without udstrace ----------------------------------
 # shellcheck disable=SC2016 # expanded by the inner sh
-tps=$(in_tracefs 'for t in raw_syscalls/sys_enter sock/sock_send_length sock/sock_recv_length; do
+tps=$(in_tracefs 'for t in raw_syscalls/sys_enter sock/sock_send_length sock/sock_recv_length sock/sk_data_ready; do
 	[ -d "$T/events/$t" ] && echo "$t"; done' | xargs)
 has_tp() { [[ " $tps " == *" $1 "* ]]; }
 kprobe_events=$(kernel_config CONFIG_KPROBE_EVENTS)
@@ -74,8 +74,13 @@ done
 # Where the tracepoint backend serves a path, its probe begins with the
 # tracepoint it uses.
 if [ "$(expect tracepoint)" = ok ]; then
-	check "check: tracepoint unix_stream_connect probe" "$(probe tracepoint unix_stream_connect)" \
-		"raw_syscalls:sys_enter/sys_exit (connect)"
+	# From 6.3 connects that work are counted at the listener's wake-up.
+	if has_tp sock/sk_data_ready; then
+		want="sock:sk_data_ready + raw_syscalls:sys_enter/sys_exit (connect; io_uring's counted, not timed)"
+	else
+		want="raw_syscalls:sys_enter/sys_exit (connect; no sock:sk_data_ready before 6.3, so io_uring's are not seen)"
+	fi
+	check "check: tracepoint unix_stream_connect probe" "$(probe tracepoint unix_stream_connect)" "$want"
 	for p in unix_stream_sendmsg:send tcp_sendmsg:loopback:send unix_stream_recvmsg:recv tcp_recvmsg:loopback:recv; do
 		tp=sock/sock_${p##*:}_length
 		if has_tp "$tp"; then want=yes; else want=no; fi
@@ -112,6 +117,6 @@ for b in fentry kprobe tracepoint kmod; do
 done
 
 text=$("$UDSTRACE" --check)
-grep -q "^tracepoint  unix_stream_connect   ok: raw_syscalls:sys_enter/sys_exit (connect)$" <<<"$text" &&
+grep -q -E "^tracepoint  unix_stream_connect   ok: (sock:sk_data_ready \+ )?raw_syscalls:sys_enter/sys_exit \(connect; " <<<"$text" &&
 	pass "check: text names the tracepoint probe" ||
 	fail "check: text names the tracepoint probe" "$text"

@@ -235,7 +235,8 @@ static FILE *udsprobe_text(char *buf, size_t len, const char *first, const char 
 		"tcp_recvmsg:remote" ZERO_ROW,
 		"missed unix_stream_connect 0\n", "missed unix_stream_sendmsg 0\n",
 		"missed tcp_sendmsg 3\n", "missed unix_stream_recvmsg 0\n",
-		"missed tcp_recvmsg 0\n", "missed some_future_function 9\n",
+		"missed tcp_recvmsg 2\n", "missed tcp_splice_read 4\n",
+		"missed unix_stream_splice_read 0\n", "missed some_future_function 9\n",
 	};
 	size_t n = snprintf(buf, len, "%s", first);
 
@@ -271,6 +272,10 @@ static void test_udsprobe_parse(void)
 	CHECK_INT("udsprobe missed tcp loopback", c.missed[PATH_TCP_LOOPBACK], 3);
 	CHECK_INT("udsprobe missed tcp remote", c.missed[PATH_TCP_REMOTE], 3);
 	CHECK_INT("udsprobe missed uds", c.missed[PATH_UNIX_SEND], 0);
+	/* A row's misses are its function's plus its extra function's. */
+	CHECK_INT("udsprobe missed tcp recv, splice_read included",
+		  c.missed[PATH_TCP_RECV_LOOPBACK], 6);
+	CHECK_INT("udsprobe missed uds recv", c.missed[PATH_UNIX_RECV], 0);
 	/* A part missing would read as zeros: the whole file is refused. */
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
 		char name[80];
