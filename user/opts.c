@@ -20,7 +20,8 @@
 #define MAX_PID (4 * 1024 * 1024)
 
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
-       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE };
+       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
+       OPT_PROMETHEUS };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -34,7 +35,7 @@ static const char doc[] =
 "                [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
-"                [-- COMMAND [ARGS]]\n"
+"                [--prometheus [ADDR:]PORT] [-- COMMAND [ARGS]]\n"
 "\v"
 "Filters, all applied in the kernel: each of -p, -c and --cgroup can be\n"
 "given several times. A call is traced when its process matches one value\n"
@@ -61,6 +62,9 @@ static const char doc[] =
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
 "  udstrace --time-sample 10 -i 60  # exact counts, time from 10% of the run\n"
+"  udstrace --prometheus 9100       # metrics on http://127.0.0.1:9100/metrics\n"
+"  udstrace --prometheus 0.0.0.0:9100\n"
+"                                   # on every IPv4 address: write it out\n"
 "  udstrace --stages --explain -- ./udsbench\n"
 "                                   # where the time goes, stage by stage\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
@@ -81,6 +85,7 @@ static const struct argp_option options[] = {
 	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
 	{ "folded", OPT_FOLDED, "FILE", 0, "Write the stage trees as folded stacks with exclusive ns, for flamegraph.pl or speedscope (implies --stages)", 0 },
+	{ "prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0, "Serve the counters at http://ADDR:PORT/metrics (ADDR 127.0.0.1 unless given) until SIGTERM", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	/* argp's own help options print and then exit(): ours only print. */
@@ -244,6 +249,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->stages = true;
 		o->folded = arg;
 		break;
+	case OPT_PROMETHEUS: {
+		char why[REASON_LEN];
+
+		if (http_parse_listen(arg, &o->listen, why, sizeof(why)))
+			return usage_error("invalid --prometheus '%s': %s", arg, why);
+		o->prometheus = true;
+		break;
+	}
 	case 'H':
 		o->hist = true;
 		break;
