@@ -172,49 +172,66 @@ static int parse_port(const char *s, unsigned int *port)
 	return 0;
 }
 
+/* Splits "[ADDR]:PORT" or "ADDR:PORT" into @host and the port's text. */
+static int split_listen(const char *s, char *host, size_t host_len, bool *v6,
+			const char **port, char *why, size_t why_len)
+{
+	const char *colon = strrchr(s, ':'), *h = s, *close;
+	size_t hlen;
+
+	*v6 = s[0] == '[';
+	if (*v6) {
+		close = strchr(s, ']');
+		if (!close || close[1] != ':') {
+			snprintf(why, why_len, "want [IPv6]:PORT, such as [::1]:9100");
+			return -1;
+		}
+		h = s + 1;
+		hlen = close - h;
+		*port = close + 2;
+	} else if (colon) {
+		hlen = colon - s;
+		*port = colon + 1;
+		if (memchr(s, ':', hlen)) {
+			snprintf(why, why_len, "an IPv6 address goes in brackets, such as [::1]:9100");
+			return -1;
+		}
+	} else {
+		return 0;	/* PORT alone */
+	}
+	if (!hlen) {
+		snprintf(why, why_len, "write the address out, such as 0.0.0.0:PORT; PORT alone means %s",
+			 HTTP_DEFAULT_ADDR);
+		return -1;
+	}
+	if (hlen >= host_len) {
+		snprintf(why, why_len, "the address is too long");
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	return 0;
+}
+
 int http_parse_listen(const char *s, struct http_listen *out, char *why,
 		      size_t why_len)
 {
-	char host[HTTP_ADDR_LEN], txt[INET6_ADDRSTRLEN];
-	const char *port_s = s, *colon = strrchr(s, ':');
+	char host[HTTP_ADDR_LEN] = HTTP_DEFAULT_ADDR, txt[INET6_ADDRSTRLEN];
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->addr;
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&out->addr;
-	bool v6 = false;
+	const char *port_s = s;
 	unsigned int port;
-	size_t hlen;
+	bool v6;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(host, sizeof(host), "%s", HTTP_DEFAULT_ADDR);
-	if (colon) {
-		port_s = colon + 1;
-		hlen = colon - s;
-		v6 = s[0] == '[';
-		if (v6 && (hlen < 2 || s[hlen - 1] != ']')) {
-			snprintf(why, why_len, "an IPv6 address goes in brackets: [::1]:PORT");
-			return -1;
-		}
-		if (v6) {
-			s++;
-			hlen -= 2;
-		}
-		if (!hlen) {
-			snprintf(why, why_len, "write the address out, such as 0.0.0.0:PORT; PORT alone means 127.0.0.1");
-			return -1;
-		}
-		if (hlen >= sizeof(host) || (!v6 && memchr(s, ':', hlen))) {
-			snprintf(why, why_len, "%s", hlen >= sizeof(host) ? "the address is too long" :
-				 "an IPv6 address goes in brackets: [::1]:PORT");
-			return -1;
-		}
-		memcpy(host, s, hlen);
-		host[hlen] = '\0';
-	}
+	if (split_listen(s, host, sizeof(host), &v6, &port_s, why, why_len))
+		return -1;
 	if (parse_port(port_s, &port)) {
 		snprintf(why, why_len, "want [ADDR:]PORT, with PORT from 1 to 65535");
 		return -1;
 	}
-	if (v6 ? inet_pton(AF_INET6, host, &in6->sin6_addr) != 1 :
-	    inet_pton(AF_INET, host, &in4->sin_addr) != 1) {
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host,
+		      v6 ? (void *)&in6->sin6_addr : (void *)&in4->sin_addr) != 1) {
 		snprintf(why, why_len, "'%s' is not a numeric %s address", host,
 			 v6 ? "IPv6" : "IPv4");
 		return -1;

@@ -236,7 +236,8 @@ static void test_http_listen(void)
 		"", "0", "65536", "99999999999", "-1", "+9100", "9100x", ":9100",
 		"::1:9100", "[::1]", "[::1]9100", "[]:9100", "[127.0.0.1]:80",
 		"localhost:9100", "1.2.3.256:80", "1.2.3.4:", "1.2.3.4:0", "[::1:9100",
-		"10.0.0.1 :80", " 9100", "0x10",
+		"10.0.0.1 :80", " 9100", "0x10", "[::1]]:80", "[::1]:80:80", "[1.2.3.4]:80",
+		"[fe80::1%lo]:80",
 	};
 	struct http_listen l;
 	char why[256], name[96];
@@ -257,6 +258,8 @@ static void test_http_listen(void)
 	http_parse_listen(":9100", &l, why, sizeof(why));
 	CHECK_STR("listen ':9100' asks for the address written out", why,
 		  "write the address out, such as 0.0.0.0:PORT; PORT alone means 127.0.0.1");
+	http_parse_listen("[::1]", &l, why, sizeof(why));
+	CHECK_STR("listen '[::1]' wants a port", why, "want [IPv6]:PORT, such as [::1]:9100");
 }
 
 /* A request's answer, -1 while it may still grow; 1000 + status for HEAD. */
