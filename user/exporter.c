@@ -37,7 +37,10 @@ struct exporter {
 	const char *version;
 };
 
-/* Are the kernel's BPF statistics on, by our BPF_ENABLE_STATS or the sysctl? */
+/*
+ * Are the kernel's BPF statistics on, by our BPF_ENABLE_STATS (--bpf-stats,
+ * --stages) or by sysctl kernel.bpf_stats_enabled?
+ */
 static bool stats_on(const struct tracer *t)
 {
 	bool any_bpf = false;

@@ -530,8 +530,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "udstrace: signalfd failed: %s\n", strerror(errno));
 			goto cleanup;
 		}
-		/* Its own cost, udstrace_bpf_run_seconds_total, when allowed. */
-		r.tracer.run_stats = true;
+		/*
+		 * udstrace_bpf_run_seconds_total: the statistics time every BPF
+		 * program on the machine, which costs, so only when asked.
+		 */
+		r.tracer.run_stats = o.bpf_stats;
 	}
 
 	if (start_target(&r, &tg))

@@ -31,6 +31,7 @@ struct opts {
 	const char *folded;	/* --folded FILE: the stages as folded stacks */
 	bool prometheus;	/* --prometheus: serve the counters over HTTP */
 	struct http_listen listen;	/* its address */
+	bool bpf_stats;		/* --bpf-stats: the exporter reports the programs' cost */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

@@ -29,7 +29,7 @@ struct tracer {
 	bool stages;
 	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
 	int run_time_fd;	/* BPF_ENABLE_STATS(RUN_TIME) while it runs, or -1 */
-	/* --prometheus: time the programs without --stages too (set before start) */
+	/* --bpf-stats: time the programs without --stages too (set before start) */
 	bool run_stats;
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];

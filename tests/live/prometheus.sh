@@ -50,7 +50,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$U"/status; }
 
 UP=$(free_port)
 PP=$(free_port)
-"$UDSTRACE" --json --prometheus "127.0.0.1:$UP" -- "$WORKLOAD" -u $N -t $K -s $S -w \
+"$UDSTRACE" --json --prometheus "127.0.0.1:$UP" --bpf-stats -- "$WORKLOAD" -u $N -t $K -s $S -w \
 	>"$tmp/out" 2>"$tmp/err" &
 U=$!
 serving() { grep -q "serving the counters" "$tmp/err" || ! kill -0 "$U" 2>/dev/null; }
@@ -137,6 +137,14 @@ else
 	fail "prometheus: a scrape after the workload ended" "none within 30 s"
 fi
 now=$(scrape)
+# --bpf-stats: what our programs cost. Each send ran at least one of them.
+runs=$(sed -n 's/^udstrace_bpf_runs_total //p' <<<"$now")
+secs=$(sed -n 's/^udstrace_bpf_run_seconds_total //p' <<<"$now")
+echo "# --bpf-stats: our BPF programs ran $runs times, $secs s in all"
+check "prometheus: --bpf-stats counts a program run per send at least" \
+	"$(awk -v r="$runs" -v n=$((N + K)) 'BEGIN { print (r != "" && r >= n) ? "yes" : "no: " r }')" yes
+check "prometheus: --bpf-stats times them" \
+	"$(awk -v s="$secs" 'BEGIN { print (s != "" && s > 0) ? "yes" : "no: " s }')" yes
 if promtool check metrics <<<"$now" >"$tmp/promtool" 2>&1; then
 	pass "prometheus: promtool check metrics passes on a scrape"
 else
@@ -265,6 +273,24 @@ else
 fi
 check "prometheus: the counts are still exact" "$(sample "$(scrape)" unix_stream_sendmsg)" $N
 check "prometheus: the server's last scrapes succeeded" "$(query 'up{job="udstrace"}')" 1
+
+# --- without --bpf-stats the cost is not measured, and not shown -------------
+if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = 0 ]; then
+	: >"$tmp/plain.err"
+	"$UDSTRACE" --prometheus "127.0.0.1:$(free_port)" -d 2 -- "$WORKLOAD" -u 10 >"$tmp/plain" 2>"$tmp/plain.err" &
+	V=$!
+	vserving() { grep -q "serving the counters" "$tmp/plain.err" || ! kill -0 "$V" 2>/dev/null; }
+	wait_until 30 vserving
+	vport=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/metrics$|\1|p' "$tmp/plain.err")
+	plain=$(curl -s --max-time 5 "http://127.0.0.1:$vport/metrics")
+	check "prometheus: without --bpf-stats a scrape has the counters" \
+		"$(grep -c '^udstrace_calls_total{' <<<"$plain")" 7
+	check "prometheus: without --bpf-stats no cost is shown" \
+		"$(grep -c '^udstrace_bpf_run' <<<"$plain")" 0
+	wait_pids 30 "udstrace -d 2" $V
+else
+	skip "prometheus: without --bpf-stats" "kernel.bpf_stats_enabled is on: the cost is shown anyway"
+fi
 
 # --- the end: SIGTERM, the summary, the command's status ----------------------
 kill -TERM "$U"

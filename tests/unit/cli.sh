@@ -129,6 +129,9 @@ one_line "--prometheus '[fe80::1%lo]:80'" 2 \
 	"udstrace: invalid --prometheus '[fe80::1%lo]:80': 'fe80::1%lo' is not a numeric IPv6 address" \
 	--prometheus '[fe80::1%lo]:80'
 
+one_line "--bpf-stats without --prometheus" 2 \
+	"udstrace: --bpf-stats is for --prometheus (--stages measures the cost by itself)" --bpf-stats
+
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0
 grep -q '^Examples:' <<<"$out" && pass "help: examples block" || fail "help: examples block" "no Examples: in --help"
