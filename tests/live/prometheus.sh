@@ -130,6 +130,19 @@ if wait_until 30 scraped_after; then
 		check "prometheus: rate() of $p kernel time is positive" \
 			"$(awk -v r="$r" 'BEGIN { print (r != "" && r > 0) ? "yes" : "no: " r }')" yes
 	done
+	# The README's two PromQL examples, as written there.
+	q1='sum by (instance, path) (rate(udstrace_kernel_seconds_total{path=~"unix_stream_sendmsg|tcp_sendmsg:loopback"}[5m]))'
+	q2='histogram_quantile(0.99, sum by (instance, path, le) (rate(udstrace_call_duration_seconds_bucket[5m])))'
+	for q in "$q1" "$q2"; do
+		got=$(curl -s --max-time 5 -G "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$q" |
+			jq -r '[.data.result[] | select(.metric.path == "unix_stream_sendmsg" or .metric.path == "tcp_sendmsg:loopback")
+				| "\(.metric.path)=\(.value[1])"] | sort | join(" ")')
+		echo "# $q: $got"
+		check "prometheus: README query ${q%%(*} gives both paths a positive finite value" \
+			"$(awk -v g="$got" 'BEGIN { n = split(g, kv, " "); ok = n == 2
+				for (i = 1; i <= n; i++) { split(kv[i], a, "="); if (!(a[2] + 0 > 0 && a[2] + 0 < 3)) ok = 0 }
+				print ok ? "yes" : "no: " g }')" yes
+	done
 	check "prometheus: the histogram counts every AF_UNIX send" \
 		"$(query 'udstrace_call_duration_seconds_count{path="unix_stream_sendmsg"}')" \
 		"$(jq .unix_sends <<<"$report")"
