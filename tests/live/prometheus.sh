@@ -290,7 +290,11 @@ check "prometheus: the server's last scrapes succeeded" "$(query 'up{job="udstra
 # --- without --bpf-stats the cost is not measured, and not shown -------------
 if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = 0 ]; then
 	: >"$tmp/plain.err"
-	"$UDSTRACE" --prometheus "127.0.0.1:$(free_port)" -d 2 -- "$WORKLOAD" -u 10 >"$tmp/plain" 2>"$tmp/plain.err" &
+	# With --cgroup, every sample carries it as a label (the hierarchy's
+	# root: the filter then passes every process).
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	"$UDSTRACE" --prometheus "127.0.0.1:$(free_port)" -d 2 ${cg2:+--cgroup "$cg2"} \
+		-- "$WORKLOAD" -u 10 >"$tmp/plain" 2>"$tmp/plain.err" &
 	V=$!
 	vserving() { grep -q "serving the counters" "$tmp/plain.err" || ! kill -0 "$V" 2>/dev/null; }
 	wait_until 30 vserving
@@ -298,6 +302,12 @@ if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = 0 ]; then
 	plain=$(curl -s --max-time 5 "http://127.0.0.1:$vport/metrics")
 	check "prometheus: without --bpf-stats a scrape has the counters" \
 		"$(grep -c '^udstrace_calls_total{' <<<"$plain")" 7
+	if [ -n "$cg2" ]; then
+		check "prometheus: --cgroup is a label of every sample" \
+			"$(grep -v '^#' <<<"$plain" | grep -vc "cgroup=\"$cg2\"")" 0
+	else
+		skip "prometheus: --cgroup label" "no cgroup2 mounted"
+	fi
 	check "prometheus: without --bpf-stats no cost is shown" \
 		"$(grep -c '^udstrace_bpf_run' <<<"$plain")" 0
 	wait_pids 30 "udstrace -d 2" $V
