@@ -559,6 +559,8 @@ int main(int argc, char **argv)
 		}
 		goto cleanup;
 	}
+	if (o.bpf_stats && r.tracer.run_time_fd < 0)
+		fprintf(stderr, "udstrace: --bpf-stats: BPF_ENABLE_STATS failed (it needs CAP_SYS_ADMIN): what the programs cost is not measured\n");
 	if (verbose)
 		print_choices(&r.tracer);
 	r.start_ns = now_ns();

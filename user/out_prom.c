@@ -145,7 +145,7 @@ static void put_info(FILE *f, const struct report *r, const struct prom_info *pi
 	bool uniform = report_uniform(r);
 
 	put_head(f, "udstrace_info", "gauge",
-		 "Always 1: the backend and time scope (mixed when the rows differ), the kernel and udstrace's version.");
+		 "Always 1: the backend and time scope (mixed when the rows differ), the kernel, and udstrace's version and git commit.");
 	fputs("udstrace_info{", f);
 	fprintf(f, "backend=\"%s\",time_scope=\"%s\",kernel=\"",
 		uniform ? report_backend(r, 0)->name : "mixed",
@@ -153,6 +153,8 @@ static void put_info(FILE *f, const struct report *r, const struct prom_info *pi
 	put_value(f, r->kernel);
 	fputs("\",version=\"", f);
 	put_value(f, pi->version);
+	fputs("\",commit=\"", f);
+	put_value(f, pi->commit);
 	fputc('"', f);
 	if (pi->cgroup) {
 		fputs(",cgroup=\"", f);

@@ -25,7 +25,7 @@ int out_folded(const char *path, const struct report *r);
 
 /* What --prometheus adds to a report: its constant labels and its own cost. */
 struct prom_info {
-	const char *version;
+	const char *version, *commit;	/* udstrace's, as --version says */
 	const char *cgroup;	/* --cgroup's PATHs joined by ',', or NULL */
 	bool bpf_stats;		/* the kernel times our programs: the cost is known */
 	__u64 bpf_run_ns, bpf_runs;

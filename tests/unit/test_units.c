@@ -347,7 +347,7 @@ static void test_out_prom(void)
 {
 	static struct tracer t;
 	static struct snapshot snap, dip;
-	struct prom_info pi = { .version = "0.1", .cgroup = "/sys/fs/cgroup/a\"b" };
+	struct prom_info pi = { .version = "0.1", .commit = "abc123", .cgroup = "/sys/fs/cgroup/a\"b" };
 	struct report rep = { .snap = &snap, .tracer = &t, .kernel = "6.1.0", .final = true };
 	struct path_stats *u = &snap.path[PATH_UNIX_SEND];
 	char *text = NULL;
@@ -395,7 +395,7 @@ static void test_out_prom(void)
 	HAS("udstrace_call_duration_seconds_sum" L("unix_stream_sendmsg") "} 1.500000123");
 	HAS("udstrace_call_duration_seconds_count" L("unix_stream_sendmsg") "} 6");
 	HAS("udstrace_missed_total" L("unix_stream_sendmsg") "} 4");
-	HAS("udstrace_info{backend=\"tracepoint\",time_scope=\"syscall\",kernel=\"6.1.0\",version=\"0.1\",cgroup=\"/sys/fs/cgroup/a\\\"b\"} 1");
+	HAS("udstrace_info{backend=\"tracepoint\",time_scope=\"syscall\",kernel=\"6.1.0\",version=\"0.1\",commit=\"abc123\",cgroup=\"/sys/fs/cgroup/a\\\"b\"} 1");
 	HAS("# TYPE udstrace_call_duration_seconds histogram");
 	CHECK_INT("prom: 32 buckets per row", (long long)(strstr(text, "le=\"+Inf\"} 0\n") ? 1 : 0), 1);
 	CHECK_INT("prom: no bpf cost unless measured",
