@@ -74,7 +74,7 @@ $(OUTPUT)/version.h: FORCE | $(OUTPUT)
 	$(Q)printf '#define UDSTRACE_VERSION "%s"\n#define UDSTRACE_COMMIT "%s"\n' \
 		'$(VERSION)' '$(or $(GIT_COMMIT),unknown)' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
-$(BUILD)/opts.o: $(OUTPUT)/version.h
+$(BUILD)/opts.o $(BUILD)/exporter.o: $(OUTPUT)/version.h
 # Phony: .SECONDARY below would let make skip a missing FORCE as intermediate.
 .PHONY: FORCE
 

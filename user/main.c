@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "check.h"
 #include "command.h"
+#include "exporter.h"
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
@@ -75,6 +77,9 @@ struct run {
 	int nr_ended;			/* the run ends when all have */
 	int cgroup_fd[MAX_CGROUPS];	/* --cgroup: the directories, open */
 	bool out_gone;		/* stdout cannot be written: the run ends */
+	struct exporter *ex;	/* --prometheus, or NULL */
+	int sig_fd;		/* --prometheus: the stop signals and SIGCHLD, to poll */
+	bool said_serving;	/* --prometheus: said the targets are gone */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
 	bool sampling;		/* --time-sample took effect */
@@ -187,7 +192,26 @@ static bool pids_ended(struct run *r)
 	return r->o->nr_pids && r->nr_ended == r->o->nr_pids;
 }
 
-/* True once the run should end: a signal, the command or -p processes gone. */
+/*
+ * The command or the last -p process has ended. That ends the run, but
+ * not an exporter's: it serves the last counts until it is told to stop,
+ * as a service does, rather than vanish under Prometheus.
+ */
+static bool targets_gone(struct run *r)
+{
+	if (!r->ex)
+		return true;
+	if (!r->said_serving)
+		fprintf(stderr, "udstrace: nothing left to trace; serving the last counts on %s until SIGTERM\n",
+			exporter_address(r->ex));
+	r->said_serving = true;
+	return false;
+}
+
+/*
+ * True once the run should end: a signal, the command or -p processes
+ * gone. With --prometheus, scrapes are served while it waits.
+ */
 static bool wait_step(struct run *r, unsigned long long until)
 {
 	unsigned long long now = now_ns(), wait = until > now ? until - now : 0;
@@ -197,6 +221,11 @@ static bool wait_step(struct run *r, unsigned long long until)
 
 	if ((r->o->nr_pids || tracer_polled(&r->tracer)) && wait > POLL_NS)
 		wait = POLL_NS;
+	if (r->ex) {
+		/* Returns early once a signal is pending, taken below. */
+		exporter_serve(r->ex, wait, r->sig_fd);
+		wait = 0;
+	}
 	ts.tv_sec = wait / NSEC_PER_SEC;
 	ts.tv_nsec = wait % NSEC_PER_SEC;
 	stop_signals(&set);
@@ -206,9 +235,9 @@ static bool wait_step(struct run *r, unsigned long long until)
 		return true;
 	if (r->cmd_running && waitpid(r->cmd.pid, &r->cmd_status, WNOHANG) > 0) {
 		r->cmd_running = false;
-		return true;
+		return targets_gone(r);
 	}
-	return pids_ended(r);
+	return pids_ended(r) && targets_gone(r);
 }
 
 /*
@@ -436,7 +465,7 @@ static const char *what_traced(const struct opts *o, char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct run r = { .o = &o, .cmd.go_fd = -1 };
+	struct run r = { .o = &o, .cmd.go_fd = -1, .sig_fd = -1 };
 	struct target tg = { .mode = FILTER_ALL };
 	char err_msg[REASONS_LEN], what[64];
 	sigset_t sigs;
@@ -492,6 +521,22 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
+	/* Listening before anything loads: a port in use fails at once. */
+	if (o.prometheus) {
+		r.ex = exporter_start(&o, &r.tracer);
+		r.sig_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (!r.ex || r.sig_fd < 0) {
+			if (r.ex)
+				fprintf(stderr, "udstrace: signalfd failed: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		/*
+		 * udstrace_bpf_run_seconds_total: the statistics time every BPF
+		 * program on the machine, which costs, so only when asked.
+		 */
+		r.tracer.run_stats = o.bpf_stats;
+	}
+
 	if (start_target(&r, &tg))
 		goto cleanup;
 	err = tracer_start(&r.tracer, &tg, err_msg, sizeof(err_msg));
@@ -514,6 +559,8 @@ int main(int argc, char **argv)
 		}
 		goto cleanup;
 	}
+	if (o.bpf_stats && r.tracer.run_time_fd < 0)
+		fprintf(stderr, "udstrace: --bpf-stats: BPF_ENABLE_STATS failed (it needs CAP_SYS_ADMIN): what the programs cost is not measured\n");
 	if (verbose)
 		print_choices(&r.tracer);
 	r.start_ns = now_ns();
@@ -521,6 +568,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "udstrace: tracing %s%s. Hit Ctrl-C to end.\n",
 		what_traced(&o, what, sizeof(what)),
 		o.nr_comms || o.nr_cgroups ? ", filtered by name or cgroup" : "");
+	if (r.ex)
+		fprintf(stderr, "udstrace: serving the counters on http://%s/metrics\n",
+			exporter_address(r.ex));
 	if (r.cmd_running)
 		command_release(&r.cmd);
 
@@ -530,6 +580,9 @@ int main(int argc, char **argv)
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;
 cleanup:
 	tracer_stop(&r.tracer);
+	exporter_stop(r.ex);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
 cleanup_fds:
 	for (int i = 0; i < MAX_PIDS; i++)
 		if (r.pidfd[i] >= 0)

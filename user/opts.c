@@ -20,7 +20,8 @@
 #define MAX_PID (4 * 1024 * 1024)
 
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
-       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE };
+       OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
+       OPT_PROMETHEUS, OPT_BPF_STATS };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -34,7 +35,7 @@ static const char doc[] =
 "                [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
-"                [-- COMMAND [ARGS]]\n"
+"                [--prometheus [ADDR:]PORT [--bpf-stats]] [-- COMMAND [ARGS]]\n"
 "\v"
 "Filters, all applied in the kernel: each of -p, -c and --cgroup can be\n"
 "given several times. A call is traced when its process matches one value\n"
@@ -74,6 +75,9 @@ static const char doc[] =
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
 "  udstrace --time-sample 10 -i 60  # exact counts, time from 10% of the run\n"
+"  udstrace --prometheus 9100       # metrics on http://127.0.0.1:9100/metrics\n"
+"  udstrace --prometheus 0.0.0.0:9100\n"
+"                                   # on every IPv4 address: write it out\n"
 "  udstrace --stages --explain -- ./udsbench\n"
 "                                   # where the time goes, stage by stage\n"
 "  udstrace -H -- redis-benchmark -s /run/redis.sock -n 100000\n"
@@ -94,6 +98,8 @@ static const struct argp_option options[] = {
 	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
 	{ "folded", OPT_FOLDED, "FILE", 0, "Write the stage trees as folded stacks with exclusive ns, for flamegraph.pl or speedscope (implies --stages)", 0 },
+	{ "prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0, "Serve the counters at http://ADDR:PORT/metrics (ADDR 127.0.0.1 unless given) until SIGTERM", 0 },
+	{ "bpf-stats", OPT_BPF_STATS, NULL, 0, "With --prometheus: turn on the kernel's BPF run-time statistics (for every BPF program, which costs) to export what udstrace's programs cost", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	/* argp's own help options print and then exit(): ours only print. */
@@ -257,6 +263,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->stages = true;
 		o->folded = arg;
 		break;
+	case OPT_PROMETHEUS: {
+		char why[REASON_LEN];
+
+		if (http_parse_listen(arg, &o->listen, why, sizeof(why)))
+			return usage_error("invalid --prometheus '%s': %s", arg, why);
+		o->prometheus = true;
+		break;
+	}
+	case OPT_BPF_STATS:
+		o->bpf_stats = true;
+		break;
 	case 'H':
 		o->hist = true;
 		break;
@@ -286,6 +303,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			return usage_error("--counts-only and --stages exclude each other");
 		if (o->time_sample_pct && (o->counts_only || o->stages))
 			return usage_error("--time-sample excludes --counts-only and --stages (they time everything or nothing)");
+		if (o->bpf_stats && !o->prometheus)
+			return usage_error("--bpf-stats is for --prometheus (--stages measures the cost by itself)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

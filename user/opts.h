@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "backend.h"
+#include "http.h"
 
 /* -p: how many processes one run takes. */
 #define MAX_PIDS 64
@@ -28,6 +29,9 @@ struct opts {
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	const char *folded;	/* --folded FILE: the stages as folded stacks */
+	bool prometheus;	/* --prometheus: serve the counters over HTTP */
+	struct http_listen listen;	/* its address */
+	bool bpf_stats;		/* --bpf-stats: the exporter reports the programs' cost */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

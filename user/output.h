@@ -23,4 +23,18 @@ int out_dot(const char *path, const struct report *r);
 /* --folded FILE: the stage trees as folded stacks, exclusive ns. */
 int out_folded(const char *path, const struct report *r);
 
+/* What --prometheus adds to a report: its constant labels and its own cost. */
+struct prom_info {
+	const char *version, *commit;	/* udstrace's, as --version says */
+	const char *cgroup;	/* --cgroup's PATHs joined by ',', or NULL */
+	bool bpf_stats;		/* the kernel times our programs: the cost is known */
+	__u64 bpf_run_ns, bpf_runs;
+};
+/*
+ * The Prometheus text format, version 0.0.4 (docs/METRICS.md). The
+ * report's snapshot must be of the whole run (never an interval), and
+ * never lower than the one before it: the counters must not go back.
+ */
+void out_prom(FILE *f, const struct report *r, const struct prom_info *pi);
+
 #endif /* UDSTRACE_OUTPUT_H */

@@ -56,3 +56,33 @@ void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		}
 	}
 }
+
+static void hold(__u64 *held, __u64 cur)
+{
+	if (cur > *held)
+		*held = cur;
+}
+
+void snapshot_hold(struct snapshot *held, const struct snapshot *cur)
+{
+	held->elapsed_ns = cur->elapsed_ns;
+	hold(&held->other_missed, cur->other_missed);
+	hold(&held->followed_lost, cur->followed_lost);
+	hold(&held->restarts, cur->restarts);
+	for (int p = 0; p < NR_PATHS; p++) {
+		const struct path_stats *c = &cur->path[p];
+		struct path_stats *h = &held->path[p];
+
+		hold(&held->missed[p], cur->missed[p]);
+		hold(&h->calls, c->calls);
+		hold(&h->errors, c->errors);
+		hold(&h->bytes, c->bytes);
+		hold(&h->ktime_ns, c->ktime_ns);
+		hold(&h->timed, c->timed);
+		hold(&h->dropped, c->dropped);
+		hold(&h->blocked_ns, c->blocked_ns);
+		hold(&h->runq_ns, c->runq_ns);
+		for (int i = 0; i < HIST_SLOTS; i++)
+			hold(&h->hist[i], c->hist[i]);
+	}
+}

@@ -50,6 +50,14 @@ struct snapshot {
  */
 void snapshot_delta(const struct snapshot *cur, const struct snapshot *prev,
 		    struct snapshot *out);
+/*
+ * held = the larger of held and cur, counter by counter (the ones that
+ * only grow over a run; min/max and the stages are left alone). For the
+ * exporter: a read that comes out short (a kprobe_profile that could not
+ * be read, say) must never show as a counter going back, which Prometheus
+ * takes for a restart and counts again from zero.
+ */
+void snapshot_hold(struct snapshot *held, const struct snapshot *cur);
 /* Fold one CPU's counters into a sum (exported for the unit tests). */
 void path_stats_add(struct path_stats *sum, const struct path_stats *cpu);
 

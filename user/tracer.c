@@ -165,8 +165,12 @@ static int start_chosen(struct tracer *t, const struct target *tg,
 			enum backend_kind *failed, char *why, size_t len)
 {
 	t->stages = tg->stages;
-	/* Program run time is how --stages reports what tracing costs. */
-	t->run_time_fd = tg->stages ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
+	/*
+	 * Program run time is how --stages and the exporter report what
+	 * tracing costs. Without CAP_SYS_ADMIN it fails, and is not measured.
+	 */
+	t->run_time_fd = tg->stages || t->run_stats ?
+			 bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		bool serve[NR_PATHS] = {}, any = false;

@@ -28,7 +28,9 @@ struct tracer {
 	struct path_choice choice[NR_PATHS];
 	bool stages;
 	struct stage_choice stage[NR_BACKENDS][NR_STAGES];
-	int run_time_fd;	/* BPF_ENABLE_STATS(RUN_TIME) while --stages runs, or -1 */
+	int run_time_fd;	/* BPF_ENABLE_STATS(RUN_TIME) while it runs, or -1 */
+	/* --bpf-stats: time the programs without --stages too (set before start) */
+	bool run_stats;
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;

@@ -37,7 +37,7 @@ $(FUZZ_DIR)/obj/%.o: user/%.c $(wildcard user/*.h bpf/*.h) | $(FUZZ_DIR)/obj
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_DIR)/obj/opts.o: $(OUTPUT)/version.h
+$(FUZZ_DIR)/obj/opts.o $(FUZZ_DIR)/obj/exporter.o: $(OUTPUT)/version.h
 $(foreach b,$(BPF_OBJS),$(eval $(FUZZ_DIR)/obj/backend_$(b).o: $(OUTPUT)/$(b).skel.h))
 
 # libbpf dynamically: the sanitizers' runtime does not link statically.

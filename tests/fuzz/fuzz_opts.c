@@ -52,7 +52,9 @@ static void check_accepted(const struct opts *o)
 	    o->backend > BACKEND_AUTO || (o->cmd && !o->cmd[0]) ||
 	    (o->cmd && o->nr_pids) || (o->counts_only && o->stages) ||
 	    (o->explain && !o->stages) || (o->dot && (!o->stages || !*o->dot)) ||
-	    (o->folded && (!o->stages || !*o->folded)))
+	    (o->folded && (!o->stages || !*o->folded)) ||
+	    (o->prometheus && (!o->listen.len || !o->listen.name[0])) ||
+	    (o->bpf_stats && !o->prometheus))
 		abort();
 	for (int i = 0; i < o->nr_pids; i++)
 		if (o->pids[i] < 1)
@@ -79,7 +81,9 @@ static void check_same(const struct opts *a, int ra, const struct opts *b, int r
 	    a->check != b->check || a->stages != b->stages ||
 	    a->counts_only != b->counts_only || a->explain != b->explain ||
 	    a->backend != b->backend || !a->dot != !b->dot ||
-	    (a->dot && strcmp(a->dot, b->dot)) || !a->cmd != !b->cmd)
+	    (a->dot && strcmp(a->dot, b->dot)) || !a->cmd != !b->cmd ||
+	    a->prometheus != b->prometheus || strcmp(a->listen.name, b->listen.name) ||
+	    a->bpf_stats != b->bpf_stats)
 		abort();
 }
 

@@ -107,6 +107,31 @@ one_line "kmod with --cgroup" 2 "$kmod" --cgroup /sys/fs/cgroup --backend kmod
 one_line "kmod with two -p" 2 "$kmod" --backend kmod -p 1 -p 2
 usage "-p twice and a command" 2 "-p and a command exclude each other" -p 1 -p 2 -- true
 
+# --prometheus [ADDR:]PORT: a port from 1 to 65535, a numeric address (IPv6
+# in brackets), and any address but 127.0.0.1 written out.
+port="want [ADDR:]PORT, with PORT from 1 to 65535"
+for v in '' ' ' 0 65536 99999999999 -1 +9100 abc 9100x 0x10 1.2.3.4: '[::1]:0' 127.0.0.1:65536; do
+	one_line "--prometheus '$v'" 2 "udstrace: invalid --prometheus '$v': $port" --prometheus "$v"
+done
+one_line "--prometheus ':9100'" 2 \
+	"udstrace: invalid --prometheus ':9100': write the address out, such as 0.0.0.0:PORT; PORT alone means 127.0.0.1" \
+	--prometheus :9100
+one_line "--prometheus '::1:9100'" 2 \
+	"udstrace: invalid --prometheus '::1:9100': an IPv6 address goes in brackets, such as [::1]:9100" \
+	--prometheus ::1:9100
+one_line "--prometheus '[::1]'" 2 "udstrace: invalid --prometheus '[::1]': want [IPv6]:PORT, such as [::1]:9100" \
+	--prometheus '[::1]'
+for v in localhost 1.2.3.256 10.0.0; do
+	one_line "--prometheus '$v:9100'" 2 \
+		"udstrace: invalid --prometheus '$v:9100': '$v' is not a numeric IPv4 address" --prometheus "$v:9100"
+done
+one_line "--prometheus '[fe80::1%lo]:80'" 2 \
+	"udstrace: invalid --prometheus '[fe80::1%lo]:80': 'fe80::1%lo' is not a numeric IPv6 address" \
+	--prometheus '[fe80::1%lo]:80'
+
+one_line "--bpf-stats without --prometheus" 2 \
+	"udstrace: --bpf-stats is for --prometheus (--stages measures the cost by itself)" --bpf-stats
+
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0
 grep -q '^Examples:' <<<"$out" && pass "help: examples block" || fail "help: examples block" "no Examples: in --help"
@@ -127,6 +152,28 @@ if [ "$(id -u)" -eq 0 ]; then
 	fi
 	kill -9 $wpid
 	wait $wpid 2>/dev/null
+	# A port that is taken, an address that is not this host's: exit 1, one
+	# line, before any probe is attached.
+	holder=$(mktemp)
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$holder" &
+	hpid=$!
+	if wait_until 10 grep -q . "$holder"; then
+		taken=$(cat "$holder")
+		one_line "--prometheus on a port in use" 1 \
+			"udstrace: --prometheus: cannot listen on 127.0.0.1:$taken: Address already in use" \
+			--prometheus "$taken" -d 1
+	else
+		fail "--prometheus on a port in use" "python3 did not take a port within 10 s"
+	fi
+	kill $hpid
+	wait $hpid 2>/dev/null
+	rm -f "$holder"
+	# TEST-NET-1 (RFC 5737): never a local address; binding sends nothing.
+	one_line "--prometheus on another host's address" 1 \
+		"udstrace: --prometheus: cannot listen on 192.0.2.1:9100: Cannot assign requested address" \
+		--prometheus 192.0.2.1:9100 -d 1
 	if command -v setpriv >/dev/null; then
 		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$UDSTRACE" -d 1 2>&1)
 		check "not root: exit status" "$?" 1

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # The bounded fuzz run of make test: every libFuzzer harness of tests/fuzz
 # (the option parser, /proc/udsprobe, kallsyms, the kprobe blacklist,
-# kprobe_profile, a tracefs event id) for its share of FUZZ_TEST_SECONDS
+# kprobe_profile, a tracefs event id, the exporter's HTTP request and
+# address) for its share of FUZZ_TEST_SECONDS
 # (default 60 in all), from the checked-in seeds, which include every
 # crash found so far. One PASS or FAIL per harness with its executions.
 # Longer runs: make fuzz.

@@ -4,7 +4,8 @@
  * slots, option parsing, snapshot arithmetic, and the parsers of what the
  * kernel prints (/proc/udsprobe, kallsyms, the kprobe blacklist,
  * kprobe_profile and kprobe_events), fed real samples from tests/unit/data/ and malformed
- * lines. No root, no kernel.
+ * lines; the exporter's address and request parsers and its text format.
+ * No root, no kernel.
  *
  *   test_units [DATA_DIR]   (default tests/unit/data)
  */
@@ -15,8 +16,10 @@
 #include <unistd.h>
 #include "fmt.h"
 #include "hist.h"
+#include "http.h"
 #include "kprobe_events.h"
 #include "opts.h"
+#include "output.h"
 #include "sampler.h"
 #include "snapshot.h"
 #include "udsprobe_proc.h"
@@ -214,6 +217,206 @@ static void test_snapshot(void)
 	CHECK_INT("delta ktime", d.path[PATH_UNIX_SEND].ktime_ns, 20);
 	CHECK_INT("delta hist[3]", d.path[PATH_UNIX_SEND].hist[3], 1);
 	CHECK_INT("delta hist[4]", d.path[PATH_UNIX_SEND].hist[4], 1);
+}
+
+/* --prometheus's address: what it binds, or that it is refused. */
+static void test_http_listen(void)
+{
+	static const struct { const char *arg, *name; } good[] = {
+		{ "9100", "127.0.0.1:9100" },
+		{ "1", "127.0.0.1:1" },
+		{ "65535", "127.0.0.1:65535" },
+		{ "0.0.0.0:9100", "0.0.0.0:9100" },
+		{ "127.0.0.2:80", "127.0.0.2:80" },
+		{ "[::1]:9100", "[::1]:9100" },
+		{ "[::]:9100", "[::]:9100" },
+		{ "[0:0::1]:9100", "[::1]:9100" },
+	};
+	static const char *const bad[] = {
+		"", "0", "65536", "99999999999", "-1", "+9100", "9100x", ":9100",
+		"::1:9100", "[::1]", "[::1]9100", "[]:9100", "[127.0.0.1]:80",
+		"localhost:9100", "1.2.3.256:80", "1.2.3.4:", "1.2.3.4:0", "[::1:9100",
+		"10.0.0.1 :80", " 9100", "0x10", "[::1]]:80", "[::1]:80:80", "[1.2.3.4]:80",
+		"[fe80::1%lo]:80",
+	};
+	struct http_listen l;
+	char why[256], name[96];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(name, sizeof(name), "listen '%s'", good[i].arg);
+		CHECK_INT(name, http_parse_listen(good[i].arg, &l, why, sizeof(why)), 0);
+		snprintf(name, sizeof(name), "listen '%s' binds", good[i].arg);
+		CHECK_STR(name, l.name, good[i].name);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		snprintf(name, sizeof(name), "listen '%s' refused", bad[i]);
+		CHECK_INT(name, http_parse_listen(bad[i], &l, why, sizeof(why)), -1);
+		snprintf(name, sizeof(name), "listen '%s' says why", bad[i]);
+		CHECK_INT(name, why[0] != '\0', 1);
+	}
+	http_parse_listen(":9100", &l, why, sizeof(why));
+	CHECK_STR("listen ':9100' asks for the address written out", why,
+		  "write the address out, such as 0.0.0.0:PORT; PORT alone means 127.0.0.1");
+	http_parse_listen("[::1]", &l, why, sizeof(why));
+	CHECK_STR("listen '[::1]' wants a port", why, "want [IPv6]:PORT, such as [::1]:9100");
+}
+
+/* A request's answer, -1 while it may still grow; 1000 + status for HEAD. */
+static int request(const char *text, bool eof)
+{
+	struct http_request r;
+
+	if (!http_parse_request(text, strlen(text), eof, &r))
+		return -1;
+	return r.head ? 1000 + r.status : r.status;
+}
+
+static void test_http_request(void)
+{
+	static const struct { const char *text; int want; } cases[] = {
+		{ "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+		{ "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\nrest", 200 },
+		{ "HEAD /metrics HTTP/1.1\r\nhost: x\r\n\r\n", 1200 },
+		{ "GET /metrics HTTP/1.0\r\n\r\n", 200 },
+		{ "GET /metrics?name[]=x HTTP/1.0\r\n\r\n", 200 },
+		{ "GET /metrics HTTP/1.0\n\n", 200 },
+		{ "GET /metrics HTTP/1.1\r\nHost:\r\nX-Odd: \t\x80\xff\r\n\r\n", 200 },
+		{ "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 405 },
+		{ "get /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 405 },
+		{ "DELETE / HTTP/1.0\r\n\r\n", 405 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+		{ "GET /metrics/ HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+		{ "GET /metricsx HTTP/1.1\r\nHost: x\r\n\r\n", 404 },
+		{ "HEAD /x HTTP/1.0\r\n\r\n", 1404 },
+		{ "GET /metrics HTTP/1.1\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400 },
+		{ "GET  /metrics HTTP/1.0\r\n\r\n", 400 },
+		{ "GET /metrics  HTTP/1.0\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/2.0\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.10\r\n\r\n", 400 },
+		{ "GET /metrics http/1.0\r\n\r\n", 400 },
+		{ "GET metrics HTTP/1.0\r\n\r\n", 400 },
+		{ "GET http://h/metrics HTTP/1.0\r\n\r\n", 400 },
+		{ "GET /metrics\r\n\r\n", 400 },
+		{ "GET\r\n\r\n", 400 },
+		{ "\r\n", 400 },
+		{ "\r\nGET /metrics HTTP/1.0\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\nNoColon\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\n: empty name\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\nName : space\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\nA: b\r\n folded\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\nA: b\rc\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.0\r\nA: \x7f\r\n\r\n", 400 },
+		{ "GET /met\x01rics HTTP/1.0\r\n\r\n", 400 },
+		{ "POST /x HTTP/1.0\r\nbad\r\n\r\n", 400 },
+		{ "GET /metrics HTTP/1.1\r\nHost: x\r\n", -1 },
+		{ "GET /metr", -1 },
+		{ "", -1 },
+	};
+	static const char nul[] = "GET /metrics HTTP/1.0\r\nA: \0\r\n\r\n";
+	char name[160], big[HTTP_MAX_REQUEST + 1];
+	struct http_request r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "request %zu '%.40s'", i, cases[i].text);
+		for (char *c = name; *c; c++)
+			if (*c == '\r' || *c == '\n')
+				*c = '|';
+		CHECK_INT(name, request(cases[i].text, false), cases[i].want);
+	}
+	/* The client sent all it will: an incomplete head is malformed. */
+	CHECK_INT("request incomplete at EOF", request("GET /metrics HTTP/1.1\r\nHost: x\r\n", true), 400);
+	CHECK_INT("request empty at EOF", request("", true), 400);
+	/* A NUL is no header byte. */
+	CHECK_INT("request with a NUL decided",
+		  http_parse_request(nul, sizeof(nul) - 1, false, &r), 1);
+	CHECK_INT("request with a NUL refused", r.status, 400);
+	/* No blank line in HTTP_MAX_REQUEST bytes: refused, not waited for. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET /metrics HTTP/1.0\r\nX: ", 27);
+	CHECK_INT("request one byte short of the limit waits",
+		  http_parse_request(big, HTTP_MAX_REQUEST - 1, false, &r), 0);
+	CHECK_INT("request at the limit is decided",
+		  http_parse_request(big, HTTP_MAX_REQUEST, false, &r), 1);
+	CHECK_INT("request at the limit is refused", r.status, 400);
+}
+
+/* The exporter's text: exact lines for a snapshot of known counts. */
+static void test_out_prom(void)
+{
+	static struct tracer t;
+	static struct snapshot snap, dip;
+	struct prom_info pi = { .version = "0.1", .commit = "abc123", .cgroup = "/sys/fs/cgroup/a\"b" };
+	struct report rep = { .snap = &snap, .tracer = &t, .kernel = "6.1.0", .final = true };
+	struct path_stats *u = &snap.path[PATH_UNIX_SEND];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (int p = 0; p < NR_PATHS; p++)
+		t.choice[p].backend = BACKEND_TRACEPOINT;
+	u->calls = 7;
+	u->errors = 1;
+	u->bytes = 700;
+	u->ktime_ns = 1500000123;
+	u->timed = 6;
+	u->hist[0] = 1;		/* 0 or 1 ns */
+	u->hist[9] = 2;		/* 512 to 1023 ns */
+	u->hist[31] = 3;	/* 2.1 s and more */
+	snap.missed[PATH_UNIX_SEND] = 4;
+	/* A read that came out short: the held values stay. */
+	dip = snap;
+	dip.path[PATH_UNIX_SEND].calls = 0;
+	dip.path[PATH_UNIX_SEND].hist[9] = 1;
+	dip.missed[PATH_UNIX_SEND] = 0;
+	dip.path[PATH_TCP_LOOPBACK].calls = 5;
+	snapshot_hold(&snap, &dip);
+	CHECK_INT("hold keeps the higher calls", u->calls, 7);
+	CHECK_INT("hold keeps the higher slot", u->hist[9], 2);
+	CHECK_INT("hold keeps the higher missed", snap.missed[PATH_UNIX_SEND], 4);
+	CHECK_INT("hold takes what grew", snap.path[PATH_TCP_LOOPBACK].calls, 5);
+
+	f = open_memstream(&text, &len);
+	out_prom(f, &rep, &pi);
+	fclose(f);
+#define HAS(line)	CHECK_INT("prom: " line, strstr(text, "\n" line "\n") != NULL, 1)
+#define L(path)		"{path=\"" path "\",cgroup=\"/sys/fs/cgroup/a\\\"b\""
+	HAS("udstrace_calls_total" L("unix_stream_sendmsg") "} 7");
+	HAS("udstrace_calls_total" L("tcp_sendmsg:loopback") "} 5");
+	HAS("udstrace_errors_total" L("unix_stream_sendmsg") "} 1");
+	HAS("udstrace_bytes_total" L("unix_stream_sendmsg") "} 700");
+	HAS("udstrace_kernel_seconds_total" L("unix_stream_sendmsg") "} 1.500000123");
+	HAS("udstrace_call_duration_seconds_bucket" L("unix_stream_sendmsg") ",le=\"0.000000001\"} 1");
+	HAS("udstrace_call_duration_seconds_bucket" L("unix_stream_sendmsg") ",le=\"0.000000511\"} 1");
+	HAS("udstrace_call_duration_seconds_bucket" L("unix_stream_sendmsg") ",le=\"0.000001023\"} 3");
+	HAS("udstrace_call_duration_seconds_bucket" L("unix_stream_sendmsg") ",le=\"2.147483647\"} 3");
+	HAS("udstrace_call_duration_seconds_bucket" L("unix_stream_sendmsg") ",le=\"+Inf\"} 6");
+	HAS("udstrace_call_duration_seconds_sum" L("unix_stream_sendmsg") "} 1.500000123");
+	HAS("udstrace_call_duration_seconds_count" L("unix_stream_sendmsg") "} 6");
+	HAS("udstrace_missed_total" L("unix_stream_sendmsg") "} 4");
+	HAS("udstrace_info{backend=\"tracepoint\",time_scope=\"syscall\",kernel=\"6.1.0\",version=\"0.1\",commit=\"abc123\",cgroup=\"/sys/fs/cgroup/a\\\"b\"} 1");
+	HAS("# TYPE udstrace_call_duration_seconds histogram");
+	CHECK_INT("prom: 32 buckets per row", (long long)(strstr(text, "le=\"+Inf\"} 0\n") ? 1 : 0), 1);
+	CHECK_INT("prom: no bpf cost unless measured",
+		  strstr(text, "udstrace_bpf_run_seconds_total") == NULL, 1);
+	free(text);
+
+	pi.cgroup = NULL;
+	pi.bpf_stats = true;
+	pi.bpf_run_ns = 2000000001;
+	pi.bpf_runs = 9;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	out_prom(f, &rep, &pi);
+	fclose(f);
+	HAS("udstrace_calls_total{path=\"unix_stream_sendmsg\"} 7");
+	HAS("udstrace_bpf_run_seconds_total 2.000000001");
+	HAS("udstrace_bpf_runs_total 9");
+	HAS("udstrace_module_resets_total 0");
+#undef HAS
+#undef L
+	free(text);
 }
 
 /* A /proc/udsprobe of format 2 whose first line is @first and that lacks @drop. */
@@ -658,6 +861,9 @@ int main(int argc, char **argv)
 	test_parse();
 	test_opts_parse();
 	test_snapshot();
+	test_http_listen();
+	test_http_request();
+	test_out_prom();
 	test_udsprobe_parse();
 	test_kallsyms();
 	test_blacklist();
