@@ -273,12 +273,19 @@ static void unix_connects(void)
 {
 	int type = is_case("seqpacket") ? SOCK_SEQPACKET : SOCK_STREAM;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timespec now;
 	socklen_t len;
 	pthread_t th;
 	int lfd;
 
-	/* Abstract name: nothing to clean up on disk. */
-	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "udstrace-test-%d", getpid());
+	/*
+	 * Abstract name: nothing to clean up on disk. Abstract names are per
+	 * network namespace, PIDs per PID namespace: two workloads in two PID
+	 * namespaces can share a PID, so the clock makes the name unique.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "udstrace-test-%d-%lld-%ld",
+		 getpid(), (long long)now.tv_sec, now.tv_nsec);
 	len = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1);
 	lfd = socket(AF_UNIX, type, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, len) || listen(lfd, 128))
