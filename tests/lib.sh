@@ -541,7 +541,7 @@ matrix_counted() {
 # build_workload32 OUT: the workload built for ia32 processes (needs Debian's
 # gcc-multilib). Fails, with the compiler's first line on stderr, if it cannot.
 build_workload32() {
-	[ "$1" -nt "$TOP/tests/workload.c" ] && return 0
+	[ "$1" -nt "$TOP/tests/workload.c" ] && [ "$1" -nt "$TOP/tests/asleep.h" ] && return 0
 	rm -f "$1"
 	cc -m32 -O2 -Wall -Werror -D_GNU_SOURCE -pthread -static \
 		"$TOP/tests/workload.c" -o "$1" 2>&1 | head -n 1 >&2

@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "asleep.h"
 
 #define DEADLINE_MS 30000
 
@@ -75,30 +76,6 @@ static void *reader(void *arg)
 		r->bytes += n;
 	} while (n > 0);
 	return NULL;
-}
-
-/* Is thread @tid of this process asleep in read()? */
-static int asleep_in_read(pid_t tid)
-{
-	char path[64], line[256], *p;
-	long nr_sys = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	p = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	if (f)
-		fclose(f);
-	if (!p || strncmp(p, ") S ", 4))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &nr_sys) != 1)
-		nr_sys = -1;
-	fclose(f);
-	return nr_sys == SYS_read;
 }
 
 /* Waits (at most DEADLINE_MS) until @done threads are through round one

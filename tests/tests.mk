@@ -17,12 +17,12 @@ $(BUILD)/test_feature: tests/unit/test_feature.c $(UNIT_OBJS)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The workload is a test fixture, never sanitized: always static.
-$(OUTPUT)/workload: tests/workload.c | $(OUTPUT)
+$(OUTPUT)/workload: tests/workload.c tests/asleep.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
 # More readers asleep at once than a kretprobe has instances (the kprobe tests).
-$(OUTPUT)/sleepers: tests/sleepers.c | $(OUTPUT)
+$(OUTPUT)/sleepers: tests/sleepers.c tests/asleep.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 

@@ -70,6 +70,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "asleep.h"
 
 static long n_unix, n_connect, n_tcp, size = 100;
 static int lockstep;
@@ -171,30 +172,6 @@ static void *drain_keep(void *arg)
 		else if (errno != EINTR)
 			die("read");
 	}
-}
-
-/* Is thread @tid of this process asleep in read()? */
-static int asleep_in_read(pid_t tid)
-{
-	char path[64], line[256], *p;
-	long nr = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	f = fopen(path, "r");
-	p = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	if (f)
-		fclose(f);
-	if (!p || strncmp(p, ") S ", 4))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr == SYS_read;
 }
 
 /* -r: waits (at most 30 s) until @rx's reader sleeps in read(), then MS more. */
