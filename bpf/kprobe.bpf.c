@@ -137,135 +137,41 @@ int BPF_PROG(thread_exit, struct task_struct *task)
 	return 0;
 }
 
-SEC("?kprobe")
-int BPF_KPROBE(unix_connect_entry)
-{
-	call_enter(PATH_UNIX_CONNECT, NULL);
-	return 0;
-}
+/*
+ * A kprobe and a kretprobe on one function, NAME_entry and NAME_exit, for
+ * the function's first row @fn. @sk is the call's sock for the TCP rows
+ * (NULL for AF_UNIX), from @arg0, the function's first argument; @ret_type
+ * is the function's return type, read whole.
+ */
+#define PATH_KPROBES(NAME, fn, arg0_type, sk, ret_type)			\
+	SEC("?kprobe")							\
+	int BPF_KPROBE(NAME##_entry, arg0_type arg0)			\
+	{								\
+		call_enter(fn, sk);					\
+		return 0;						\
+	}								\
+	SEC("?kretprobe")						\
+	int BPF_KRETPROBE(NAME##_exit, ret_type ret)			\
+	{								\
+		call_exit(fn, ret);					\
+		return 0;						\
+	}
 
-SEC("?kretprobe")
-int BPF_KRETPROBE(unix_connect_exit, int ret)
-{
-	call_exit(PATH_UNIX_CONNECT, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(unix_send_entry)
-{
-	call_enter(PATH_UNIX_SEND, NULL);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(unix_send_exit, int ret)
-{
-	call_exit(PATH_UNIX_SEND, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(tcp_send_entry, struct sock *sk)
-{
-	call_enter(PATH_TCP_LOOPBACK, sk);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(tcp_send_exit, int ret)
-{
-	call_exit(PATH_TCP_LOOPBACK, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(unix_recv_entry)
-{
-	call_enter(PATH_UNIX_RECV, NULL);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(unix_recv_exit, int ret)
-{
-	call_exit(PATH_UNIX_RECV, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(tcp_recv_entry, struct sock *sk)
-{
-	call_enter(PATH_TCP_RECV_LOOPBACK, sk);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(tcp_recv_exit, int ret)
-{
-	call_exit(PATH_TCP_RECV_LOOPBACK, ret);
-	return 0;
-}
+PATH_KPROBES(unix_connect, PATH_UNIX_CONNECT, void *, NULL, int)
+PATH_KPROBES(unix_send, PATH_UNIX_SEND, void *, NULL, int)
+PATH_KPROBES(tcp_send, PATH_TCP_LOOPBACK, struct sock *, arg0, int)
+PATH_KPROBES(unix_recv, PATH_UNIX_RECV, void *, NULL, int)
+PATH_KPROBES(tcp_recv, PATH_TCP_RECV_LOOPBACK, struct sock *, arg0, int)
 
 /*
  * The rows' extra functions (user/paths.c), probed where kallsyms has
  * them: ->sendpage before 6.5 (sendfile and splice into a socket) in the
  * send rows, splice out of a socket in the receive rows. They share
  * their row's function slot (@fn): they never nest with it.
+ * tcp_splice_read's first argument is the struct socket, not the sock.
  */
-SEC("?kprobe")
-int BPF_KPROBE(unix_sendpage_entry)
-{
-	call_enter(PATH_UNIX_SEND, NULL);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(unix_sendpage_exit, long ret)
-{
-	call_exit(PATH_UNIX_SEND, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(tcp_sendpage_entry, struct sock *sk)
-{
-	call_enter(PATH_TCP_LOOPBACK, sk);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(tcp_sendpage_exit, int ret)
-{
-	call_exit(PATH_TCP_LOOPBACK, ret);
-	return 0;
-}
-
-SEC("?kprobe")
-int BPF_KPROBE(unix_splice_entry)
-{
-	call_enter(PATH_UNIX_RECV, NULL);
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(unix_splice_exit, long ret)
-{
-	call_exit(PATH_UNIX_RECV, ret);
-	return 0;
-}
-
-/* Its first argument is the struct socket, not the sock. */
-SEC("?kprobe")
-int BPF_KPROBE(tcp_splice_entry, struct socket *sock)
-{
-	call_enter(PATH_TCP_RECV_LOOPBACK, BPF_CORE_READ(sock, sk));
-	return 0;
-}
-
-SEC("?kretprobe")
-int BPF_KRETPROBE(tcp_splice_exit, long ret)
-{
-	call_exit(PATH_TCP_RECV_LOOPBACK, ret);
-	return 0;
-}
+PATH_KPROBES(unix_sendpage, PATH_UNIX_SEND, void *, NULL, long)
+PATH_KPROBES(tcp_sendpage, PATH_TCP_LOOPBACK, struct sock *, arg0, int)
+PATH_KPROBES(unix_splice, PATH_UNIX_RECV, void *, NULL, long)
+PATH_KPROBES(tcp_splice, PATH_TCP_RECV_LOOPBACK, struct socket *,
+	     BPF_CORE_READ(arg0, sk), long)
