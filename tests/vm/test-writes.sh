@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Every way of writing to and reading from a socket, in the VMs (Debian 6.1
-# and 6.12 by default; UDSTRACE_VM_KERNELS picks): fentry, kprobe,
+# Every way of writing to and reading from a socket, in the VMs (Debian
+# 5.10, 6.1 and 6.12 by default; UDSTRACE_VM_KERNELS picks): fentry, kprobe,
 # tracepoint and the module (built against the kernel's Debian headers, as
 # tests/vm/test-kmod.sh does) must each count exactly what the workload
 # counted itself (tests/writes.sh), or say SKIP with the reason. On 6.1
@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/writes.sh"
 
-KERNELS=${UDSTRACE_VM_KERNELS:-6.1 6.12}
+KERNELS=${UDSTRACE_VM_KERNELS:-5.10 6.1 6.12}
 if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	skip "vm writes" "UDSTRACE_SKIP_VM=1 was set"
 	exit 0
