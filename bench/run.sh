@@ -51,7 +51,8 @@ floor_of() {
 	case $backend:$1 in
 	fentry:default) echo floor:fentry,fexit ;;
 	fentry:counts-only) echo floor:fexit ;;
-	tracepoint:default) echo "floor:syscalls${sock:+,sock}" ;;
+	# 6.3+: connects that work are counted at the listener's wake-up.
+	tracepoint:default) echo "floor:syscalls${sock:+,sock,wake}" ;;
 	tracepoint:counts-only) if [ -n "$sock" ]; then echo floor:sock,wake; else echo floor:syscalls; fi ;;
 	*) return 1 ;;
 	esac
