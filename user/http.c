@@ -32,6 +32,8 @@
 #define NSEC_PER_MSEC 1000000ULL
 /* After a reply, bytes of a request's unread rest we read away before close. */
 #define HTTP_DRAIN 65536
+/* How long the listener rests after accept4() ran out of fds or memory. */
+#define HTTP_ACCEPT_PAUSE_MS 100
 
 static bool is_tchar(unsigned char c)
 {
@@ -268,6 +270,12 @@ struct http_server {
 	http_render_fn render;
 	void *ctx;
 	struct conn conn[HTTP_MAX_CONNS];
+	/*
+	 * accept4() failed for want of fds or memory: the client stays in the
+	 * backlog and the listener stays readable, so poll() would return at
+	 * once, again and again. Until then the listener is left out.
+	 */
+	unsigned long long accept_paused_until;
 };
 
 static unsigned long long mono_ns(void)
@@ -445,6 +453,9 @@ static void accept_new(struct http_server *s, unsigned long long now)
 		if (c->fd >= 0)
 			continue;
 		c->fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c->fd < 0 && (errno == EMFILE || errno == ENFILE ||
+				  errno == ENOBUFS || errno == ENOMEM))
+			s->accept_paused_until = now + HTTP_ACCEPT_PAUSE_MS * NSEC_PER_MSEC;
 		if (c->fd < 0)
 			return;	/* none waiting, or it went; either way, later */
 		c->deadline = now + HTTP_DEADLINE_MS * NSEC_PER_MSEC;
@@ -473,9 +484,9 @@ static void serve_ready(struct http_server *s, const struct pollfd *pfd,
 
 /* The poll set: the wake fd, the listener unless every slot is taken, the clients. */
 static int poll_set(struct http_server *s, int wake_fd, struct pollfd *pfd,
-		    int *slot, unsigned long long *until)
+		    int *slot, unsigned long long now, unsigned long long *until)
 {
-	bool full = true;
+	bool paused = now < s->accept_paused_until, full = true;
 	int nfd = 2;
 
 	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
@@ -492,8 +503,10 @@ static int poll_set(struct http_server *s, int wake_fd, struct pollfd *pfd,
 			*until = c->deadline;
 	}
 	pfd[0] = (struct pollfd){ .fd = wake_fd, .events = POLLIN };
-	/* Full: new clients wait in the backlog until a slot frees. */
-	pfd[1] = (struct pollfd){ .fd = full ? -1 : s->fd, .events = POLLIN };
+	/* Full (or paused): new clients wait in the backlog until a slot frees. */
+	pfd[1] = (struct pollfd){ .fd = full || paused ? -1 : s->fd, .events = POLLIN };
+	if (paused && s->accept_paused_until < *until)
+		*until = s->accept_paused_until;
 	return nfd;
 }
 
@@ -511,7 +524,7 @@ void http_serve(struct http_server *s, unsigned long long wait_ns, int wake_fd)
 
 		if (now >= end)
 			return;
-		nfd = poll_set(s, wake_fd, pfd, slot, &until);
+		nfd = poll_set(s, wake_fd, pfd, slot, now, &until);
 		/* Rounded up, so a deadline is not polled for with 0 ms again and again. */
 		ms = (until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
 		if (poll(pfd, nfd, ms > 60000 ? 60000 : (int)ms) < 0) {
