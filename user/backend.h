@@ -91,7 +91,10 @@ struct backend_ops {
 	 * start() set obj->time_sampled; NULL: the backend times every call.
 	 */
 	int (*time_window)(struct backend_obj *obj, bool open);
-	/* Looks at the counters between reports (tracer_polled). NULL: no need. */
+	/*
+	 * Looks at the counters: between reports (tracer_polled), and once
+	 * before each snapshot's reads. NULL: no need.
+	 */
 	int (*poll)(struct backend_obj *obj);
 	/*
 	 * Can this backend see @stage here? 0 with the kernel's name for what

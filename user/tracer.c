@@ -222,6 +222,11 @@ int tracer_start(struct tracer *t, const struct target *tg, char *err,
 
 int tracer_read(struct tracer *t, struct snapshot *out, bool interval)
 {
+	/* Once per snapshot, so that every row of it is of one instant. */
+	int err = tracer_poll(t);
+
+	if (err)
+		return err;
 	memset(out->path, 0, sizeof(out->path));
 	memset(out->stage, 0, sizeof(out->stage));
 	for (int p = 0; p < NR_PATHS; p++) {
