@@ -114,7 +114,7 @@ endif
 # malloc in a static binary, nor run beside ASan): tests/live/valgrind.sh.
 $(BUILD)/udstrace-dynamic: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -lm -o $@
 
 # udsbench traced by udstrace: the same size and count on both paths.
 demo:
