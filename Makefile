@@ -22,7 +22,7 @@ BASE_CFLAGS := -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE 
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	-Ibpf -I$(OUTPUT)
 # One self-contained binary: libbpf, libelf and zlib linked in.
-LDLIBS := -static -lbpf -lelf -lz
+LDLIBS := -static -lbpf -lelf -lz -lm
 
 # make SANITIZE=1 [udstrace|test|...]: user space (udstrace, test_units,
 # udsbench) built with ASan and UBSan into $(OUTPUT)/sanitize, so its objects
@@ -37,7 +37,7 @@ ifeq ($(SANITIZE),1)
 BUILD := $(OUTPUT)/sanitize
 CC := $(CLANG)
 CFLAGS := $(BASE_CFLAGS) $(SAN_FLAGS)
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -lm
 UDSTRACE_BIN := $(BUILD)/udstrace
 else
 BUILD := $(OUTPUT)
@@ -114,7 +114,7 @@ endif
 # malloc in a static binary, nor run beside ASan): tests/live/valgrind.sh.
 $(BUILD)/udstrace-dynamic: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lbpf -lelf -lz -lm -o $@
 
 # udsbench traced by udstrace: the same size and count on both paths.
 demo:

@@ -31,13 +31,19 @@ $(OUTPUT)/edges: tests/edges.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
+# Three request-response connections at 100:10:1 (--advise).
+$(OUTPUT)/rates: tests/rates.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
+
 # Runs a command with one system call failing (a seccomp filter).
 $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -static $< -o $@
 
 TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
-	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny $(OUTPUT)/edges
+	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny $(OUTPUT)/edges \
+	$(OUTPUT)/rates
 ifneq ($(SANITIZE),1)
 TEST_BINS += $(OUTPUT)/udstrace-dynamic
 endif

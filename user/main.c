@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "advice.h"
+#include "calibrate.h"
 #include "check.h"
 #include "command.h"
 #include "exporter.h"
@@ -86,6 +88,28 @@ struct run {
 	struct sampler sampler;
 };
 
+/*
+ * --advise, at the end: the probes come off first, so that a calibration
+ * run, if one is due, is not timed by two tracers at once.
+ */
+static struct advice *advise(struct run *r, const struct snapshot *s)
+{
+	enum backend_kind tcp = r->tracer.choice[PATH_TCP_LOOPBACK].backend;
+	struct advice *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		fprintf(stderr, "udstrace: --advise: out of memory\n");
+		return NULL;
+	}
+	tracer_stop(&r->tracer);
+	advice_from_paths(a, s);
+	/* The same backend times both: the same scope of time. */
+	if (r->tracer.choice[PATH_UNIX_SEND].backend == tcp)
+		advice_this_run(a, s);
+	advice_finish(a, kernel_release(), tcp);
+	return a;
+}
+
 /* One table or object on stdout; a reader that went away (| head) ends the run. */
 static int print_out(struct run *r, const struct report *rep)
 {
@@ -124,6 +148,8 @@ static int print_report(struct run *r, bool final)
 	cur.sampled_ns = r->sampling ? sampler_open_ns(&r->sampler, now) : 0;
 	if (final) {
 		rep.snap = &cur;
+		if (r->o->advise)
+			rep.advice = advise(r, &cur);
 	} else {
 		snapshot_delta(&cur, &r->last, &delta);
 		r->last = cur;
@@ -148,6 +174,7 @@ static int print_report(struct run *r, bool final)
 				r->o->folded, strerror(-folded_err));
 		err = err ?: folded_err;
 	}
+	free((void *)rep.advice);
 	return err;
 }
 
@@ -505,6 +532,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		return check_run(&o);
+	if (o.calibrate)
+		return calibrate_main(&o);
 	for (int i = 0; i < o.nr_pids; i++) {
 		err = check_pid(o.pids[i]);
 		if (err)

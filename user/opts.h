@@ -9,6 +9,8 @@
 
 /* -p: how many processes one run takes. */
 #define MAX_PIDS 64
+/* --sizes: how many sizes one calibration takes. */
+#define MAX_SIZES 16
 
 struct opts {
 	pid_t pids[MAX_PIDS];	/* -p, each once */
@@ -32,6 +34,11 @@ struct opts {
 	bool prometheus;	/* --prometheus: serve the counters over HTTP */
 	struct http_listen listen;	/* its address */
 	bool bpf_stats;		/* --bpf-stats: the exporter reports the programs' cost */
+	bool advise;		/* --advise: rank loopback TCP, estimate what UDS saves */
+	bool calibrate;		/* --calibrate: measure UDS and TCP sends, cache them */
+	unsigned long long sizes[MAX_SIZES];	/* --sizes, for --calibrate */
+	int nr_sizes;
+	int pattern;		/* --pattern: enum adv_pattern, or -1 for both */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };
@@ -54,5 +61,7 @@ int opts_parse(int argc, char **argv, struct opts *o);
 int parse_seconds(const char *s, double *out);
 int parse_pid(const char *s, pid_t *out);
 int parse_percent(const char *s, int *out);
+/* "100,4096": 1 to MAX_SIZES sizes of 1 B to 1 MiB; the count or -1. */
+int parse_sizes(const char *s, unsigned long long *out);
 
 #endif /* UDSTRACE_OPTS_H */

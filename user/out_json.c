@@ -58,6 +58,8 @@ void out_json(FILE *f, const struct report *r)
 	for (int p = 0; p < NR_PATHS; p++)
 		json_path(&j, r, p);
 	json_array_end(&j);
+	if (r->advice)
+		out_advice_json(&j, r->advice);
 	json_object_end(&j);
 	fflush(f);
 }

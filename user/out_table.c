@@ -144,6 +144,8 @@ void out_table(FILE *f, const struct report *r)
 			hist_print(f, r->snap->path[p].hist, HIST_SLOTS, "nsecs");
 		}
 	}
+	if (r->advice)
+		out_advice_table(f, r->advice);
 	fputc('\n', f);
 	fflush(f);
 }

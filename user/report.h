@@ -7,6 +7,7 @@
 #define UDSTRACE_REPORT_H
 
 #include <stdbool.h>
+#include "advice.h"
 #include "snapshot.h"
 #include "tracer.h"
 
@@ -19,6 +20,7 @@ struct report {
 	bool explain;			/* --explain */
 	bool counts_only;		/* --counts-only */
 	int time_sample_pct;		/* --time-sample where it took, else 0 */
+	const struct advice *advice;	/* --advise, on the final report */
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -44,7 +44,7 @@ $(foreach b,$(BPF_OBJS),$(eval $(FUZZ_DIR)/obj/backend_$(b).o: $(OUTPUT)/$(b).sk
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_OBJS) \
-		-lbpf -lelf -lz -o $@
+		-lbpf -lelf -lz -lm -o $@
 
 TEST_BINS += fuzz-bins
 .PHONY: fuzz fuzz-bins fuzz-harnesses

@@ -54,8 +54,15 @@ static void check_accepted(const struct opts *o)
 	    (o->explain && !o->stages) || (o->dot && (!o->stages || !*o->dot)) ||
 	    (o->folded && (!o->stages || !*o->folded)) ||
 	    (o->prometheus && (!o->listen.len || !o->listen.name[0])) ||
-	    (o->bpf_stats && !o->prometheus))
+	    (o->bpf_stats && !o->prometheus) ||
+	    o->nr_sizes < 0 || o->nr_sizes > MAX_SIZES ||
+	    ((o->nr_sizes || o->pattern >= 0) && !o->calibrate) ||
+	    (o->calibrate && (o->advise || o->cmd)) ||
+	    (o->advise && o->counts_only))
 		abort();
+	for (int i = 0; i < o->nr_sizes; i++)
+		if (o->sizes[i] < 1 || o->sizes[i] > (1 << 20))
+			abort();
 	for (int i = 0; i < o->nr_pids; i++)
 		if (o->pids[i] < 1)
 			abort();
@@ -83,7 +90,10 @@ static void check_same(const struct opts *a, int ra, const struct opts *b, int r
 	    a->backend != b->backend || !a->dot != !b->dot ||
 	    (a->dot && strcmp(a->dot, b->dot)) || !a->cmd != !b->cmd ||
 	    a->prometheus != b->prometheus || strcmp(a->listen.name, b->listen.name) ||
-	    a->bpf_stats != b->bpf_stats)
+	    a->bpf_stats != b->bpf_stats || a->advise != b->advise ||
+	    a->calibrate != b->calibrate || a->nr_sizes != b->nr_sizes ||
+	    memcmp(a->sizes, b->sizes, a->nr_sizes * sizeof(a->sizes[0])) ||
+	    a->pattern != b->pattern)
 		abort();
 }
 

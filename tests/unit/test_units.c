@@ -4,16 +4,20 @@
  * slots, option parsing, snapshot arithmetic, and the parsers of what the
  * kernel prints (/proc/udsprobe, kallsyms, the kprobe blacklist,
  * kprobe_profile and kprobe_events), fed real samples from tests/unit/data/ and malformed
- * lines; the exporter's address and request parsers and its text format.
+ * lines; the exporter's address and request parsers and its text format;
+ * the migration advisor's arithmetic and its calibration cache.
  * No root, no kernel.
  *
  *   test_units [DATA_DIR]   (default tests/unit/data)
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "advise.h"
+#include "calibrate.h"
 #include "fmt.h"
 #include "hist.h"
 #include "http.h"
@@ -145,6 +149,40 @@ static int parse_quietly(struct opts *o, char **args)
 }
 
 /* Called again and again in one process (the fuzzer does), errors included. */
+static void test_opts_advise(void)
+{
+	char *sizes_alone[] = { "udstrace", "--sizes", "100", NULL };
+	char *bad_sizes[] = { "udstrace", "--calibrate", "--sizes", "100,0", NULL };
+	char *big_size[] = { "udstrace", "--calibrate", "--sizes", "1048577", NULL };
+	char *bad_pattern[] = { "udstrace", "--calibrate", "--pattern", "pingpong", NULL };
+	char *cal_cmd[] = { "udstrace", "--calibrate", "--", "true", NULL };
+	char *adv_counts[] = { "udstrace", "--advise", "--counts-only", NULL };
+	char *cal[] = { "udstrace", "--calibrate", "--sizes=100,4096,1048576",
+			"--pattern", "rr", NULL };
+	char *adv[] = { "udstrace", "--advise", "-d", "5", NULL };
+	unsigned long long sz[MAX_SIZES];
+	struct opts o;
+
+	CHECK_INT("opts --sizes without --calibrate", parse_quietly(&o, sizes_alone), EXIT_USAGE);
+	CHECK_INT("opts --sizes with a 0", parse_quietly(&o, bad_sizes), EXIT_USAGE);
+	CHECK_INT("opts --sizes over 1 MiB", parse_quietly(&o, big_size), EXIT_USAGE);
+	CHECK_INT("opts --pattern unknown", parse_quietly(&o, bad_pattern), EXIT_USAGE);
+	CHECK_INT("opts --calibrate with a command", parse_quietly(&o, cal_cmd), EXIT_USAGE);
+	CHECK_INT("opts --advise --counts-only", parse_quietly(&o, adv_counts), EXIT_USAGE);
+	CHECK_INT("opts --calibrate", parse_quietly(&o, cal), 0);
+	CHECK_INT("opts --calibrate: sizes", o.nr_sizes, 3);
+	CHECK_INT("opts --calibrate: third size", o.sizes[2], 1048576);
+	CHECK_INT("opts --calibrate: pattern", o.pattern, ADV_RR);
+	CHECK_INT("opts --advise", parse_quietly(&o, adv), 0);
+	CHECK_INT("opts --advise: set", o.advise, 1);
+	CHECK_INT("opts --advise: both patterns unless told", o.pattern, -1);
+	CHECK_INT("parse_sizes: 17 sizes",
+		  parse_sizes("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", sz), -1);
+	CHECK_INT("parse_sizes: a trailing comma", parse_sizes("100,", sz), -1);
+	CHECK_INT("parse_sizes: a sign", parse_sizes("-100", sz), -1);
+	CHECK_INT("parse_sizes: two", parse_sizes("1,65536", sz), 2);
+}
+
 static void test_opts_parse(void)
 {
 	char *bogus[] = { "udstrace", "--bogus", NULL };
@@ -182,6 +220,7 @@ static void test_opts_parse(void)
 	CHECK_STR("opts filters: second name", o.comms[1], "php-fpm");
 	CHECK_INT("opts filters: cgroups", o.nr_cgroups, 2);
 	CHECK_STR("opts filters: second cgroup", o.cgroups[1], "/b");
+	test_opts_advise();
 }
 
 static void test_snapshot(void)
@@ -852,6 +891,196 @@ static void test_sampler(void)
 	}
 }
 
+/* Near enough for doubles computed two ways: within a millionth. */
+#define CHECK_NEAR(name, got, want)					\
+	do {								\
+		double g_ = (got), w_ = (want);				\
+		if (fabs(g_ - w_) > 1e-6 * (fabs(w_) + 1)) {		\
+			printf("FAIL %s: got %.6f, want %.6f\n", name, g_, w_); \
+			failures++;					\
+		} else {						\
+			printf("PASS %s\n", name);			\
+		}							\
+	} while (0)
+
+static struct adv_input adv_in(const char *name, __u64 sends, __u64 ns_per_send,
+			       __u64 recvs)
+{
+	struct adv_input in = { .sends = sends, .bytes = sends * 100,
+				.ktime_ns = sends * ns_per_send, .timed = sends,
+				.recvs = recvs };
+
+	snprintf(in.name, sizeof(in.name), "%s", name);
+	return in;
+}
+
+static void test_advise(void)
+{
+	/* 100 B messages, bucket 6; 4 s of run. */
+	struct adv_input in[4] = {
+		adv_in("slow", 10, 10000, 10),		/* 25 us/s */
+		adv_in("busy", 1000, 10000, 1000),	/* 2.5 ms/s */
+		adv_in("idle", 0, 0, 0),		/* dropped */
+		adv_in("stream", 100, 20000, 10),	/* 500 us/s, stream */
+	};
+	struct adv_ref refs[3] = {
+		{ .source = ADV_CALIBRATION, .bucket = 6, .pattern = ADV_RR,
+		  .ns_per_send = 3000, .spread_ns = 30 },
+		{ .source = ADV_THIS_RUN, .bucket = 6, .pattern = ADV_RR,
+		  .ns_per_send = 4000, .spread_ns = 40 },
+		{ .source = ADV_CALIBRATION, .bucket = 12, .pattern = ADV_STREAM,
+		  .ns_per_send = 1000 },
+	};
+	struct adv_row rows[4];
+	char buf[64];
+	double mean, se;
+	int n;
+
+	CHECK_INT("adv_bucket 100 B", adv_bucket(100), 6);
+	CHECK_INT("adv_bucket 1 B", adv_bucket(1), 0);
+	CHECK_INT("adv_bucket 4096 B", adv_bucket(4096), 12);
+	CHECK_INT("adv_bucket 4095 B", adv_bucket(4095), 11);
+	CHECK_INT("adv_bucket_low 6", adv_bucket_low(6), 64);
+	CHECK_INT("adv_pattern_of: one receive per send", adv_pattern_of(100, 100), ADV_RR);
+	CHECK_INT("adv_pattern_of: 91 receives per 100 sends", adv_pattern_of(100, 91), ADV_RR);
+	CHECK_INT("adv_pattern_of: 89 receives per 100 sends", adv_pattern_of(100, 89), ADV_STREAM);
+	CHECK_INT("adv_pattern_parse rr", adv_pattern_parse("rr", &(enum adv_pattern){0}), 0);
+	CHECK_INT("adv_pattern_parse bogus", adv_pattern_parse("pingpong", &(enum adv_pattern){0}), -1);
+
+	/* Source: this run beats calibration; another bucket or pattern is not comparable. */
+	CHECK_INT("adv_find: this run first", adv_find(refs, 3, 6, ADV_RR) == &refs[1], 1);
+	CHECK_INT("adv_find: calibration alone", adv_find(refs, 1, 6, ADV_RR) == &refs[0], 1);
+	CHECK_INT("adv_find: other pattern", adv_find(refs, 3, 6, ADV_STREAM) == NULL, 1);
+	CHECK_INT("adv_find: other bucket", adv_find(refs, 3, 12, ADV_RR) == NULL, 1);
+
+	n = adv_rank(in, 4, refs, 3, 4.0, rows);
+	CHECK_INT("adv_rank: rows with sends", n, 3);
+	CHECK_STR("adv_rank: first by kernel time per second", rows[0].in->name, "busy");
+	CHECK_STR("adv_rank: second", rows[1].in->name, "stream");
+	CHECK_STR("adv_rank: third", rows[2].in->name, "slow");
+	CHECK_NEAR("adv_rank: busy ktime/s", rows[0].ktime_per_s, 1000 * 10000 / 4.0);
+	CHECK_NEAR("adv_rank: busy TCP ns/send", rows[0].tcp_ns, 10000);
+	CHECK_INT("adv_rank: busy is request-response", rows[0].pattern, ADV_RR);
+	CHECK_INT("adv_rank: busy takes this run's UDS cost", rows[0].uds == &refs[1], 1);
+	/* sends x (TCP - UDS per send) = 1000 x (10000 - 4000) */
+	CHECK_NEAR("adv_rank: busy saving", rows[0].saving_ns, 6e6);
+	CHECK_NEAR("adv_rank: busy saving per s", rows[0].saving_per_s, 1.5e6);
+	/* No histogram: the TCP side has no spread, the UDS side's 40 ns remains. */
+	CHECK_NEAR("adv_rank: busy saving spread", rows[0].saving_spread_ns, 1000 * 40.0);
+	CHECK_INT("adv_rank: stream is a stream", rows[1].pattern, ADV_STREAM);
+	CHECK_INT("adv_rank: no UDS cost for a 100 B stream", rows[1].uds == NULL, 1);
+	CHECK_NEAR("adv_rank: no saving without a UDS cost", rows[1].saving_ns, 0);
+
+	/* --time-sample: 1 send in 10 timed; the rate counts every send. */
+	in[0].timed = 1;
+	in[0].ktime_ns = 10000;
+	n = adv_rank(in, 1, refs, 1, 4.0, rows);
+	CHECK_NEAR("adv_rank: sampled ktime/s from every send", rows[0].ktime_per_s, 10 * 10000 / 4.0);
+	CHECK_NEAR("adv_rank: sampled saving from every send", rows[0].saving_ns, 10 * 7000.0);
+	CHECK_INT("adv_rank: nothing in no time", adv_rank(in, 1, refs, 1, 0, rows), 0);
+
+	/* Two calls at 1536 ns (slot 10's middle) and two at 6144 (slot 12's). */
+	{
+		__u64 h[HIST_SLOTS] = { [10] = 2, [12] = 2 };
+
+		adv_mean_spread(15360, 4, h, &mean, &se);
+		CHECK_NEAR("adv_mean_spread: mean", mean, 3840);
+		CHECK_NEAR("adv_mean_spread: standard error", se, sqrt(4 * 2304.0 * 2304 / 3) / 2);
+		memset(h, 0, sizeof(h));
+		adv_mean_spread(1536, 1, h, &mean, &se);
+		CHECK_NEAR("adv_mean_spread: no histogram, no spread", se, 0);
+	}
+	CHECK_STR("adv_blockers none", adv_blockers_str(0, buf, sizeof(buf)), "-");
+	CHECK_STR("adv_blockers all",
+		  adv_blockers_str(ADV_BLOCK_NETNS | ADV_BLOCK_NOT_LOCAL | ADV_BLOCK_REMOTE_CLIENTS |
+				   ADV_BLOCK_REMOTE_SENDS, buf, sizeof(buf)),
+		  "netns,not-local,remote-clients,remote-sends");
+	CHECK_STR("adv_blockers netns, remote clients",
+		  adv_blockers_str(ADV_BLOCK_NETNS | ADV_BLOCK_REMOTE_CLIENTS, buf, sizeof(buf)),
+		  "netns,remote-clients");
+}
+
+static void test_calibration(void)
+{
+	struct calib_entry e = { .size = 100, .pattern = ADV_RR, .rounds = 5, .sends = 20000,
+				 .uds_ns = 1870.5, .uds_spread_ns = 14.6,
+				 .tcp_ns = 10600, .tcp_spread_ns = 1630 }, back;
+	static struct calib c;
+	double v[5] = { 10, 12, 14, 16, 18 }, mean, se;
+	char *line = NULL, file[128], tmpl[] = "/tmp/udstrace-calib-XXXXXX";
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	calib_format(f, &e);
+	fclose(f);
+	CHECK_STR("calib_format", line,
+		  "{\"size\":100,\"pattern\":\"rr\",\"rounds\":5,\"sends\":20000,\"uds_ns\":1870.5,"
+		  "\"uds_spread_ns\":14.6,\"tcp_ns\":10600.0,\"tcp_spread_ns\":1630.0}");
+	CHECK_INT("calib_parse: its own line", calib_parse(line, &back), 0);
+	CHECK_INT("calib_parse: size", back.size, 100);
+	CHECK_INT("calib_parse: pattern", back.pattern, ADV_RR);
+	CHECK_NEAR("calib_parse: uds_ns", back.uds_ns, 1870.5);
+	CHECK_NEAR("calib_parse: tcp_spread_ns", back.tcp_spread_ns, 1630);
+	free(line);
+	CHECK_INT("calib_parse: a bad pattern",
+		  calib_parse("{\"size\":100,\"pattern\":\"pp\",\"rounds\":5,\"sends\":1,\"uds_ns\":1,"
+			      "\"uds_spread_ns\":1,\"tcp_ns\":1,\"tcp_spread_ns\":1}", &back), -1);
+	CHECK_INT("calib_parse: a negative cost",
+		  calib_parse("{\"size\":100,\"pattern\":\"rr\",\"rounds\":5,\"sends\":1,\"uds_ns\":-1,"
+			      "\"uds_spread_ns\":1,\"tcp_ns\":1,\"tcp_spread_ns\":1}", &back), -1);
+	CHECK_INT("calib_parse: cut short",
+		  calib_parse("{\"size\":100,\"pattern\":\"rr\",\"rounds\":5", &back), -1);
+	CHECK_INT("calib_parse: size 0",
+		  calib_parse("{\"size\":0,\"pattern\":\"rr\",\"rounds\":5,\"sends\":1,\"uds_ns\":1,"
+			      "\"uds_spread_ns\":1,\"tcp_ns\":1,\"tcp_spread_ns\":1}", &back), -1);
+
+	calib_stats(v, 5, &mean, &se);
+	CHECK_NEAR("calib_stats: mean of the rounds", mean, 14);
+	CHECK_NEAR("calib_stats: standard error", se, sqrt(40 / 4.0) / sqrt(5));
+	calib_stats(v, 1, &mean, &se);
+	CHECK_NEAR("calib_stats: one round, no spread", se, 0);
+
+	calib_put(&c, &e);
+	e.pattern = ADV_STREAM;
+	e.uds_ns = 1000;
+	calib_put(&c, &e);
+	e.uds_ns = 1100;
+	calib_put(&c, &e);
+	CHECK_INT("calib_put: same size and pattern replaced", c.n, 2);
+	CHECK_NEAR("calib_put: the newer kept", calib_get(&c, 6, ADV_STREAM)->uds_ns, 1100);
+	CHECK_INT("calib_get: by bucket", calib_get(&c, 6, ADV_RR) == &c.e[0], 1);
+	CHECK_INT("calib_get: other bucket", calib_get(&c, 7, ADV_RR) == NULL, 1);
+
+	/* The cache file: written whole, read back, named per kernel and backend. */
+	if (!mkdtemp(tmpl)) {
+		printf("FAIL calibration cache: mkdtemp: %s\n", strerror(errno));
+		failures++;
+		return;
+	}
+	setenv("UDSTRACE_CALIBRATION_DIR", tmpl, 1);
+	calib_file(file, sizeof(file), "6.1.0-13-amd64", "fentry");
+	CHECK_INT("calib_file: in the directory the environment names",
+		  strncmp(file, tmpl, strlen(tmpl)), 0);
+	CHECK_STR("calib_file: per kernel and backend", file + strlen(tmpl),
+		  "/calibration-6.1.0-13-amd64-fentry.json");
+	CHECK_INT("calib_load: no file yet", calib_load(file, &c), -ENOENT);
+	calib_put(&c, &e);
+	e.size = 4096;
+	calib_put(&c, &e);
+	CHECK_INT("calib_save", calib_save(file, "6.1.0-13-amd64", "fentry", &c), 0);
+	memset(&c, 0, sizeof(c));
+	CHECK_INT("calib_load: back", calib_load(file, &c), 0);
+	CHECK_INT("calib_load: its entries", c.n, 2);
+	CHECK_INT("calib_load: 4096 B stream", calib_get(&c, 12, ADV_STREAM) != NULL, 1);
+	f = fopen(file, "a");
+	fputs("{\"size\":7,\"pattern\":\"rr\",\"rounds\":x}\n", f);
+	fclose(f);
+	CHECK_INT("calib_load: a bad line", calib_load(file, &c), -EINVAL);
+	unlink(file);
+	rmdir(tmpl);
+	unsetenv("UDSTRACE_CALIBRATION_DIR");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -872,5 +1101,7 @@ int main(int argc, char **argv)
 	test_event_id();
 	test_maxactive();
 	test_sampler();
+	test_advise();
+	test_calibration();
 	return failures ? 1 : 0;
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# --calibrate and --advise. tests/rates.c holds three request-response
+# connections at 100:10:1 exchanges and counts its own sends. The advisor
+# must count them exactly, take its UDS cost from a calibration when the
+# run has no UDS traffic and from the run when it has, and its predicted
+# saving must be within 25% of the one measured when the same traffic
+# runs over AF_UNIX: TCP kernel time minus UDS kernel time, same messages.
+. "$(dirname "$0")/../lib.sh"
+RATES=${RATES:-$TOP/.output/rates}
+ROUNDS=300	# 111 exchanges a round: 66,600 sends each way of running
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "advise" "need root to load BPF programs"
+	exit 0
+fi
+cache=$(mktemp -d)
+trap 'rm -rf "$cache"' EXIT
+export UDSTRACE_CALIBRATION_DIR=$cache
+backend=$("$UDSTRACE" --check --json | jq -r '.auto["tcp_sendmsg:loopback"]')
+
+# Bad input: one line, exit 2.
+for bad in "--calibrate --sizes 0" "--calibrate --sizes 100,x" "--calibrate --pattern pp" \
+	   "--sizes 100" "--calibrate -d 1" "--advise --counts-only"; do
+	# shellcheck disable=SC2086
+	err=$("$UDSTRACE" $bad 2>&1 >/dev/null)
+	check "advise: '$bad' exits 2" "$?" 2
+	check "advise: '$bad' says one line" "$(wc -l <<<"$err")" 1
+done
+
+# --calibrate: 5 rounds of 300 request-response exchanges (600 sends) a transport.
+out=$(UDSTRACE_CALIBRATE_MSGS=300 timeout 120 "$UDSTRACE" --calibrate --sizes 100 --pattern rr --json 2>/dev/null)
+check "calibrate: exit status" "$?" 0
+file=$(jq -r .calibration <<<"$out")
+check "calibrate: the cache is where UDSTRACE_CALIBRATION_DIR says" "$(dirname "$file")" "$cache"
+check "calibrate: named per kernel and backend" "$(basename "$file")" \
+	"calibration-$(uname -r)-$(jq -r .backend <<<"$out").json"
+check "calibrate: sends per transport" "$(jq '.entries[0].sends' <<<"$out")" 3000
+jq -e '.entries[0] | .uds_ns > 0 and .tcp_ns > 0 and .uds_spread_ns >= 0' <<<"$out" >/dev/null &&
+	pass "calibrate: both costs measured" || fail "calibrate: both costs measured" "$out"
+UDSTRACE_CALIBRATE_MSGS=300 timeout 120 "$UDSTRACE" --calibrate --sizes 100,4096 --pattern stream >/dev/null 2>&1
+check "calibrate: the cache keeps every size and pattern" \
+	"$(grep -c '^{"size"' "$file") $(grep -c '"size":100,"pattern":"rr"' "$file")" "3 1"
+jq -e '.entries | length == 3' "$file" >/dev/null &&
+	pass "calibrate: the cache is JSON" || fail "calibrate: the cache is JSON" "$(cat "$file")"
+rm -f "$cache"/*
+
+# The per-connection ranking needs -S.
+if "$UDSTRACE" --help | grep -q -- '--per-connection'; then
+	skip "advise ranks the connections 100:10:1" "-S is in this build but not wired into --advise yet"
+else
+	skip "advise ranks the connections 100:10:1" "needs -S (--per-connection), not in this build: --advise ranks the tcp_sendmsg:loopback row"
+fi
+
+# The prediction: TCP only, so the UDS cost comes from calibration (run now,
+# into the empty cache); then the same traffic over AF_UNIX. Three tries,
+# judged by the median error: the machine is shared and its noise is real.
+errs=()
+for try in 1 2 3; do
+	tcp=$(timeout 120 "$UDSTRACE" --advise --json -- "$RATES" -t tcp -n $ROUNDS 2>/dev/null)
+	uds=$(timeout 120 "$UDSTRACE" --json -- "$RATES" -t unix -n $ROUNDS 2>/dev/null)
+	sends=$(grep '^{"transport":"tcp"' <<<"$tcp" | jq '[.conns[].sends] | add')
+	usends=$(grep '^{"transport":"unix"' <<<"$uds" | jq '[.conns[].sends] | add')
+	tj=$(final_object <<<"$tcp")
+	uj=$(final_object <<<"$uds")
+	check "advise try $try: the workload's TCP sends" "$sends" $((ROUNDS * 111 * 2))
+	check "advise try $try: the row counts them" "$(jq '.advice[0].sends' <<<"$tj")" "$sends"
+	check "advise try $try: the UDS run's sends" "$(path_field "$uj" unix_stream_sendmsg calls)" "$usends"
+	check "advise try $try: ranks tcp_sendmsg:loopback" "$(jq -r '.advice[0].traffic' <<<"$tj")" tcp_sendmsg:loopback
+	check "advise try $try: request-response" "$(jq -r '.advice[0].pattern' <<<"$tj")" rr
+	check "advise try $try: UDS cost from calibration" "$(jq -r '.advice[0].uds_source' <<<"$tj")" calibration
+	[ "$try" = 1 ] && check "advise: the calibration was cached" \
+		"$(ls "$cache")" "calibration-$(uname -r)-$backend.json"
+	pred=$(jq '.advice[0].saving_ns' <<<"$tj")
+	meas=$(( $(path_field "$tj" tcp_sendmsg:loopback ktime_ns) - $(path_field "$uj" unix_stream_sendmsg ktime_ns) ))
+	err=$(awk -v p="$pred" -v m="$meas" 'BEGIN { printf "%.1f", m ? 100 * (p - m) / m : 999 }')
+	echo "# advise try $try ($backend): predicted saving $(awk -v p="$pred" 'BEGIN { printf "%.1f", p / 1e6 }') ms, measured $(awk -v m="$meas" 'BEGIN { printf "%.1f", m / 1e6 }') ms, error $err%"
+	errs+=("$err")
+done
+median=$(printf '%s\n' "${errs[@]}" | sort -g | sed -n 2p)
+awk -v e="$median" 'BEGIN { exit !(e >= -25 && e <= 25) }' &&
+	pass "advise: predicted saving within 25% of the measured one (median error $median%)" ||
+	fail "advise: predicted saving within 25% of the measured one" "median error $median% (tries: ${errs[*]})"
+
+# UDS traffic of the same size and pattern in the run: its cost is used.
+out=$(timeout 120 "$UDSTRACE" --advise --json -- sh -c "'$RATES' -t tcp -n 50 && '$RATES' -t unix -n 50" 2>/dev/null)
+j=$(final_object <<<"$out")
+check "advise: UDS cost from this run" "$(jq -r '.advice[0].uds_source' <<<"$j")" "this run"
+check "advise: this run's UDS cost per send" \
+	"$(jq '.advice[0].uds_ns_per_send | floor' <<<"$j")" \
+	"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.ktime_ns / .timed) | floor' <<<"$j")"
+
+# The table: a header and the row, with its source and no blockers.
+text=$(timeout 120 "$UDSTRACE" --advise -- "$RATES" -t tcp -n 20 2>/dev/null)
+grep -q '^ADVICE: loopback TCP by kernel time per second' <<<"$text" &&
+	pass "advise: the table has its heading" || fail "advise: the table has its heading" "$text"
+grep -Eq '^tcp_sendmsg:loopback .* 4,440 +100 B rr .*\((calibration|this run)\) .* -$' <<<"$text" &&
+	pass "advise: the table's row" || fail "advise: the table's row" "$(grep -A3 ^ADVICE <<<"$text")"

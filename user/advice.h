@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --advise in a run: the advisor's inputs taken from a snapshot, the UDS
+ * costs found (this run, the calibration cache, or a calibration run),
+ * and the printers of the ranked advice.
+ */
+#ifndef UDSTRACE_ADVICE_H
+#define UDSTRACE_ADVICE_H
+
+#include <stdio.h>
+#include "advise.h"
+#include "backend.h"
+#include "json.h"
+#include "snapshot.h"
+
+#define ADV_MAX_INPUTS 256
+#define ADV_MAX_REFS 64
+#define ADV_NOTE_LEN 1024
+
+struct advice {
+	struct adv_input in[ADV_MAX_INPUTS];
+	int nr_in;
+	struct adv_ref refs[ADV_MAX_REFS];
+	int nr_refs;
+	struct adv_row rows[ADV_MAX_INPUTS];
+	int nr_rows;
+	double elapsed_s;
+	char cache[512];	/* the calibration file used, "" if none */
+	double calibrated_s;	/* time spent calibrating for this run */
+	char note[ADV_NOTE_LEN];	/* why an estimate is missing, or "" */
+};
+
+/*
+ * The inputs from the per-path rows: loopback TCP as one row (its peer
+ * local by definition), blocked by remote sends of the same processes.
+ * The seam for the per-connection (-S) and per-process (-P) breakdowns:
+ * they add one adv_input each instead.
+ */
+void advice_from_paths(struct advice *a, const struct snapshot *s);
+/*
+ * This run's UDS cost, when @uds_backend also timed the TCP row (the same
+ * scope of time): one reference for its size bucket and pattern.
+ */
+void advice_this_run(struct advice *a, const struct snapshot *s);
+/*
+ * For every input whose size and pattern have no reference yet: the
+ * calibration cache for @kernel and @backend, and a calibration run for
+ * what it lacks, saved back. Then ranks. -errno only for a failure that
+ * leaves no estimate; a.note says what happened.
+ */
+int advice_finish(struct advice *a, const char *kernel, enum backend_kind backend);
+
+void out_advice_table(FILE *f, const struct advice *a);
+void out_advice_json(struct json *j, const struct advice *a);
+
+#endif /* UDSTRACE_ADVICE_H */
