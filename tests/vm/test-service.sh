@@ -8,13 +8,18 @@
 # the exporter starts with multi-user.target; a oneshot unit after that
 # (guest-service.sh) scrapes it around a workload, checks the counts, the
 # user and capabilities it runs with, stops it, and powers off.
-# UDSTRACE_SKIP_VM=1 skips it; the kernel is UDSTRACE_VM_KERNEL (6.1).
+# UDSTRACE_SKIP_VM=1 skips it; the kernel is UDSTRACE_VM_KERNEL (6.1), and
+# a UDSTRACE_VM_KERNELS list without it skips it too.
 . "$(dirname "$0")/../lib.sh"
 
 KERNEL=${UDSTRACE_VM_KERNEL:-6.1}
 N=1000 M=7 K=500 S=100
 if [ "${UDSTRACE_SKIP_VM:-0}" = 1 ]; then
 	skip "vm $KERNEL service" "UDSTRACE_SKIP_VM=1 was set"
+	exit 0
+fi
+if [ -n "${UDSTRACE_VM_KERNELS:-}" ] && [[ " $UDSTRACE_VM_KERNELS " != *" $KERNEL "* ]]; then
+	skip "vm $KERNEL service" "UDSTRACE_VM_KERNELS=$UDSTRACE_VM_KERNELS leaves out $KERNEL (UDSTRACE_VM_KERNEL)"
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -98,12 +103,12 @@ st=0
 "$TOP/tests/vm/run-vm.sh" --kernel "$KERNEL" --timeout 200 --rootfs "$img" >"$tmp/out" 2>&1 || st=$?
 echo "# vm service: the VM ran for $((SECONDS - t1)) s"
 grep '^#' "$tmp/out"
+grep -E '^(PASS|FAIL|SKIP) ' "$tmp/out" | sed -E "s/^(PASS|FAIL|SKIP) /\1 vm $KERNEL service: /"
 if [ $st != 0 ] || ! grep -q '^@@end' "$tmp/out"; then
 	fail "vm $KERNEL service: guest finished" "exit status $st; last lines: $(grep -v '^#' "$tmp/out" | tail -n 15 | xargs)"
 	exit 0
 fi
 pass "vm $KERNEL service: guest finished"
-grep -E '^(PASS|FAIL|SKIP) ' "$tmp/out" | sed -E "s/^(PASS|FAIL|SKIP) /\1 vm $KERNEL service: /"
 sed -n 's/^@@journal /# vm service: journal: /p' "$tmp/out"
 
 # The exposure score of the running unit against the README's.
