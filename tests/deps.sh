@@ -7,9 +7,10 @@ build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc"
 # libclang-rt-dev: libFuzzer and the sanitizers for tests/fuzz.
 # man-db: man --warnings on the man pages; systemd: systemd-analyze for the unit.
 # prometheus (and its promtool), curl and python3: the exporter's tests.
+# debootstrap, e2fsprogs (mkfs.ext4 -d): the systemd root file system of tests/vm/test-service.sh.
 test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev libcap2-bin man-db systemd
 prometheus curl python3"
-vm="qemu-system-x86 busybox-static cpio"
+vm="qemu-system-x86 busybox-static cpio debootstrap e2fsprogs"
 want="$build"
 case "${1:-test}" in
 test) want="$build $test $vm" ;;

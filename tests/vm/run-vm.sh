@@ -4,6 +4,7 @@
 #
 #   tests/vm/run-vm.sh [--kernel LINE] [--timeout SECONDS] [--add HOST_PATH[:GUEST_PATH]]...
 #                      [--dir HOST_DIR[:GUEST_DIR]]... -- GUEST_SCRIPT [ARGS...]
+#   tests/vm/run-vm.sh [--kernel LINE] [--timeout SECONDS] --rootfs IMAGE
 #   tests/vm/run-vm.sh [--kernel LINE] --print-accel
 #
 # Files land in /udstrace (the guest's cwd) unless an absolute GUEST_PATH is
@@ -14,6 +15,12 @@
 # --kernel LINE (or $UDSTRACE_VM_KERNEL): 5.10, 6.1 (default) or 6.12, see kernel.sh.
 # --timeout SECONDS: the run's deadline under KVM (default 300); under TCG it
 # is multiplied by $UDSTRACE_VM_TCG_SCALE (default 3).
+# --rootfs IMAGE boots a whole root file system instead (a raw ext4 image,
+# the guest's /dev/vda, written to by the guest): the initramfs only loads
+# the kernel's virtio and ext4 modules, mounts it and runs its /sbin/init
+# (init-rootfs.sh). Something in IMAGE must print the two markers below on
+# the serial console; the run ends when the guest powers off after the exit
+# marker, or $UDSTRACE_VM_ROOTFS_GRACE seconds (default 60) after it.
 # --print-accel prints the accelerator a run would use and why ("tcg (why)"),
 # doing the KVM smoke boot if no verdict is cached, and exits.
 #
@@ -53,9 +60,9 @@ tcg_cpu=${UDSTRACE_VM_TCG_CPU:-max}
 tcg_thread=${UDSTRACE_VM_TCG_THREAD:-single}
 
 die() { echo "vm: $*" >&2; exit 1; }
-usage() { sed -n '5,7s/^#//p' "$0" >&2; exit 1; }
+usage() { sed -n '5,8s/^#//p' "$0" >&2; exit 1; }
 
-adds=() dirs=() print_accel=
+adds=() dirs=() print_accel='' rootfs=''
 while (($#)); do
 	case $1 in
 	--add) (($# >= 2)) || usage; adds+=("$2"); shift 2 ;;
@@ -63,11 +70,15 @@ while (($#)); do
 	--kernel) (($# >= 2)) || usage; kernel_line=$2; shift 2 ;;
 	--timeout) (($# >= 2)) || usage; [[ $2 =~ ^[1-9][0-9]*$ ]] || usage; base_timeout=$2; shift 2 ;;
 	--print-accel) print_accel=1; shift ;;
+	--rootfs) (($# >= 2)) || usage; rootfs=$2; shift 2 ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
 done
-if [[ -z $print_accel ]]; then
+if [[ -n $rootfs ]]; then
+	(($# == 0 && ${#adds[@]} == 0 && ${#dirs[@]} == 0)) || usage
+	[[ -f $rootfs ]] || die "root file system image $rootfs not found"
+elif [[ -z $print_accel ]]; then
 	(($# >= 1)) || usage
 	script=$1; shift
 	[[ -f $script ]] || die "guest script $script not found"
@@ -267,6 +278,33 @@ guest_path() { # guest_path HOST GUEST: resolve GUEST (may be empty) to an absol
 	echo "$g"
 }
 
+# rootfs_modules MODULE...: the modules' files under the kernel's module
+# tree, each after the ones it depends on (modinfo; the extracted package
+# has no modules.dep).
+rootfs_modules() {
+	local m f
+	for m in "$@"; do
+		[[ " $seen " != *" $m "* ]] || continue
+		seen+=" $m"
+		f=$(find "$moddir/kernel" -name "$m.ko" -o -name "${m//_/-}.ko" | head -n1)
+		[[ -n $f ]] || die "module $m not found under $moddir"
+		# shellcheck disable=SC2046 # a comma-separated list
+		rootfs_modules $(modinfo -F depends "$f" | tr , ' ')
+		echo "$f"
+	done
+}
+if [[ -n $rootfs ]]; then
+	seen=
+	moddir=$("$here/kernel.sh" --kernel "$kernel_line" --moddir)
+	mkdir -p "$root/modules"
+	# crc32c: ext4's checksums, which it asks the crypto API for by name.
+	rootfs_modules virtio_pci virtio_blk crc32c_generic ext4 | while read -r f; do
+		cp "$f" "$root/modules/"
+		echo "${f##*/}"
+	done >"$root/etc/vm-modules"
+	cp "$here/init-rootfs.sh" "$root/init"
+fi
+
 mkdir -p "$root$workdir"
 for a in "${adds[@]}"; do
 	h=${a%%:*} g=
@@ -286,10 +324,10 @@ for d in "${dirs[@]}"; do
 	cp -a "$h/." "$root$g/"
 	while IFS= read -r -d '' f; do copy_libs "$f"; done < <(find "$h" -type f -perm -u+x -print0)
 done
-cp "$script" "$root$workdir/${script##*/}"
+[[ -n $rootfs ]] || cp "$script" "$root$workdir/${script##*/}"
 
 quote() { local s=${1//\'/\'\\\'\'}; printf "'%s' " "$s"; } # single-quote for sh
-{
+[[ -n $rootfs ]] || {
 	printf 'VM_SCRIPT=%s\n' "$(quote "$workdir/${script##*/}")"
 	printf 'VM_LIBPATH=%s\n' "$(IFS=:; quote "${libdirs[*]}")"
 	printf 'set -- '
@@ -305,17 +343,29 @@ started=${UDSTRACE_VM_VERBOSE:-}
 [[ $started == 1 ]] || started=
 status=
 mkfifo "$tmp/console"
+disk=() append="console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3"
+if [[ -n $rootfs ]]; then
+	disk=(-drive "file=$rootfs,format=raw,if=virtio")
+	# systemd: no status lines on the console, no first-boot questions.
+	append+=" systemd.show_status=false systemd.firstboot=off"
+fi
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -display none -no-reboot \
-	"${accel_args[@]}" -m "$mem" -smp "$smp" \
+	"${accel_args[@]}" -m "$mem" -smp "$smp" "${disk[@]}" \
 	-serial stdio -kernel "$kernel" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 ${UDSTRACE_VM_APPEND:-}" \
+	-append "$append ${UDSTRACE_VM_APPEND:-}" \
 	>"$tmp/console" 2>&1 </dev/null &
 qemu_pid=$!
+# A root file system's init powers off in its own time after the exit
+# marker: this long at most, then qemu is stopped.
+read_t=() grace_end=
 # The console is streamed line by line: \r is dropped, kernel boot noise
 # before the guest's start marker is hidden (unless verbose), and so is
 # everything after the exit marker (the power-off messages).
-while IFS= read -r line || [[ -n $line ]]; do
+while IFS= read -r "${read_t[@]}" line || [[ -n $line ]]; do
+	if [[ -n $grace_end ]] && ((SECONDS >= grace_end)); then
+		break
+	fi
 	line=${line//$'\r'/}
 	printf '%s\n' "$line" >>"$log"
 	if [[ -z $status && $line =~ UDSTRACE-VM-EXIT=([0-9]+) ]]; then
@@ -323,12 +373,18 @@ while IFS= read -r line || [[ -n $line ]]; do
 		pre=${line%%UDSTRACE-VM-EXIT=*} # output without a final newline
 		[[ -z $pre || -z $started ]] || printf '%s\n' "$pre"
 		printf 'UDSTRACE-VM-EXIT=%s\n' "$status"
+		if [[ -n $rootfs ]]; then
+			grace=${UDSTRACE_VM_ROOTFS_GRACE:-60}
+			read_t=(-t "$grace")
+			grace_end=$((SECONDS + grace))
+		fi
 	elif [[ -z $started && $line == *UDSTRACE-VM-START* ]]; then
 		started=1
 	elif [[ -n $started && -z $status ]]; then
 		printf '%s\n' "$line"
 	fi
 done <"$tmp/console"
+[[ -z $grace_end ]] || kill "$qemu_pid" 2>/dev/null || true
 wait "$qemu_pid" || true
 qemu_pid=
 
