@@ -130,7 +130,7 @@ one_line "--prometheus '[fe80::1%lo]:80'" 2 \
 	--prometheus '[fe80::1%lo]:80'
 
 one_line "--bpf-stats without --prometheus" 2 \
-	"udstrace: --bpf-stats is for --prometheus (--stages measures the cost by itself)" --bpf-stats
+	"udstrace: --bpf-stats is for --prometheus (every report measures the cost by itself)" --bpf-stats
 
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0
