@@ -27,7 +27,7 @@ void cost_decide(struct bpf_cost *c, bool any_bpf, bool held, bool sysctl_on,
 	else if (held)
 		c->how = COST_ALWAYS;
 	else if (sysctl_on)
-		c->how = COST_ALWAYS;
+		c->how = COST_BORROWED;
 	else if (enable_err == -EPERM)
 		snprintf(c->why, sizeof(c->why), "BPF_ENABLE_STATS needs CAP_SYS_ADMIN");
 	else if (enable_err == -EINVAL)
@@ -112,6 +112,43 @@ static bool sysctl_on(void)
 	return ch == '1';
 }
 
+/* From now, our own windows, if the statistics can be turned on. */
+static void own_windows(struct bpf_cost *c, struct tracer *t,
+			unsigned long long now_ns)
+{
+	c->fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (c->fd < 0) {
+		c->how = COST_NONE;
+		snprintf(c->why, sizeof(c->why),
+			 "the statistics were on, then went off, and BPF_ENABLE_STATS failed: %s",
+			 strerror(errno));
+		return;
+	}
+	c->how = c->pct >= 100 ? COST_ALWAYS : COST_WINDOWS;
+	snprintf(c->why, sizeof(c->why), c->how == COST_ALWAYS ?
+		 "statistics on all run: they were on already, then went off, then ours (--cost-sample 100)" :
+		 "statistics on all run while they were on already, then ours on %d%% of each second, in windows",
+		 c->pct);
+	c->period = (now_ns - c->start_ns) / COST_PERIOD_NS;
+	c->next_ns = now_ns + c->open_ns;
+	open_window(c, t, now_ns);
+}
+
+/* COST_BORROWED: a second is over; keep it if they are still on. */
+static void borrowed_step(struct bpf_cost *c, struct tracer *t,
+			  unsigned long long now_ns)
+{
+	if (!sysctl_on()) {
+		/* Off somewhere in this second: its runs are short, drop it. */
+		c->open = false;
+		own_windows(c, t, now_ns);
+		return;
+	}
+	close_window(c, t, now_ns);
+	open_window(c, t, now_ns);
+	c->next_ns = now_ns + COST_PERIOD_NS;
+}
+
 void cost_start(struct bpf_cost *c, struct tracer *t, int pct,
 		unsigned long long now_ns)
 {
@@ -137,12 +174,14 @@ void cost_start(struct bpf_cost *c, struct tracer *t, int pct,
 	}
 	c->start_ns = now_ns;
 	c->open_ns = COST_PERIOD_NS / 100 * pct;
-	c->next_ns = now_ns + c->open_ns;
+	c->next_ns = now_ns + (c->how == COST_BORROWED ? COST_PERIOD_NS : c->open_ns);
 	open_window(c, t, now_ns);
 }
 
 void cost_step(struct bpf_cost *c, struct tracer *t, unsigned long long now_ns)
 {
+	if (c->how == COST_BORROWED && now_ns >= c->next_ns)
+		borrowed_step(c, t, now_ns);
 	if (c->how != COST_WINDOWS || now_ns < c->next_ns)
 		return;
 	if (c->open) {
@@ -169,12 +208,16 @@ void cost_step(struct bpf_cost *c, struct tracer *t, unsigned long long now_ns)
 
 unsigned long long cost_next(const struct bpf_cost *c)
 {
-	return c->how == COST_WINDOWS ? c->next_ns : ~0ULL;
+	return c->how == COST_WINDOWS || c->how == COST_BORROWED ?
+	       c->next_ns : ~0ULL;
 }
 
 void cost_finish(struct bpf_cost *c, struct tracer *t,
 		 unsigned long long now_ns)
 {
+	/* A borrowed stretch counts only if they are on to its end. */
+	if (c->how == COST_BORROWED && !sysctl_on())
+		c->open = false;
 	if (c->open)
 		close_window(c, t, now_ns);
 }

@@ -29,6 +29,12 @@ enum cost_how {
 	COST_NONE,	/* not measured: why says why */
 	COST_ALWAYS,	/* the statistics are on all run: why says by whom */
 	COST_WINDOWS,	/* on in windows of pct% of each second */
+	/*
+	 * On already (kernel.bpf_stats_enabled reads 1): measured all run,
+	 * in stretches of a second, each kept only if they were still on
+	 * at its end. If they go off, our own windows take over.
+	 */
+	COST_BORROWED,
 };
 
 struct bpf_cost {

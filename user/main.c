@@ -138,8 +138,14 @@ static int print_report(struct run *r, bool final)
 		.counts_only = r->o->counts_only,
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
 	};
-	int err = tracer_read(&r->tracer, &cur, !final);
+	int err;
 
+	/* Before the final read: it covers every call the cost is of. */
+	if (final) {
+		cost_finish(&r->cost, &r->tracer, now_ns());
+		rep.cost = &r->cost;
+	}
+	err = tracer_read(&r->tracer, &cur, !final);
 	if (err) {
 		fprintf(stderr, "udstrace: reading the counters failed: %s\n",
 			strerror(-err));
@@ -149,8 +155,6 @@ static int print_report(struct run *r, bool final)
 	cur.elapsed_ns = now - r->start_ns;
 	cur.sampled_ns = r->sampling ? sampler_open_ns(&r->sampler, now) : 0;
 	if (final) {
-		cost_finish(&r->cost, &r->tracer, now);
-		rep.cost = &r->cost;
 		rep.snap = &cur;
 		if (r->o->advise)
 			rep.advice = advise(r, &cur);

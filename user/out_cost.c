@@ -71,7 +71,8 @@ void out_cost_json(struct json *j, const struct report *r)
 		json_double(j, "share_of_ktime", (double)c->run_ns / c->calls / kt);
 	else
 		json_null(j, "share_of_ktime");
-	json_str(j, "sampling", c->how == COST_WINDOWS ? "windows" : "all_run");
+	json_str(j, "sampling", c->how == COST_WINDOWS ? "windows" :
+		 c->how == COST_BORROWED ? "already_on" : "all_run");
 	json_u64(j, "sample_pct", c->how == COST_WINDOWS ? c->pct : 100);
 	json_str(j, "how", c->why);
 	json_u64(j, "measured_ns", c->window_ns);
