@@ -76,6 +76,7 @@ static void open_window(struct bpf_cost *c, struct tracer *t,
 			unsigned long long now_ns)
 {
 	c->open = true;
+	t->cost_window = c->how == COST_WINDOWS;
 	c->opened_ns = now_ns;
 	take(t, &c->run_ns0, &c->runs0, &c->calls0);
 }
@@ -91,6 +92,7 @@ static void close_window(struct bpf_cost *c, struct tracer *t,
 		close(c->fd);
 	c->fd = -1;
 	c->open = false;
+	t->cost_window = false;
 	/* A program's info that could not be read must not make it go back. */
 	if (run_ns < c->run_ns0 || runs < c->runs0 || calls < c->calls0)
 		return;

@@ -29,7 +29,7 @@ for mode in default --counts-only "--time-sample 10" --stages; do
 	name="bpf cost $mode, all run"
 	out=$(timeout 120 "$UDSTRACE" --json --cost-sample 100 "${args[@]}" -- "${W[@]}" 2>/dev/null)
 	j=$(final_object <<<"$out")
-	check "$name: measured" "$(jq -r '.bpf_cost_reason' <<<"$j")" null
+	check "$name: measured" "$(jq -c '[(.bpf_cost | type), .bpf_cost_reason]' <<<"$j")" '["object",null]'
 	how=$(jq -r '.bpf_cost.sampling' <<<"$j")
 	if [ "$how" = already_on ]; then
 		skip "$name: every traced call" "the statistics were on already ($(jq -r .bpf_cost.how <<<"$j"))"
@@ -53,7 +53,7 @@ for mode in default --counts-only "--time-sample 10" --stages; do
 	name="bpf cost $mode, windows"
 	out=$(timeout 120 "$UDSTRACE" --json -d 3 "${args[@]}" -- "$WORKLOAD" -u 1000000000 -s $S 2>/dev/null)
 	j=$(final_object <<<"$out")
-	check "$name: measured" "$(jq -r '.bpf_cost_reason' <<<"$j")" null
+	check "$name: measured" "$(jq -c '[(.bpf_cost | type), .bpf_cost_reason]' <<<"$j")" '["object",null]'
 	how=$(jq -r '.bpf_cost.sampling' <<<"$j")
 	if [ "$mode" = --stages ]; then
 		check "$name: --stages keeps the statistics on all run" "$how" all_run

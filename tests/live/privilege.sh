@@ -96,7 +96,7 @@ check "CAP_BPF+CAP_PERFMON as nobody: the table says the cost or why not" \
 	"$(grep -c -E '^bpf cost: (not measured: BPF_ENABLE_STATS needs CAP_SYS_ADMIN|.* \(statistics on all run: they were on already .*)$' <<<"$out")" 1
 out=$(as +sys_admin "$UDSTRACE" --json -- "${W[@]}" 2>/dev/null)
 check "CAP_SYS_ADMIN alone as nobody: the cost is measured" \
-	"$(final_object <<<"$out" | jq -r '.bpf_cost_reason')" null
+	"$(final_object <<<"$out" | jq -c '[(.bpf_cost | type), .bpf_cost_reason]')" '["object",null]'
 
 j=$(as +bpf,+perfmon "$UDSTRACE" --check --json 2>/dev/null)
 check "CAP_BPF+CAP_PERFMON as nobody, --check: exit status" "$?" 0
