@@ -38,8 +38,8 @@ struct exporter {
 };
 
 /*
- * Are the kernel's BPF statistics on, by our BPF_ENABLE_STATS (--bpf-stats,
- * --stages) or by sysctl kernel.bpf_stats_enabled?
+ * Are the kernel's BPF statistics on all run, by our BPF_ENABLE_STATS
+ * (--bpf-stats, --stages) or by sysctl kernel.bpf_stats_enabled?
  */
 static bool stats_on(const struct tracer *t)
 {
@@ -53,6 +53,9 @@ static bool stats_on(const struct tracer *t)
 		return false;	/* kmod alone: no programs of ours */
 	if (t->run_time_fd >= 0)
 		return true;
+	/* Ours for a moment only: it would export a sliver of the run time. */
+	if (t->cost_window)
+		return false;
 	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
 	if (!f)
 		return false;

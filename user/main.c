@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include "advice.h"
 #include "calibrate.h"
+#include "bpf_cost.h"
 #include "check.h"
 #include "command.h"
 #include "exporter.h"
@@ -86,6 +87,7 @@ struct run {
 	struct snapshot last;	/* at the last interval */
 	bool sampling;		/* --time-sample took effect */
 	struct sampler sampler;
+	struct bpf_cost cost;	/* what our programs cost (--cost-sample) */
 };
 
 /*
@@ -136,8 +138,14 @@ static int print_report(struct run *r, bool final)
 		.counts_only = r->o->counts_only,
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
 	};
-	int err = tracer_read(&r->tracer, &cur, !final);
+	int err;
 
+	/* Before the final read: it covers every call the cost is of. */
+	if (final) {
+		cost_finish(&r->cost, &r->tracer, now_ns());
+		rep.cost = &r->cost;
+	}
+	err = tracer_read(&r->tracer, &cur, !final);
 	if (err) {
 		fprintf(stderr, "udstrace: reading the counters failed: %s\n",
 			strerror(-err));
@@ -270,7 +278,7 @@ static bool wait_step(struct run *r, unsigned long long until)
 /*
  * --time-sample: the first window is open from the start. Only the
  * tracepoint backend on 6.3+ can sample: elsewhere every call is timed,
- * and the user is told so.
+ * and the user is told so, unless it was --prometheus's default.
  */
 static void start_sampling(struct run *r)
 {
@@ -279,7 +287,7 @@ static void start_sampling(struct run *r)
 	r->sampling = tracer_time_sampled(&r->tracer);
 	if (r->sampling)
 		sampler_init(&r->sampler, r->o->time_sample_pct, r->start_ns);
-	else
+	else if (!r->o->time_sample_default)
 		fprintf(stderr, "udstrace: --time-sample: timing every call: only the tracepoint backend on 6.3+ can time in windows, where sock tracepoints count calls while the syscall ones are off\n");
 }
 
@@ -315,7 +323,10 @@ static int run_loop(struct run *r)
 			until = tick;
 		if (r->sampling && r->sampler.next_ns < until)
 			until = r->sampler.next_ns;
+		if (cost_next(&r->cost) < until)
+			until = cost_next(&r->cost);
 		done = wait_step(r, until);
+		cost_step(&r->cost, &r->tracer, now_ns());
 		err = sample_step(r);
 		if (err)
 			return err;
@@ -594,6 +605,7 @@ int main(int argc, char **argv)
 		print_choices(&r.tracer);
 	r.start_ns = now_ns();
 	start_sampling(&r);
+	cost_start(&r.cost, &r.tracer, o.cost_pct, r.start_ns);
 	fprintf(stderr, "udstrace: tracing %s%s. Hit Ctrl-C to end.\n",
 		what_traced(&o, what, sizeof(what)),
 		o.nr_comms || o.nr_cgroups ? ", filtered by name or cgroup" : "");
@@ -608,6 +620,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;
 cleanup:
+	cost_finish(&r.cost, &r.tracer, now_ns());
 	tracer_stop(&r.tracer);
 	exporter_stop(r.ex);
 	if (r.sig_fd >= 0)

@@ -28,6 +28,9 @@ struct opts {
 	bool stages;		/* --stages: the stages along each path */
 	bool counts_only;	/* --counts-only: calls and bytes, no time */
 	int time_sample_pct;	/* --time-sample: 1 to 99, 0 = time everything */
+	bool time_sample_set;	/* --time-sample was given */
+	bool time_sample_default; /* --prometheus's own: said nothing of it */
+	int cost_pct;		/* --cost-sample: 0 to 100 */
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	const char *folded;	/* --folded FILE: the stages as folded stacks */
@@ -42,6 +45,9 @@ struct opts {
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };
+
+/* --prometheus's --time-sample unless one is given. */
+#define EXPORTER_TIME_SAMPLE 10
 
 /* Exit status for bad usage, as for every CLI tool of this kind. */
 #define EXIT_USAGE 2
@@ -60,7 +66,8 @@ int opts_parse(int argc, char **argv, struct opts *o);
 /* Number parsers shared with the tests; 0 on success, -1 if invalid. */
 int parse_seconds(const char *s, double *out);
 int parse_pid(const char *s, pid_t *out);
-int parse_percent(const char *s, int *out);
+/* A whole percentage from @min to @max. */
+int parse_percent(const char *s, int min, int max, int *out);
 /* "100,4096": 1 to MAX_SIZES sizes of 1 B to 1 MiB; the count or -1. */
 int parse_sizes(const char *s, unsigned long long *out);
 

@@ -54,6 +54,8 @@ void out_json(FILE *f, const struct report *r)
 	json_u64(&j, "module_resets", r->snap->restarts);
 	if (r->tracer->stages && r->final)
 		out_stages_cost_json(&j, r);
+	if (r->cost)
+		out_cost_json(&j, r);
 	json_array_start(&j, "paths");
 	for (int p = 0; p < NR_PATHS; p++)
 		json_path(&j, r, p);

@@ -122,6 +122,8 @@ void out_table(FILE *f, const struct report *r)
 		out_stages_table(f, r, p);
 	if (r->tracer->stages && r->final)
 		out_stages_cost(f, r);
+	if (r->cost)
+		out_cost(f, r);
 	for (int p = 0; p < NR_PATHS; p++)
 		if (r->snap->missed[p])
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",

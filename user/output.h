@@ -19,6 +19,9 @@ void out_stages_json(struct json *j, const struct report *r, int row);
 /* What the BPF programs cost per traced call, from their run time. */
 void out_stages_cost(FILE *f, const struct report *r);
 void out_stages_cost_json(struct json *j, const struct report *r);
+/* Every final report: what our BPF programs cost per traced call. */
+void out_cost(FILE *f, const struct report *r);
+void out_cost_json(struct json *j, const struct report *r);
 int out_dot(const char *path, const struct report *r);
 /* --folded FILE: the stage trees as folded stacks, exclusive ns. */
 int out_folded(const char *path, const struct report *r);

@@ -11,6 +11,8 @@
 #include "snapshot.h"
 #include "tracer.h"
 
+struct bpf_cost;
+
 struct report {
 	const struct snapshot *snap;
 	const struct tracer *tracer;	/* which backend serves each path */
@@ -21,6 +23,8 @@ struct report {
 	bool counts_only;		/* --counts-only */
 	int time_sample_pct;		/* --time-sample where it took, else 0 */
 	const struct advice *advice;	/* --advise, on the final report */
+	/* the final report: what our BPF programs cost; else NULL */
+	const struct bpf_cost *cost;
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -31,6 +31,8 @@ struct tracer {
 	int run_time_fd;	/* BPF_ENABLE_STATS(RUN_TIME) while it runs, or -1 */
 	/* --bpf-stats: time the programs without --stages too (set before start) */
 	bool run_stats;
+	/* a window of user/bpf_cost.c has the statistics on for now */
+	bool cost_window;
 	struct backend_obj obj[NR_BACKENDS];
 	bool started[NR_BACKENDS];
 	int followed_fd;

@@ -77,6 +77,27 @@ check "CAP_BPF+CAP_PERFMON as nobody, --stages: cost or why not" \
 out=$(as +bpf,+perfmon "$UDSTRACE" --json --stages -- "${W[@]}" -l 2>/dev/null)
 check_counts "CAP_BPF+CAP_PERFMON as nobody, --stages" "$out" $M $N $((N * S)) $K $((K * S))
 
+# Every report says what our programs cost, or why it cannot know: here,
+# no CAP_SYS_ADMIN for BPF_ENABLE_STATS, unless the statistics are on already.
+for mode in default --counts-only; do
+	args=()
+	[ "$mode" = default ] || args=("$mode")
+	j=$(as +bpf,+perfmon "$UDSTRACE" --json "${args[@]}" -- "${W[@]}" 2>/dev/null | final_object)
+	if [ "$(jq -r .bpf_cost.sampling <<<"$j")" = already_on ]; then
+		skip "CAP_BPF+CAP_PERFMON as nobody, $mode: the cost's reason" "the statistics were on already"
+	else
+		check "CAP_BPF+CAP_PERFMON as nobody, $mode: the cost is null, and why" \
+			"$(jq -c '[.bpf_cost, .bpf_cost_reason]' <<<"$j")" \
+			'[null,"BPF_ENABLE_STATS needs CAP_SYS_ADMIN"]'
+	fi
+done
+out=$(as +bpf,+perfmon "$UDSTRACE" -- "${W[@]}" 2>/dev/null)
+check "CAP_BPF+CAP_PERFMON as nobody: the table says the cost or why not" \
+	"$(grep -c -E '^bpf cost: (not measured: BPF_ENABLE_STATS needs CAP_SYS_ADMIN|.* \(statistics on all run: they were on already .*)$' <<<"$out")" 1
+out=$(as +sys_admin "$UDSTRACE" --json -- "${W[@]}" 2>/dev/null)
+check "CAP_SYS_ADMIN alone as nobody: the cost is measured" \
+	"$(final_object <<<"$out" | jq -c '[(.bpf_cost | type), .bpf_cost_reason]')" '["object",null]'
+
 j=$(as +bpf,+perfmon "$UDSTRACE" --check --json 2>/dev/null)
 check "CAP_BPF+CAP_PERFMON as nobody, --check: exit status" "$?" 0
 check "CAP_BPF+CAP_PERFMON as nobody, --check: agrees with root's" \

@@ -50,7 +50,9 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$U"/status; }
 
 UP=$(free_port)
 PP=$(free_port)
-"$UDSTRACE" --json --prometheus "127.0.0.1:$UP" --bpf-stats -- "$WORKLOAD" -u $N -t $K -s $S -w \
+# --time-sample 100: every call timed, so the histogram's count is exact
+# (the exporter's own default times in windows, checked at the end).
+"$UDSTRACE" --json --prometheus "127.0.0.1:$UP" --bpf-stats --time-sample 100 -- "$WORKLOAD" -u $N -t $K -s $S -w \
 	>"$tmp/out" 2>"$tmp/err" &
 U=$!
 serving() { grep -q "serving the counters" "$tmp/err" || ! kill -0 "$U" 2>/dev/null; }
@@ -314,6 +316,21 @@ if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = 0 ]; then
 else
 	skip "prometheus: without --bpf-stats" "kernel.bpf_stats_enabled is on: the cost is shown anyway"
 fi
+
+# --- the exporter's own default: time in windows where the backend can --------
+out=$(timeout 60 "$UDSTRACE" --json --prometheus "127.0.0.1:$(free_port)" -d 1 -- \
+	"$WORKLOAD" -u $N -s $S 2>"$tmp/default.err")
+j=$(final_object <<<"$out")
+check "prometheus default: counts exact" "$(path_field "$j" unix_stream_sendmsg calls)" $N
+if [ "$(jq -r .backend <<<"$j")" = tracepoint ] &&
+	in_tracefs '[ -d "$T/events/sock/sock_send_length" ]'; then
+	check "prometheus default: --time-sample 10 on the tracepoint backend" \
+		"$(jq .time_sample_pct <<<"$j")" 10
+else
+	check "prometheus default: every call timed on $(jq -r .backend <<<"$j")" \
+		"$(jq .time_sample_pct <<<"$j")" 0
+fi
+check "prometheus default: says nothing of it" "$(grep -c -- --time-sample "$tmp/default.err")" 0
 
 # --- the end: SIGTERM, the summary, the command's status ----------------------
 kill -TERM "$U"

@@ -75,10 +75,15 @@ usage "stray argument" 2 "unexpected argument 'ls'" ls
 usage "empty command" 2 "missing command after --" --
 usage "pid and command" 2 "-p and a command exclude each other" -p 1 -- true
 usage "counts-only and stages" 2 "--counts-only and --stages exclude each other" --counts-only --stages
-usage "time-sample 0" 2 "invalid --time-sample '0': want a whole percentage from 1 to 99" --time-sample 0
-usage "time-sample 100" 2 "invalid --time-sample '100': want a whole percentage from 1 to 99" --time-sample 100
-usage "time-sample 10.5" 2 "invalid --time-sample '10.5': want a whole percentage from 1 to 99" --time-sample 10.5
-usage "time-sample empty" 2 "invalid --time-sample '': want a whole percentage from 1 to 99" --time-sample ''
+usage "time-sample 0" 2 "invalid --time-sample '0': want a whole percentage from 1 to 100" --time-sample 0
+usage "time-sample 101" 2 "invalid --time-sample '101': want a whole percentage from 1 to 100" --time-sample 101
+usage "time-sample 10.5" 2 "invalid --time-sample '10.5': want a whole percentage from 1 to 100" --time-sample 10.5
+usage "time-sample empty" 2 "invalid --time-sample '': want a whole percentage from 1 to 100" --time-sample ''
+usage "time-sample 100 and counts-only" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --time-sample 100 --counts-only
+usage "cost-sample 101" 2 "invalid --cost-sample '101': want a whole percentage from 0 to 100" --cost-sample 101
+usage "cost-sample -1" 2 "invalid --cost-sample '-1': want a whole percentage from 0 to 100" --cost-sample -1
+usage "cost-sample 5%" 2 "invalid --cost-sample '5%': want a whole percentage from 0 to 100" --cost-sample 5%
+usage "cost-sample empty" 2 "invalid --cost-sample '': want a whole percentage from 0 to 100" --cost-sample ''
 usage "time-sample and counts-only" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --time-sample 10 --counts-only
 usage "time-sample and stages" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --stages --time-sample 10
 usage "empty dot file" 2 "--dot needs a file name" --dot ""
@@ -130,7 +135,7 @@ one_line "--prometheus '[fe80::1%lo]:80'" 2 \
 	--prometheus '[fe80::1%lo]:80'
 
 one_line "--bpf-stats without --prometheus" 2 \
-	"udstrace: --bpf-stats is for --prometheus (--stages measures the cost by itself)" --bpf-stats
+	"udstrace: --bpf-stats is for --prometheus (every report measures the cost by itself)" --bpf-stats
 
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0

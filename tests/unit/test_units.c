@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "advise.h"
 #include "calibrate.h"
+#include "bpf_cost.h"
 #include "fmt.h"
 #include "hist.h"
 #include "http.h"
@@ -183,6 +184,40 @@ static void test_opts_advise(void)
 	CHECK_INT("parse_sizes: two", parse_sizes("1,65536", sz), 2);
 }
 
+/*
+ * The exporter times in windows unless told otherwise; --time-sample 100
+ * times everything; --cost-sample defaults to COST_PCT.
+ */
+static void test_opts_sampling(void)
+{
+	char *prom[] = { "udstrace", "--prometheus", "9100", NULL };
+	char *prom_all[] = { "udstrace", "--prometheus", "9100", "--time-sample", "100", NULL };
+	char *prom_30[] = { "udstrace", "--prometheus", "9100", "--time-sample", "30", NULL };
+	char *prom_counts[] = { "udstrace", "--prometheus", "9100", "--counts-only", NULL };
+	char *prom_stages[] = { "udstrace", "--prometheus", "9100", "--stages", NULL };
+	char *plain[] = { "udstrace", NULL };
+	char *cost[] = { "udstrace", "--cost-sample", "0", NULL };
+	struct opts o;
+
+	CHECK_INT("opts --prometheus", parse_quietly(&o, prom), 0);
+	CHECK_INT("opts --prometheus: --time-sample 10", o.time_sample_pct, EXPORTER_TIME_SAMPLE);
+	CHECK_INT("opts --prometheus: its default", o.time_sample_default, 1);
+	CHECK_INT("opts --prometheus --time-sample 100", parse_quietly(&o, prom_all), 0);
+	CHECK_INT("opts --prometheus --time-sample 100: all timed", o.time_sample_pct, 0);
+	CHECK_INT("opts --prometheus --time-sample 30", parse_quietly(&o, prom_30), 0);
+	CHECK_INT("opts --prometheus --time-sample 30: 30", o.time_sample_pct, 30);
+	CHECK_INT("opts --prometheus --time-sample 30: given", o.time_sample_default, 0);
+	CHECK_INT("opts --prometheus --counts-only", parse_quietly(&o, prom_counts), 0);
+	CHECK_INT("opts --prometheus --counts-only: no windows", o.time_sample_pct, 0);
+	CHECK_INT("opts --prometheus --stages", parse_quietly(&o, prom_stages), 0);
+	CHECK_INT("opts --prometheus --stages: no windows", o.time_sample_pct, 0);
+	CHECK_INT("opts plain", parse_quietly(&o, plain), 0);
+	CHECK_INT("opts plain: every call timed", o.time_sample_pct, 0);
+	CHECK_INT("opts plain: --cost-sample 5", o.cost_pct, COST_PCT);
+	CHECK_INT("opts --cost-sample 0", parse_quietly(&o, cost), 0);
+	CHECK_INT("opts --cost-sample 0: 0", o.cost_pct, 0);
+}
+
 static void test_opts_parse(void)
 {
 	char *bogus[] = { "udstrace", "--bogus", NULL };
@@ -221,6 +256,7 @@ static void test_opts_parse(void)
 	CHECK_INT("opts filters: cgroups", o.nr_cgroups, 2);
 	CHECK_STR("opts filters: second cgroup", o.cgroups[1], "/b");
 	test_opts_advise();
+	test_opts_sampling();
 }
 
 static void test_snapshot(void)
@@ -1081,6 +1117,73 @@ static void test_calibration(void)
 	unsetenv("UDSTRACE_CALIBRATION_DIR");
 }
 
+/* What the cost line says it measured, or why not, from what is known. */
+static void test_cost_decide(void)
+{
+	static const struct {
+		const char *name;
+		bool any_bpf, held, sysctl_on;
+		int pct, err;
+		enum cost_how how;
+		const char *why;
+	} cases[] = {
+		{ "kmod", false, false, false, 5, 0, COST_NONE,
+		  "the kmod backend runs no BPF programs" },
+		{ "turned off", true, false, false, 0, 0, COST_NONE, "--cost-sample 0" },
+		{ "no CAP_SYS_ADMIN", true, false, false, 5, -EPERM, COST_NONE,
+		  "BPF_ENABLE_STATS needs CAP_SYS_ADMIN" },
+		{ "before 5.8", true, false, false, 5, -EINVAL, COST_NONE,
+		  "this kernel has no BPF_ENABLE_STATS (it came in 5.8)" },
+		{ "other error", true, false, false, 5, -ENOMEM, COST_NONE,
+		  "BPF_ENABLE_STATS failed: Cannot allocate memory" },
+		{ "windows", true, false, false, 5, 0, COST_WINDOWS,
+		  "statistics on 5% of each second, in windows" },
+		{ "all run", true, false, false, 100, 0, COST_ALWAYS,
+		  "statistics on all run (--cost-sample 100)" },
+		{ "sysctl", true, false, true, 5, 0, COST_BORROWED,
+		  "statistics on all run: they were on already (kernel.bpf_stats_enabled reads 1)" },
+		{ "sysctl, no CAP_SYS_ADMIN", true, false, true, 5, -EPERM, COST_BORROWED,
+		  "statistics on all run: they were on already (kernel.bpf_stats_enabled reads 1)" },
+		{ "--stages", true, true, true, 5, 0, COST_ALWAYS,
+		  "statistics on all run for --stages or --bpf-stats" },
+	};
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bpf_cost c = {};
+
+		cost_decide(&c, cases[i].any_bpf, cases[i].held, cases[i].sysctl_on,
+			    cases[i].pct, cases[i].err);
+		snprintf(name, sizeof(name), "cost_decide %s: how", cases[i].name);
+		CHECK_INT(name, c.how, cases[i].how);
+		snprintf(name, sizeof(name), "cost_decide %s: why", cases[i].name);
+		CHECK_STR(name, c.why, cases[i].why);
+	}
+}
+
+/*
+ * The cost windows: the first at the start, each later one inside its own
+ * second, and over many seconds spread through it, so that 10% of them
+ * open in the first 100 ms, where --time-sample 10's windows are.
+ */
+static void test_cost_windows(void)
+{
+	const unsigned long long ms = 1000000, t0 = 7000 * ms;
+	struct bpf_cost c = { .start_ns = t0, .open_ns = 50 * ms };
+	int inside = 0, early = 0, n = 1000;
+
+	CHECK_INT("cost window 0 opens at the start", cost_window_at(&c, 0) - t0, 0);
+	for (int k = 1; k <= n; k++) {
+		unsigned long long at = cost_window_at(&c, k) - t0 - k * COST_PERIOD_NS;
+
+		inside += at + c.open_ns <= COST_PERIOD_NS;
+		early += at < 100 * ms;
+	}
+	CHECK_INT("cost windows: each inside its second", inside, n);
+	CHECK_INT("cost windows: 9 to 11% open in the first 100 ms",
+		  early >= 90 && early <= 110, 1);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1103,5 +1206,7 @@ int main(int argc, char **argv)
 	test_sampler();
 	test_advise();
 	test_calibration();
+	test_cost_decide();
+	test_cost_windows();
 	return failures ? 1 : 0;
 }

@@ -356,6 +356,9 @@ results() {
 	check "vm $k kmod -- CMD: filter is the command's pid while it runs" "$(got kmod-cmd-param-during)" "$cmdpid"
 	check "vm $k kmod -- CMD: filter restored" "$(got kmod-cmd-param-after)" 0
 	counted "$k" kmod check_counts "vm $k kmod -- CMD" "$(sed -n 's/^@@kmod-cmd //p' "$log")" $M $N $((N * S)) $K $((K * S))
+	check "vm $k kmod: no BPF programs, so the bpf cost is null, and why" \
+		"$(sed -n 's/^@@kmod-cmd //p' "$log" | final_object | jq -c '[.bpf_cost, .bpf_cost_reason]')" \
+		'[null,"the kmod backend runs no BPF programs"]'
 	check "vm $k kmod -p: stale filter of an ended process set" "$(got kmod-pid-stale)" 0
 	check "vm $k kmod -p: exit status" "$(got kmod-pid-status)" 0
 	check "vm $k kmod -p: filter is the process while it runs" "$(got kmod-pid-param-during)" \
