@@ -7,8 +7,9 @@ build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc"
 # libclang-rt-dev: libFuzzer and the sanitizers for tests/fuzz.
 # man-db: man --warnings on the man pages; systemd: systemd-analyze for the unit.
 # prometheus (and its promtool), curl and python3: the exporter's tests.
+# tmux: the live view's test (tests/live/top.sh) reads its screen.
 test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev libcap2-bin man-db systemd
-prometheus curl python3"
+prometheus curl python3 tmux"
 vm="qemu-system-x86 busybox-static cpio"
 want="$build"
 case "${1:-test}" in
