@@ -64,6 +64,8 @@ headers() { screen | grep -c '^udstrace [0-9:]*  backend '; }
 has_calls() { [ "$(live_calls "$1")" = "$2" ]; }
 # rows_shown: the table rows of the live view on the screen (paths, then "+ N more").
 rows_shown() { screen | grep -cE '^(unix|tcp)_'; }
+rows_are() { [ "$(rows_shown)" = "$1" ]; }
+headers_are() { [ "$(headers)" = "$1" ]; }
 more_line() { screen | grep -o '^+ [0-9]* more rows\?' ; }
 
 # --- rounds on a 40-line terminal: refreshed in place, counts growing ---------
@@ -89,7 +91,7 @@ $(screen)"
 done
 # The terminal shrinks to 6 lines: 2 heads, 3 rows, the sum of the other 2.
 "${T[@]}" resize-window -t top -y 6
-if wait_until 5 eval '[ "$(rows_shown)" = 3 ]'; then
+if wait_until 5 rows_are 3; then
 	pass "resized to 6 lines: three rows"
 else
 	fail "resized to 6 lines: three rows" "screen:
@@ -98,7 +100,7 @@ fi
 check "resized to 6 lines: the rest summed" "$(more_line)" "+ 2 more rows"
 check "resized to 6 lines: one header" "$(headers)" 1
 "${T[@]}" resize-window -t top -y 40
-wait_until 5 eval '[ "$(rows_shown)" = 5 ]' || fail "resized back to 40 lines" "$(screen)"
+wait_until 5 rows_are 5 || fail "resized back to 40 lines" "$(screen)"
 release
 if wait_until 10 ended; then
 	pass "rounds: udstrace ended with the command"
@@ -122,7 +124,9 @@ check "rounds: summary: tcp_recvmsg:loopback calls" "$(final_calls tcp_recvmsg:l
 # ROWS rows and the line MORE ("" for none) are on the screen.
 top_once() {
 	start "$2" "$(rounds "-i 0.3 $3" 1)"
-	release && wait_until 20 logged 1 || fail "$1: round" "the workload did not report within 20 s"
+	if ! release || ! wait_until 20 logged 1; then
+		fail "$1: round" "the workload did not report within 20 s"
+	fi
 	if wait_until 5 has_calls unix_stream_sendmsg $N; then
 		check "$1: rows shown" "$(rows_shown)" "$4"
 		check "$1: the rest" "$(more_line)" "$5"
@@ -148,7 +152,7 @@ for how in duration ctrl-c sigterm; do
 	args="-i 0.2"
 	[ $how = duration ] && args="$args -d 1.5"
 	start 30 "$args"
-	if ! wait_until 10 eval '[ "$(headers)" = 1 ]'; then
+	if ! wait_until 10 headers_are 1; then
 		fail "$how: the live view" "no header within 10 s: $(screen)"
 		continue
 	fi
