@@ -58,7 +58,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test test-unit test-live test-vm demo bench bench-startup install picture
+.PHONY: all clean test test-unit test-live test-vm demo demo-redis bench bench-startup install picture
 all: $(UDSTRACE_BIN)
 
 $(sort $(OUTPUT) $(BUILD)):
@@ -121,6 +121,13 @@ demo:
 	$(Q)bash tests/deps.sh build
 	$(Q)$(MAKE) --no-print-directory udstrace udsbench
 	$(Q)bash bench/demo.sh
+
+# Redis from Debian's packages over TCP and over a Unix socket, under
+# udstrace: what UDS would save it. DEMO_FLAGS adds udstrace flags.
+demo-redis:
+	$(Q)bash tests/deps.sh build
+	$(Q)$(MAKE) --no-print-directory udstrace
+	$(Q)bash bench/demo-redis.sh
 
 # Overhead, start-up, scaling: writes docs/BENCHMARKS.md (a benchmark, not a test).
 bench:

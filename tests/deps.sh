@@ -8,8 +8,9 @@ build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc"
 # man-db: man --warnings on the man pages; systemd: systemd-analyze for the unit.
 # prometheus (and its promtool), curl and python3: the exporter's tests.
 # debootstrap, e2fsprogs (mkfs.ext4 -d): the systemd root file system of tests/vm/test-service.sh.
+# tmux: the live view's test (tests/live/top.sh) reads its screen.
 test="jq util-linux graphviz gcc-multilib valgrind strace libclang-rt-dev libcap2-bin man-db systemd
-prometheus curl python3"
+prometheus curl python3 tmux"
 vm="qemu-system-x86 busybox-static cpio debootstrap e2fsprogs"
 want="$build"
 case "${1:-test}" in

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "command.h"
 #include "exporter.h"
+#include "live.h"
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
@@ -88,6 +89,7 @@ struct run {
 	bool sampling;		/* --time-sample took effect */
 	struct sampler sampler;
 	struct bpf_cost cost;	/* what our programs cost (--cost-sample) */
+	struct live live;	/* -i on a terminal: the live view */
 };
 
 /*
@@ -140,10 +142,14 @@ static int print_report(struct run *r, bool final)
 	};
 	int err;
 
-	/* Before the final read: it covers every call the cost is of. */
+	/*
+	 * Before the final read, the cost: it covers every call it is of.
+	 * The summary, or why there is none, goes on the normal screen.
+	 */
 	if (final) {
 		cost_finish(&r->cost, &r->tracer, now_ns());
 		rep.cost = &r->cost;
+		live_stop(&r->live);
 	}
 	err = tracer_read(&r->tracer, &cur, !final);
 	if (err) {
@@ -162,6 +168,10 @@ static int print_report(struct run *r, bool final)
 		snapshot_delta(&cur, &r->last, &delta);
 		r->last = cur;
 		rep.snap = &delta;
+	}
+	if (r->live.on && !final) {
+		live_draw(&r->live, &rep, &cur);
+		return 0;
 	}
 	if (!r->out_gone)
 		err = print_out(r, &rep);
@@ -265,8 +275,11 @@ static bool wait_step(struct run *r, unsigned long long until)
 	ts.tv_nsec = wait % NSEC_PER_SEC;
 	stop_signals(&set);
 	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGWINCH);
 	sig = sigtimedwait(&set, NULL, &ts);
-	if (sig > 0 && sig != SIGCHLD)
+	if (sig == SIGWINCH)
+		live_resize(&r->live);
+	else if (sig > 0 && sig != SIGCHLD)
 		return true;
 	if (r->cmd_running && waitpid(r->cmd.pid, &r->cmd_status, WNOHANG) > 0) {
 		r->cmd_running = false;
@@ -559,6 +572,8 @@ int main(int argc, char **argv)
 	/* Signals are taken synchronously in the loop; block them first. */
 	stop_signals(&sigs);
 	sigaddset(&sigs, SIGCHLD);
+	/* The live view's terminal was resized: taken in the loop too. */
+	sigaddset(&sigs, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
 	/* Listening before anything loads: a port in use fails at once. */
@@ -612,6 +627,9 @@ int main(int argc, char **argv)
 	if (r.ex)
 		fprintf(stderr, "udstrace: serving the counters on http://%s/metrics\n",
 			exporter_address(r.ex));
+	/* After the lines above, which stay on the normal screen. */
+	if (live_wanted(o.interval_s, o.json))
+		live_start(&r.live, o.top);
 	if (r.cmd_running)
 		command_release(&r.cmd);
 
@@ -621,6 +639,8 @@ int main(int argc, char **argv)
 	status = o.cmd ? command_exit_status(r.cmd_status) : 0;
 cleanup:
 	cost_finish(&r.cost, &r.tracer, now_ns());
+	/* An error ends the run too: its message must be seen. */
+	live_stop(&r.live);
 	tracer_stop(&r.tracer);
 	exporter_stop(r.ex);
 	if (r.sig_fd >= 0)

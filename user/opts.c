@@ -24,7 +24,7 @@
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
        OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
        OPT_PROMETHEUS, OPT_BPF_STATS, OPT_ADVISE, OPT_CALIBRATE, OPT_SIZES,
-       OPT_PATTERN, OPT_COST_SAMPLE };
+       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -33,7 +33,7 @@ static const char doc[] =
 "Count and time the kernel's local IPC paths: AF_UNIX stream connect, send\n"
 "and receive against TCP send and receive, over loopback and to remote peers.\n"
 "\n"
-"USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID]... [-c COMM]...\n"
+"USAGE: udstrace [-d SECONDS] [-i SECONDS [--top N]] [-p PID]... [-c COMM]...\n"
 "                [--cgroup PATH]... [--json] [-H] [-v]\n"
 "                [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
@@ -95,6 +95,7 @@ static const char doc[] =
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS (0.01 to a year), then print the total", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS (0.01 to a year) as well", 0 },
+	{ "top", OPT_TOP, "N", 0, "Show at most N rows (1 to 10000, default 20); with -i on a terminal, a live view refreshed in place", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid); repeatable, up to 64", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace only threads named COMM, exactly (1 to 15 bytes); repeatable, up to 64", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only the cgroup v2 directory PATH and its descendants; repeatable, up to 8", 0 },
@@ -146,6 +147,19 @@ int parse_percent(const char *s, int min, int max, int *out)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int parse_top(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > MAX_TOP)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -235,6 +249,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_seconds(arg, &o->interval_s))
 			return usage_error("invalid interval '%s': want seconds, from %g to %.0f",
 					   arg, MIN_SECONDS, MAX_SECONDS);
+		break;
+	case OPT_TOP:
+		if (parse_top(arg, &o->top))
+			return usage_error("invalid --top '%s': want a number of rows from 1 to %d",
+					   arg, MAX_TOP);
 		break;
 	case 'p':
 		if (parse_pid(arg, &pid))
@@ -407,6 +426,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 	o->backend = BACKEND_AUTO;
 	o->pattern = -1;
 	o->cost_pct = COST_PCT;
+	o->top = DEFAULT_TOP;
 	/* Everything after the first "--" is the command, argp never sees it. */
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {

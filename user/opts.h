@@ -21,6 +21,7 @@ struct opts {
 	int nr_cgroups;
 	double duration_s;	/* -d, 0 = until Ctrl-C or the command ends */
 	double interval_s;	/* -i, 0 = final summary only */
+	int top;		/* --top: at most this many rows, 1 to MAX_TOP */
 	bool json;
 	bool verbose;
 	bool hist;
@@ -48,6 +49,9 @@ struct opts {
 
 /* --prometheus's --time-sample unless one is given. */
 #define EXPORTER_TIME_SAMPLE 10
+/* --top: the default, and the largest N taken. */
+#define DEFAULT_TOP 20
+#define MAX_TOP 10000
 
 /* Exit status for bad usage, as for every CLI tool of this kind. */
 #define EXIT_USAGE 2
@@ -70,5 +74,6 @@ int parse_pid(const char *s, pid_t *out);
 int parse_percent(const char *s, int min, int max, int *out);
 /* "100,4096": 1 to MAX_SIZES sizes of 1 B to 1 MiB; the count or -1. */
 int parse_sizes(const char *s, unsigned long long *out);
+int parse_top(const char *s, int *out);
 
 #endif /* UDSTRACE_OPTS_H */

@@ -27,6 +27,7 @@
 #include "output.h"
 #include "sampler.h"
 #include "snapshot.h"
+#include "top.h"
 #include "udsprobe_proc.h"
 
 static int failures;
@@ -1184,6 +1185,131 @@ static void test_cost_windows(void)
 		  early >= 90 && early <= 110, 1);
 }
 
+/* One frame of the live view into @buf; the rows shown, or -1. */
+static int render(const struct top_view *v, struct top_row *rows, int nr, char *buf,
+		  size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	int shown;
+
+	if (!f)
+		return -1;
+	shown = top_render(f, v, rows, nr);
+	fclose(f);
+	return shown;
+}
+
+/* Line @n (from 0) of @buf, copied into @line. */
+static const char *nth_line(const char *buf, int n, char *line, size_t len)
+{
+	const char *end;
+
+	for (; n > 0 && buf; n--)
+		buf = strchr(buf, '\n') ? strchr(buf, '\n') + 1 : NULL;
+	if (!buf || !*buf)
+		return "(none)";
+	end = strchr(buf, '\n') ?: buf + strlen(buf);
+	snprintf(line, len, "%.*s", (int)(end - buf), buf);
+	return line;
+}
+
+static int count_lines(const char *buf, int *longest)
+{
+	int n = 0, cur = 0;
+
+	*longest = 0;
+	for (; *buf; buf++) {
+		if (*buf != '\n') {
+			cur++;
+			continue;
+		}
+		n++;
+		if (cur > *longest)
+			*longest = cur;
+		cur = 0;
+	}
+	return n;
+}
+
+/* The live view's frames: sorted, capped by --top and the screen, cut to its width. */
+static void test_top(void)
+{
+	/* kernel time and calls in opposite orders, so the two sorts differ */
+	static const struct top_row five[] = {
+		{ .name = "a", .calls = 50, .ktime_ns = 1000, .timed = 50, .total_calls = 500 },
+		{ .name = "b", .calls = 40, .ktime_ns = 5000, .timed = 40, .total_calls = 400 },
+		{ .name = "c", .calls = 30, .ktime_ns = 3000, .timed = 30, .total_calls = 300 },
+		{ .name = "d", .calls = 20, .ktime_ns = 4000, .timed = 20, .total_calls = 200 },
+		{ .name = "e", .calls = 10, .ktime_ns = 2000, .timed = 10, .total_calls = 100 },
+	};
+	struct top_view v = { .clock = "12:00:00", .backend = "fentry (function time)",
+			      .interval_ns = 1000000000, .elapsed_ns = 5000000000ULL,
+			      .top = DEFAULT_TOP, .lines = 40, .cols = 200 };
+	char *top_args[] = { "udstrace", "--top", "5", NULL };
+	char *bad_top[] = { "udstrace", "--top", "0", NULL };
+	struct top_row rows[5];
+	char buf[4096], line[256];
+	int n, longest, v1 = 0;
+
+	CHECK_INT("parse_top 1", parse_top("1", &v1) || v1 != 1, 0);
+	CHECK_INT("parse_top 10000", parse_top("10000", &v1) || v1 != 10000, 0);
+	CHECK_INT("parse_top 0", parse_top("0", &v1), -1);
+	CHECK_INT("parse_top 10001", parse_top("10001", &v1), -1);
+	CHECK_INT("parse_top 3x", parse_top("3x", &v1), -1);
+	CHECK_INT("opts --top 5", parse_quietly(&(struct opts){}, top_args), 0);
+	CHECK_INT("opts --top 0", parse_quietly(&(struct opts){}, bad_top), EXIT_USAGE);
+
+	memcpy(rows, five, sizeof(rows));
+	n = render(&v, rows, 5, buf, sizeof(buf));
+	CHECK_INT("top: all five rows fit", n, 5);
+	CHECK_INT("top: header, column names, five rows", count_lines(buf, &longest), 7);
+	CHECK_STR("top: busiest by kernel time first", nth_line(buf, 2, line, sizeof(line)),
+		  "b                             40        0 B   5.00 us    125 ns           400       0       0 ns");
+	CHECK_STR("top: then d", strtok(strcpy(line, nth_line(buf, 3, line, sizeof(line))), " "), "d");
+	CHECK_STR("top: header", nth_line(buf, 0, line, sizeof(line)),
+		  "udstrace 12:00:00  backend fentry (function time)  interval 1.00 s  events 150 (150/s)  up 5.00 s");
+
+	/* Six lines: two for the heads, three rows, one that sums the two left out. */
+	memcpy(rows, five, sizeof(rows));
+	v.lines = 6;
+	n = render(&v, rows, 5, buf, sizeof(buf));
+	CHECK_INT("top: six lines show three rows", n, 3);
+	CHECK_INT("top: six lines", count_lines(buf, &longest), 6);
+	CHECK_STR("top: the rest summed", nth_line(buf, 5, line, sizeof(line)),
+		  "+ 2 more rows: 60 calls/s, kernel time 3.00 us/s");
+
+	/* --top 2 on a tall screen; counts only: sorted by calls. */
+	memcpy(rows, five, sizeof(rows));
+	v.lines = 40;
+	v.top = 2;
+	v.counts_only = true;
+	n = render(&v, rows, 5, buf, sizeof(buf));
+	CHECK_INT("top: --top 2", n, 2);
+	CHECK_INT("top: --top 2 lines", count_lines(buf, &longest), 5);
+	CHECK_STR("top: counts only: most calls first",
+		  strtok(strcpy(line, nth_line(buf, 2, line, sizeof(line))), " "), "a");
+	CHECK_STR("top: --top 2: the rest", nth_line(buf, 4, line, sizeof(line)),
+		  "+ 3 more rows: 60 calls/s, kernel time -/s");
+
+	/* Four rows in six lines: all shown, no sum line. */
+	memcpy(rows, five, sizeof(rows));
+	v.lines = 6;
+	v.top = DEFAULT_TOP;
+	n = render(&v, rows, 4, buf, sizeof(buf));
+	CHECK_INT("top: four rows fill six lines", n, 4);
+	CHECK_INT("top: four rows, six lines", count_lines(buf, &longest), 6);
+
+	/* A narrow screen: no line wraps. */
+	memcpy(rows, five, sizeof(rows));
+	v.cols = 30;
+	render(&v, rows, 5, buf, sizeof(buf));
+	count_lines(buf, &longest);
+	CHECK_INT("top: lines cut to 30 columns", longest, 30);
+	v.lines = 1;
+	CHECK_INT("top: one line: no rows", render(&v, rows, 5, buf, sizeof(buf)), 0);
+	CHECK_INT("top: one line: the header only", count_lines(buf, &longest), 1);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1208,5 +1334,6 @@ int main(int argc, char **argv)
 	test_calibration();
 	test_cost_decide();
 	test_cost_windows();
+	test_top();
 	return failures ? 1 : 0;
 }
