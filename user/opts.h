@@ -43,6 +43,8 @@ struct opts {
 	unsigned long long sizes[MAX_SIZES];	/* --sizes, for --calibrate */
 	int nr_sizes;
 	int pattern;		/* --pattern: enum adv_pattern, or -1 for both */
+	bool per_process;	/* -P: rows by process as well */
+	bool by_cgroup;		/* --by-cgroup: rows by cgroup as well */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

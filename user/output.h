@@ -12,6 +12,10 @@ void out_table(FILE *f, const struct report *r);
 /* One NDJSON line, schema udstrace/1 (docs/JSON.md). */
 void out_json(FILE *f, const struct report *r);
 
+/* -P, --by-cgroup: the rows under the table, and their JSON members. */
+void out_owners_table(FILE *f, const struct report *r);
+void out_owners_json(struct json *j, const struct report *r);
+
 /* --stages: the tree under a row, its JSON, and the Graphviz picture. */
 void out_stages_table(FILE *f, const struct report *r, int row);
 /* Members of a row's JSON object: on-CPU and blocked time, the stages. */
