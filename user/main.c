@@ -117,7 +117,10 @@ static struct advice *advise(struct run *r, const struct snapshot *s)
 	return a;
 }
 
-/* The breakdown the run asked for (-P, --by-cgroup), or none. */
+/*
+ * The breakdown the tables show (-P, --by-cgroup), or none: the kernel
+ * may count one for --prometheus alone (opts_breakdown).
+ */
 static enum breakdown breakdown_asked(const struct opts *o)
 {
 	return o->per_process ? BREAKDOWN_PROC :
@@ -146,9 +149,11 @@ static int read_owners(struct run *r, struct report *rep)
 			strerror(-err));
 		return err;
 	}
-	if (rep->breakdown == BREAKDOWN_CGROUP)
+	if (rep->breakdown == BREAKDOWN_CGROUP) {
 		owners_name_cgroups(&r->owners_shown, r->o->cgroups,
 				    r->o->nr_cgroups);
+		owners_merge_cgroup(&r->owners_shown);
+	}
 	owners_sort(&r->owners_shown, r->o->counts_only);
 	rep->owners = &r->owners_shown;
 	rep->top = r->o->top;
@@ -445,10 +450,7 @@ static int start_target(struct run *r, struct target *tg)
 	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
 	tg->nr_comms = r->o->nr_comms;
 	tg->nr_cgroups = r->o->nr_cgroups;
-	tg->breakdown = breakdown_asked(r->o);
-	/* --prometheus labels each --cgroup's calls apart: by cgroup, in the kernel. */
-	if (!tg->breakdown && r->o->prometheus && r->o->nr_cgroups)
-		tg->breakdown = BREAKDOWN_CGROUP;
+	tg->breakdown = opts_breakdown(r->o);
 	tg->owners_max = owners_max();
 	if (r->o->nr_pids) {
 		tg->mode = FILTER_TGID;

@@ -434,6 +434,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+enum breakdown opts_breakdown(const struct opts *o)
+{
+	if (o->per_process)
+		return BREAKDOWN_PROC;
+	if (o->by_cgroup || (o->prometheus && o->nr_cgroups))
+		return BREAKDOWN_CGROUP;
+	return BREAKDOWN_NONE;
+}
+
 int opts_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct argp argp = {

@@ -69,6 +69,12 @@ struct opts {
  */
 int opts_parse(int argc, char **argv, struct opts *o);
 
+/*
+ * What the kernel breaks the counts down by: -P, --by-cgroup, or for
+ * --prometheus's cgroup label, --cgroup.
+ */
+enum breakdown opts_breakdown(const struct opts *o);
+
 /* Number parsers shared with the tests; 0 on success, -1 if invalid. */
 int parse_seconds(const char *s, double *out);
 int parse_pid(const char *s, pid_t *out);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "json.h"
+#include "prom_series.h"
 #include "report.h"
 
 void out_table(FILE *f, const struct report *r);
@@ -35,6 +36,14 @@ struct prom_info {
 	const char *version, *commit;	/* udstrace's, as --version says */
 	const char *cgroup;	/* --cgroup's PATHs joined by ',', or NULL */
 	bool bpf_stats;		/* the kernel times our programs: the cost is known */
+	/*
+	 * -P, --by-cgroup, --cgroup: calls, errors, bytes and kernel time
+	 * per path and @series_label ("comm" or "cgroup"), in place of the
+	 * per-path samples; NULL: per path.
+	 */
+	const char *series_label;
+	const struct prom_series *series;
+	size_t nr_series;
 	__u64 bpf_run_ns, bpf_runs;
 };
 /*

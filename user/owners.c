@@ -82,7 +82,7 @@ int owners_read(const struct tracer *t, struct owners *out)
 	return 0;
 }
 
-static int key_cmp(const void *a, const void *b)
+int owners_key_cmp(const void *a, const void *b)
 {
 	const struct owner_key *x = &((const struct owner_row *)a)->k;
 	const struct owner_key *y = &((const struct owner_row *)b)->k;
@@ -106,14 +106,14 @@ int owners_delta(const struct owners *cur, struct owners *prev,
 {
 	int err;
 
-	qsort(prev->row, prev->n, sizeof(*prev->row), key_cmp);
+	qsort(prev->row, prev->n, sizeof(*prev->row), owners_key_cmp);
 	out->n = 0;
 	out->inserted = cur->inserted;
 	out->evicted = cur->evicted;
 	for (size_t i = 0; i < cur->n; i++) {
 		struct owner_row row = cur->row[i];
 		const struct owner_row *p = bsearch(&row, prev->row, prev->n,
-						    sizeof(row), key_cmp);
+						    sizeof(row), owners_key_cmp);
 
 		/* Fewer calls than before: evicted and made again since. */
 		if (p && p->s.calls <= row.s.calls && p->s.timed <= row.s.timed)
@@ -200,6 +200,10 @@ void owners_name_cgroups(struct owners *o, const char *const *given,
 	}
 	for (int g = 0; g < nr_given && g < MAX_CGROUPS; g++)
 		free(dirs[g]);
+}
+
+void owners_merge_cgroup(struct owners *o)
+{
 	merge(o, same_cgroup);
 }
 
@@ -220,7 +224,7 @@ static int size_cmp(const void *a, const void *b)
 		return vx > vy ? -1 : 1;
 	if (x->s.calls != y->s.calls)
 		return x->s.calls > y->s.calls ? -1 : 1;
-	return key_cmp(a, b);
+	return owners_key_cmp(a, b);
 }
 
 void owners_sort(struct owners *o, bool by_calls)

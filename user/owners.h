@@ -40,11 +40,14 @@ int owners_delta(const struct owners *cur, struct owners *prev,
 		 struct owners *out);
 /*
  * --by-cgroup: names each row's cgroup; with @given (--cgroup PATHs),
- * by the first of them the cgroup is in or below. Rows left with the
- * same path and name are merged.
+ * by the first of them the cgroup is in or below.
  */
 void owners_name_cgroups(struct owners *o, const char *const *given,
 			 int nr_given);
+/* Merges the rows with the same path and cgroup name. */
+void owners_merge_cgroup(struct owners *o);
+/* By key (id, then path), for qsort and bsearch of rows. */
+int owners_key_cmp(const void *a, const void *b);
 /* Merges the rows with the same path and comm (Prometheus' comm label). */
 void owners_merge_comm(struct owners *o);
 /* Biggest first: by kernel time, or by calls with @by_calls. */
