@@ -8,6 +8,7 @@
 #define UDSTRACE_ACCOUNT_BPF_H
 
 #include "udstrace.h"
+#include "target.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -51,6 +52,82 @@ static __always_inline __u32 log2_slot(__u64 v)
 #else
 #define STAT_ADD(p, v) (*(p) += (v))
 #endif
+/* -P or --by-cgroup (user/target.h); nothing below runs without them. */
+const volatile enum breakdown breakdown = BREAKDOWN_NONE;
+
+/*
+ * The calls per (path, process) or (path, cgroup). An LRU hash, so a
+ * busy machine's new processes push out the ones not seen for longest;
+ * user space sizes it (1 entry when unused), and compares the inserts
+ * counted here with the entries it finds to report the evictions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OWNERS_MAX);
+	__type(key, struct owner_key);
+	__type(value, struct owner_stats);
+} owners SEC(".maps");
+
+__u64 owners_inserted = 0;
+
+/* The current task's entry in owners for @path, made if need be. */
+static __always_inline struct owner_stats *owner_current(__u32 path)
+{
+	struct owner_key k = { .path = path, .pad = 0 };
+	struct owner_stats *o, zero = {};
+	struct task_struct *task;
+
+	if (breakdown == BREAKDOWN_CGROUP)
+		k.id = bpf_get_current_cgroup_id();
+	else
+		k.id = current_tgid();
+	o = bpf_map_lookup_elem(&owners, &k);
+	if (o)
+		return o;
+	if (breakdown == BREAKDOWN_PROC) {
+		/* The process's name, not the thread's: a pool thread's differs. */
+		task = (struct task_struct *)bpf_get_current_task();
+		BPF_CORE_READ_INTO(&zero.comm, task, group_leader, comm);
+	}
+	/* Another CPU may have made it meanwhile: then it is not counted. */
+	if (!bpf_map_update_elem(&owners, &k, &zero, BPF_NOEXIST))
+		__sync_fetch_and_add(&owners_inserted, 1);
+	return bpf_map_lookup_elem(&owners, &k);
+}
+
+/*
+ * Unlike the per-CPU stats, an owner's counters are shared by every
+ * CPU, so the adds are atomic whatever the program type.
+ */
+static __always_inline void owner_call(__u32 path, long ret)
+{
+	struct owner_stats *o;
+
+	if (breakdown == BREAKDOWN_NONE)
+		return;
+	o = owner_current(path);
+	if (!o)
+		return;
+	__sync_fetch_and_add(&o->calls, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&o->errors, 1);
+	else if (ret > 0)
+		__sync_fetch_and_add(&o->bytes, ret);
+}
+
+static __always_inline void owner_time(__u32 path, __u64 ns)
+{
+	struct owner_stats *o;
+
+	if (breakdown == BREAKDOWN_NONE)
+		return;
+	o = owner_current(path);
+	if (!o)
+		return;
+	__sync_fetch_and_add(&o->ktime_ns, ns);
+	__sync_fetch_and_add(&o->timed, 1);
+}
+
 /* A call whose in-flight state could not be stored (see inflight.bpf.h). */
 static __always_inline void account_drop(__u32 path)
 {
@@ -64,6 +141,7 @@ static __always_inline void account_call(__u32 path, long ret)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 
+	owner_call(path, ret);
 	if (!s)
 		return;
 	STAT_ADD(&s->calls, 1);
@@ -83,6 +161,7 @@ static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked,
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 	struct path_extremes *x = bpf_map_lookup_elem(&extremes, &path);
 
+	owner_time(path, ns);
 	if (!s || !x)
 		return;
 	STAT_ADD(&s->ktime_ns, ns);

@@ -71,4 +71,32 @@ enum filter_mode {
 #define MAX_CGROUPS 8
 #define COMM_LEN 16
 
+/*
+ * -P and --by-cgroup: the calls of each path broken down by who made
+ * them, in an LRU hash (bpf/account.bpf.h) of OWNERS_MAX entries.
+ */
+enum breakdown {
+	BREAKDOWN_NONE,
+	BREAKDOWN_PROC,		/* -P: id is the tgid */
+	BREAKDOWN_CGROUP,	/* --by-cgroup: id is the cgroup v2 id */
+};
+
+#define OWNERS_MAX 10240
+
+struct owner_key {
+	__u64 id;
+	__u32 path;
+	__u32 pad;		/* always 0: the key is hashed whole */
+};
+
+/* Shared by all CPUs: every add is atomic. */
+struct owner_stats {
+	__u64 calls;
+	__u64 errors;
+	__u64 bytes;
+	__u64 ktime_ns;
+	__u64 timed;
+	char comm[COMM_LEN];	/* -P: the thread group leader's, at the first call */
+};
+
 #endif /* UDSTRACE_H */

@@ -44,6 +44,9 @@ struct backend_obj {
 	/* The object's followed_lost counter (bpf/follow.bpf.h), or NULL */
 	const volatile __u64 *followed_lost;
 	int stage_fd;		/* --stages counters, or -1 */
+	/* -P, --by-cgroup: bpf/account.bpf.h's owners map and its inserts */
+	int owners_fd;
+	const volatile __u64 *owners_inserted;
 	bool time_sampled;	/* --time-sample took: time_window switches timing */
 	/* The programs each path depends on, for their miss counters. */
 	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];

@@ -131,6 +131,13 @@ static void check_backend(enum backend_kind k, const struct target *tg,
 	for (int p = 0; p < NR_PATHS; p++) {
 		struct probe_result *r = &res[p];
 
+		/* The module counts per path, and nothing finer. */
+		if (k == BACKEND_KMOD && tg->breakdown) {
+			r->ok = false;
+			snprintf(r->why, sizeof(r->why),
+				 "-P and --by-cgroup need a BPF backend: the module counts per path only");
+			continue;
+		}
 		r->ok = !ops->can_serve(p, r->probe, sizeof(r->probe), r->why,
 					sizeof(r->why));
 		any |= serve[p] = r->ok;
@@ -160,6 +167,8 @@ int check_run(const struct opts *o)
 		.self = getpid(),
 		.stages = o->stages,
 		.counts_only = o->counts_only,
+		.breakdown = o->per_process ? BREAKDOWN_PROC :
+			     o->by_cgroup ? BREAKDOWN_CGROUP : BREAKDOWN_NONE,
 	};
 	char lockdown[96], err[REASONS_LEN];
 	bool auto_ok;

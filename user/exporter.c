@@ -15,6 +15,9 @@
  *    read of it that fails counts 0. The program run time drops a program
  *    whose info cannot be read. Those dips are what snapshot_hold and the
  *    hold below are for.
+ *  - -P, --by-cgroup, --cgroup: the rows per process or cgroup live in an
+ *    LRU map, whose entries can be evicted. prom_series keeps what each
+ *    row had when last seen, and holds every series at its highest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +38,8 @@ struct exporter {
 	__u64 run_ns, runs;		/* held, as the snapshot */
 	bool bpf_stats;			/* once shown, always shown */
 	char *cgroup;			/* the label, or NULL */
+	bool by_series;			/* -P, --by-cgroup, --cgroup */
+	struct prom_series_set series;
 };
 
 /*
@@ -90,6 +95,15 @@ static int render(void *ctx, FILE *f)
 	if (err)
 		return err;
 	snapshot_hold(&e->held, &e->cur);
+	if (e->by_series) {
+		err = prom_series_update(&e->series, e->tracer);
+		if (err)
+			return err;
+		pi.series_label = e->series.breakdown == BREAKDOWN_PROC ?
+				  "comm" : "cgroup";
+		pi.series = e->series.s;
+		pi.nr_series = e->series.n;
+	}
 	e->bpf_stats = e->bpf_stats || stats_on(e->tracer);
 	if (e->bpf_stats) {
 		tracer_prog_time(e->tracer, &run_ns, &runs);
@@ -136,6 +150,14 @@ struct exporter *exporter_start(const struct opts *o, struct tracer *t)
 	e->tracer = t;
 	e->listen = o->listen;
 	e->cgroup = cgroup_label(o);
+	e->by_series = opts_breakdown(o) != BREAKDOWN_NONE;
+	if (e->by_series &&
+	    prom_series_init(&e->series, opts_breakdown(o), o->cgroups,
+			     o->nr_cgroups)) {
+		fprintf(stderr, "udstrace: --prometheus: %s\n", strerror(ENOMEM));
+		exporter_stop(e);
+		return NULL;
+	}
 	e->http = http_start(&e->listen, render, e, why, sizeof(why));
 	if (!e->http || (o->nr_cgroups && !e->cgroup)) {
 		fprintf(stderr, "udstrace: --prometheus: %s\n",
@@ -161,6 +183,7 @@ void exporter_stop(struct exporter *e)
 	if (!e)
 		return;
 	http_stop(e->http);
+	prom_series_free(&e->series);
 	free(e->cgroup);
 	free(e);
 }

@@ -25,6 +25,7 @@
 #include "live.h"
 #include "opts.h"
 #include "output.h"
+#include "owners.h"
 #include "paths.h"
 #include "sampler.h"
 #include "system.h"
@@ -86,6 +87,8 @@ struct run {
 	bool said_serving;	/* --prometheus: said the targets are gone */
 	unsigned long long start_ns;
 	struct snapshot last;	/* at the last interval */
+	/* -P, --by-cgroup: read now, at the last interval, and shown */
+	struct owners owners, owners_last, owners_shown;
 	bool sampling;		/* --time-sample took effect */
 	struct sampler sampler;
 	struct bpf_cost cost;	/* what our programs cost (--cost-sample) */
@@ -112,6 +115,50 @@ static struct advice *advise(struct run *r, const struct snapshot *s)
 		advice_this_run(a, s);
 	advice_finish(a, kernel_release(), tcp);
 	return a;
+}
+
+/*
+ * The breakdown the tables show (-P, --by-cgroup), or none: the kernel
+ * may count one for --prometheus alone (opts_breakdown).
+ */
+static enum breakdown breakdown_asked(const struct opts *o)
+{
+	return o->per_process ? BREAKDOWN_PROC :
+	       o->by_cgroup ? BREAKDOWN_CGROUP : BREAKDOWN_NONE;
+}
+
+/*
+ * -P, --by-cgroup: the rows for this report, the run's or the
+ * interval's (then kept for the next), named and sorted.
+ */
+static int read_owners(struct run *r, struct report *rep)
+{
+	int err;
+
+	rep->breakdown = breakdown_asked(r->o);
+	if (!rep->breakdown)
+		return 0;
+	err = owners_read(&r->tracer, &r->owners);
+	if (!err && rep->final)
+		err = owners_copy(&r->owners_shown, &r->owners);
+	else if (!err)
+		err = owners_delta(&r->owners, &r->owners_last, &r->owners_shown) ?:
+		      owners_copy(&r->owners_last, &r->owners);
+	if (err) {
+		fprintf(stderr, "udstrace: reading the -P/--by-cgroup rows failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	if (rep->breakdown == BREAKDOWN_CGROUP) {
+		owners_name_cgroups(&r->owners_shown, r->o->cgroups,
+				    r->o->nr_cgroups);
+		owners_merge_cgroup(&r->owners_shown);
+	}
+	owners_sort(&r->owners_shown, r->o->counts_only);
+	rep->owners = &r->owners_shown;
+	rep->top = r->o->top;
+	rep->owners_max = owners_max();
+	return 0;
 }
 
 /* One table or object on stdout; a reader that went away (| head) ends the run. */
@@ -160,6 +207,10 @@ static int print_report(struct run *r, bool final)
 	now = now_ns();
 	cur.elapsed_ns = now - r->start_ns;
 	cur.sampled_ns = r->sampling ? sampler_open_ns(&r->sampler, now) : 0;
+	/* Before --advise takes the probes off. */
+	err = read_owners(r, &rep);
+	if (err)
+		return err;
 	if (final) {
 		rep.snap = &cur;
 		if (r->o->advise)
@@ -399,6 +450,8 @@ static int start_target(struct run *r, struct target *tg)
 	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
 	tg->nr_comms = r->o->nr_comms;
 	tg->nr_cgroups = r->o->nr_cgroups;
+	tg->breakdown = opts_breakdown(r->o);
+	tg->owners_max = owners_max();
 	if (r->o->nr_pids) {
 		tg->mode = FILTER_TGID;
 		/* The kmod backend's one filter: opts_parse() allows it one -p. */
@@ -652,5 +705,8 @@ cleanup_fds:
 	for (int i = 0; i < MAX_CGROUPS; i++)
 		if (r.cgroup_fd[i] >= 0)
 			close(r.cgroup_fd[i]);
+	owners_free(&r.owners);
+	owners_free(&r.owners_last);
+	owners_free(&r.owners_shown);
 	return status;
 }

@@ -24,7 +24,7 @@
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
        OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
        OPT_PROMETHEUS, OPT_BPF_STATS, OPT_ADVISE, OPT_CALIBRATE, OPT_SIZES,
-       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP };
+       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP, OPT_BY_CGROUP };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -33,8 +33,9 @@ static const char doc[] =
 "Count and time the kernel's local IPC paths: AF_UNIX stream connect, send\n"
 "and receive against TCP send and receive, over loopback and to remote peers.\n"
 "\n"
-"USAGE: udstrace [-d SECONDS] [-i SECONDS [--top N]] [-p PID]... [-c COMM]...\n"
-"                [--cgroup PATH]... [--json] [-H] [-v]\n"
+"USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID]... [-c COMM]...\n"
+"                [--cgroup PATH]... [-P | --by-cgroup] [--top N]\n"
+"                [--json] [-H] [-v]\n"
 "                [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
@@ -49,6 +50,12 @@ static const char doc[] =
 "-c nginx -c php-fpm --cgroup /sys/fs/cgroup/web traces nginx or php-fpm\n"
 "threads in that cgroup or below. With -- COMMAND, -c and --cgroup narrow\n"
 "the command and its children. The kmod backend takes one -p only.\n"
+"\n"
+"Breakdowns (-P, --by-cgroup), counted in the kernel: under the summary, one\n"
+"row per path and process (tgid, and the process's name: its main thread's)\n"
+"or per path and cgroup v2 (relative to the cgroup2 mount; with --cgroup,\n"
+"the PATH given that the cgroup is in), the --top N by kernel time (by calls\n"
+"with --counts-only), then one line summing the rest. BPF backends only.\n"
 "\n"
 "Backends (chosen per path; auto tries them in this order):\n"
 "  fentry      fentry/fexit on the function: function-level time\n"
@@ -77,6 +84,8 @@ static const char doc[] =
 "  udstrace -c redis-server         # threads named redis-server\n"
 "  udstrace --cgroup /sys/fs/cgroup/system.slice/nginx.service\n"
 "                                   # a cgroup v2 and its descendants\n"
+"  udstrace -P --top 5 -d 10       # the 5 processes with the most kernel time\n"
+"  udstrace --by-cgroup -d 10       # the same by cgroup\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
@@ -95,7 +104,7 @@ static const char doc[] =
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS (0.01 to a year), then print the total", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS (0.01 to a year) as well", 0 },
-	{ "top", OPT_TOP, "N", 0, "Show at most N rows (1 to 10000, default 20); with -i on a terminal, a live view refreshed in place", 0 },
+	{ "top", OPT_TOP, "N", 0, "Show at most N rows (1 to 10000, default 20): of -P and --by-cgroup (then a line sums the rest), and with -i on a terminal, of a live view refreshed in place", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid); repeatable, up to 64", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace only threads named COMM, exactly (1 to 15 bytes); repeatable, up to 64", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only the cgroup v2 directory PATH and its descendants; repeatable, up to 8", 0 },
@@ -115,6 +124,8 @@ static const struct argp_option options[] = {
 	{ "calibrate", OPT_CALIBRATE, NULL, 0, "Measure the kernel time of a send over UDS and loopback TCP (about 2 s per size and pattern) and cache it for --advise", 0 },
 	{ "sizes", OPT_SIZES, "LIST", 0, "With --calibrate: message sizes in bytes, comma-separated (default 100; 1 to 1048576, up to 16)", 0 },
 	{ "pattern", OPT_PATTERN, "NAME", 0, "With --calibrate: stream or rr (request-response); default both", 0 },
+	{ "per-process", 'P', NULL, 0, "Also break the counts down by process (tgid and name)", 0 },
+	{ "by-cgroup", OPT_BY_CGROUP, NULL, 0, "Also break the counts down by cgroup v2 (with --cgroup: by the PATH given)", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	/* argp's own help options print and then exit(): ours only print. */
@@ -353,6 +364,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->pattern = pat;
 		break;
 	}
+	case 'P':
+		o->per_process = true;
+		break;
+	case OPT_BY_CGROUP:
+		o->by_cgroup = true;
+		break;
 	case 'H':
 		o->hist = true;
 		break;
@@ -378,6 +395,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (o->backend == BACKEND_KMOD &&
 		    (o->nr_pids > 1 || o->nr_comms || o->nr_cgroups))
 			return usage_error("the kmod backend filters by one process only: -c, --cgroup and a second -p need a BPF backend");
+		if (o->per_process && o->by_cgroup)
+			return usage_error("-P and --by-cgroup exclude each other: one breakdown at a time");
+		/* The module counts per path only. */
+		if (o->backend == BACKEND_KMOD && (o->per_process || o->by_cgroup))
+			return usage_error("the kmod backend counts per path only: -P and --by-cgroup need a BPF backend");
 		if (o->counts_only && o->stages)
 			return usage_error("--counts-only and --stages exclude each other");
 		if (o->time_sample_set && (o->counts_only || o->stages))
@@ -410,6 +432,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+enum breakdown opts_breakdown(const struct opts *o)
+{
+	if (o->per_process)
+		return BREAKDOWN_PROC;
+	if (o->by_cgroup || (o->prometheus && o->nr_cgroups))
+		return BREAKDOWN_CGROUP;
+	return BREAKDOWN_NONE;
 }
 
 int opts_parse(int argc, char **argv, struct opts *o)

@@ -43,6 +43,8 @@ struct opts {
 	unsigned long long sizes[MAX_SIZES];	/* --sizes, for --calibrate */
 	int nr_sizes;
 	int pattern;		/* --pattern: enum adv_pattern, or -1 for both */
+	bool per_process;	/* -P: rows by process as well */
+	bool by_cgroup;		/* --by-cgroup: rows by cgroup as well */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };
@@ -66,6 +68,12 @@ struct opts {
  * call).
  */
 int opts_parse(int argc, char **argv, struct opts *o);
+
+/*
+ * What the kernel breaks the counts down by: -P, --by-cgroup, or for
+ * --prometheus's cgroup label, --cgroup.
+ */
+enum breakdown opts_breakdown(const struct opts *o);
 
 /* Number parsers shared with the tests; 0 on success, -1 if invalid. */
 int parse_seconds(const char *s, double *out);

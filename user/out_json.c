@@ -62,6 +62,7 @@ void out_json(FILE *f, const struct report *r)
 	json_array_end(&j);
 	if (r->advice)
 		out_advice_json(&j, r->advice);
+	out_owners_json(&j, r);
 	json_object_end(&j);
 	fflush(f);
 }

@@ -2,10 +2,12 @@
 /*
  * --prometheus: the counters in the Prometheus text exposition format,
  * version 0.0.4, one scrape at a time (docs/METRICS.md). Labels stay few
- * and bounded: the row (path), and a constant cgroup with --cgroup. Per
- * process or per connection detail is for the JSON, never for labels.
+ * and bounded: the row (path); with -P the process name (comm, never the
+ * tgid), with --by-cgroup or --cgroup the cgroup. Per process or per
+ * connection detail is for the JSON, never for labels.
  */
 #include <inttypes.h>
+#include <string.h>
 #include "output.h"
 #include "paths.h"
 
@@ -97,6 +99,59 @@ static void put_path_counter(FILE *f, const struct report *r, const struct prom_
 	put_head(f, name, "counter", help);
 	for (int p = 0; p < NR_PATHS; p++)
 		put_sample(f, name, pi, p, get(r->snap, p));
+}
+
+/*
+ * {path="...",comm="..."} or {path="...",cgroup="..."}: a series' own
+ * cgroup replaces the constant --cgroup one.
+ */
+static void put_series_labels(FILE *f, const struct prom_info *pi,
+			      const struct prom_series *s)
+{
+	fprintf(f, "{path=\"%s\",%s=\"", path_info[s->path].name,
+		pi->series_label);
+	put_value(f, s->label);
+	fputc('"', f);
+	if (pi->cgroup && strcmp(pi->series_label, "cgroup")) {
+		fputs(",cgroup=\"", f);
+		put_value(f, pi->cgroup);
+		fputc('"', f);
+	}
+	fputc('}', f);
+}
+
+enum series_field { SERIES_CALLS, SERIES_ERRORS, SERIES_BYTES, SERIES_KTIME };
+
+/* -P, --by-cgroup, --cgroup: one of the four counters, per series. */
+static void put_series_counter(FILE *f, const struct prom_info *pi,
+			       const char *name, enum series_field field)
+{
+	for (size_t i = 0; i < pi->nr_series; i++) {
+		const struct prom_series *s = &pi->series[i];
+		const struct owner_stats *v = &s->shown;
+
+		fputs(name, f);
+		put_series_labels(f, pi, s);
+		fputc(' ', f);
+		if (field == SERIES_KTIME)
+			put_seconds(f, v->ktime_ns);
+		else
+			fprintf(f, "%" PRIu64 "\n", (uint64_t)(field == SERIES_CALLS ?
+				v->calls : field == SERIES_ERRORS ? v->errors : v->bytes));
+	}
+}
+
+/* The four counters, per path or per series. */
+static void put_counter(FILE *f, const struct report *r, const struct prom_info *pi,
+			const char *name, const char *help, enum series_field field,
+			__u64 (*get)(const struct snapshot *, int))
+{
+	if (!pi->series_label) {
+		put_path_counter(f, r, pi, name, help, get);
+		return;
+	}
+	put_head(f, name, "counter", help);
+	put_series_counter(f, pi, name, field);
 }
 
 /*
@@ -192,17 +247,19 @@ static void put_run_counters(FILE *f, const struct report *r, const struct prom_
 
 void out_prom(FILE *f, const struct report *r, const struct prom_info *pi)
 {
-	put_path_counter(f, r, pi, "udstrace_calls_total",
-			 "Calls of each kernel path by traced processes, each counted once.",
-			 get_calls);
-	put_path_counter(f, r, pi, "udstrace_errors_total",
-			 "Calls that returned a negative errno.", get_errors);
-	put_path_counter(f, r, pi, "udstrace_bytes_total",
-			 "Bytes sent or received: the sum of the calls' positive return values.",
-			 get_bytes);
+	put_counter(f, r, pi, "udstrace_calls_total",
+		    "Calls of each kernel path by traced processes, each counted once.",
+		    SERIES_CALLS, get_calls);
+	put_counter(f, r, pi, "udstrace_errors_total",
+		    "Calls that returned a negative errno.", SERIES_ERRORS, get_errors);
+	put_counter(f, r, pi, "udstrace_bytes_total",
+		    "Bytes sent or received: the sum of the calls' positive return values.",
+		    SERIES_BYTES, get_bytes);
 	put_head(f, "udstrace_kernel_seconds_total", "counter",
 		 "Kernel time of the timed calls (time_scope in udstrace_info: function, syscall, or none).");
-	for (int p = 0; p < NR_PATHS; p++) {
+	if (pi->series_label)
+		put_series_counter(f, pi, "udstrace_kernel_seconds_total", SERIES_KTIME);
+	for (int p = 0; !pi->series_label && p < NR_PATHS; p++) {
 		fputs("udstrace_kernel_seconds_total", f);
 		put_labels(f, pi, p, NULL);
 		fputc(' ', f);

@@ -6,11 +6,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "json.h"
+#include "prom_series.h"
 #include "report.h"
 
 void out_table(FILE *f, const struct report *r);
 /* One NDJSON line, schema udstrace/1 (docs/JSON.md). */
 void out_json(FILE *f, const struct report *r);
+
+/* -P, --by-cgroup: the rows under the table, and their JSON members. */
+void out_owners_table(FILE *f, const struct report *r);
+void out_owners_json(struct json *j, const struct report *r);
 
 /* --stages: the tree under a row, its JSON, and the Graphviz picture. */
 void out_stages_table(FILE *f, const struct report *r, int row);
@@ -31,6 +36,14 @@ struct prom_info {
 	const char *version, *commit;	/* udstrace's, as --version says */
 	const char *cgroup;	/* --cgroup's PATHs joined by ',', or NULL */
 	bool bpf_stats;		/* the kernel times our programs: the cost is known */
+	/*
+	 * -P, --by-cgroup, --cgroup: calls, errors, bytes and kernel time
+	 * per path and @series_label ("comm" or "cgroup"), in place of the
+	 * per-path samples; NULL: per path.
+	 */
+	const char *series_label;
+	const struct prom_series *series;
+	size_t nr_series;
 	__u64 bpf_run_ns, bpf_runs;
 };
 /*

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include "advice.h"
+#include "owners.h"
 #include "snapshot.h"
 #include "tracer.h"
 
@@ -25,6 +26,11 @@ struct report {
 	const struct advice *advice;	/* --advise, on the final report */
 	/* the final report: what our BPF programs cost; else NULL */
 	const struct bpf_cost *cost;
+	/* -P, --by-cgroup: the rows, sorted; NULL without */
+	const struct owners *owners;
+	enum breakdown breakdown;
+	int top;			/* --top: how many rows to show */
+	unsigned int owners_max;	/* the kernel map's size */
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -77,6 +77,8 @@
 		(obj)->extremes_fd = bpf_map__fd((skel)->maps.extremes); \
 		(obj)->followed_fd = bpf_map__fd((skel)->maps.followed); \
 		(obj)->followed_lost = &(skel)->bss->followed_lost;	\
+		(obj)->owners_fd = bpf_map__fd((skel)->maps.owners);	\
+		(obj)->owners_inserted = &(skel)->bss->owners_inserted;	\
 		(obj)->stage_fd = -1;					\
 	} while (0)
 

@@ -20,6 +20,8 @@ struct target {
 	bool time_sampled;	/* --time-sample: timing in windows, where it can */
 	/* room in the followed map if not MAX_FOLLOWED (the tests: a full map) */
 	__u32 max_followed;
+	enum breakdown breakdown;	/* -P, --by-cgroup */
+	__u32 owners_max;		/* their map's size if not OWNERS_MAX */
 };
 
 /* Sets the filter variables every backend's rodata has (bpf/target.bpf.h). */
@@ -32,6 +34,10 @@ struct target {
 		(skel)->rodata->counts_only = (t)->counts_only;		\
 		(skel)->rodata->pidns_dev = (t)->pidns_dev;		\
 		(skel)->rodata->pidns_ino = (t)->pidns_ino;		\
+		(skel)->rodata->breakdown = (t)->breakdown;		\
+		bpf_map__set_max_entries((skel)->maps.owners,		\
+			!(t)->breakdown ? 1 :				\
+			(t)->owners_max ?: OWNERS_MAX);			\
 	} while (0)
 
 /*

@@ -58,7 +58,9 @@ static void check_accepted(const struct opts *o)
 	    o->nr_sizes < 0 || o->nr_sizes > MAX_SIZES ||
 	    ((o->nr_sizes || o->pattern >= 0) && !o->calibrate) ||
 	    (o->calibrate && (o->advise || o->cmd)) ||
-	    (o->advise && o->counts_only))
+	    (o->advise && o->counts_only) ||
+	    o->top < 1 || o->top > MAX_TOP || (o->per_process && o->by_cgroup) ||
+	    (o->backend == BACKEND_KMOD && (o->per_process || o->by_cgroup)))
 		abort();
 	for (int i = 0; i < o->nr_sizes; i++)
 		if (o->sizes[i] < 1 || o->sizes[i] > (1 << 20))
@@ -93,7 +95,8 @@ static void check_same(const struct opts *a, int ra, const struct opts *b, int r
 	    a->bpf_stats != b->bpf_stats || a->advise != b->advise ||
 	    a->calibrate != b->calibrate || a->nr_sizes != b->nr_sizes ||
 	    memcmp(a->sizes, b->sizes, a->nr_sizes * sizeof(a->sizes[0])) ||
-	    a->pattern != b->pattern)
+	    a->pattern != b->pattern || a->per_process != b->per_process ||
+	    a->by_cgroup != b->by_cgroup || a->top != b->top)
 		abort();
 }
 

@@ -112,6 +112,17 @@ one_line "kmod with --cgroup" 2 "$kmod" --cgroup /sys/fs/cgroup --backend kmod
 one_line "kmod with two -p" 2 "$kmod" --backend kmod -p 1 -p 2
 usage "-p twice and a command" 2 "-p and a command exclude each other" -p 1 -p 2 -- true
 
+# -P, --by-cgroup and --top: the module counts per path only; one
+# breakdown at a time; --top takes 1 to 10000 rows.
+bd="udstrace: the kmod backend counts per path only: -P and --by-cgroup need a BPF backend"
+one_line "kmod with -P" 2 "$bd" --backend kmod -P
+one_line "kmod with --per-process" 2 "$bd" --per-process --backend kmod
+one_line "kmod with --by-cgroup" 2 "$bd" --backend kmod --by-cgroup
+one_line "-P and --by-cgroup" 2 "udstrace: -P and --by-cgroup exclude each other: one breakdown at a time" -P --by-cgroup
+for v in 0 -1 10001 1.5 "" 5x 99999999999999999999; do
+	one_line "--top '$v'" 2 "udstrace: invalid --top '$v': want a number of rows from 1 to 10000" -P --top "$v"
+done
+
 # --prometheus [ADDR:]PORT: a port from 1 to 65535, a numeric address (IPv6
 # in brackets), and any address but 127.0.0.1 written out.
 port="want [ADDR:]PORT, with PORT from 1 to 65535"

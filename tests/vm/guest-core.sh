@@ -414,6 +414,17 @@ for b in fentry kprobe; do
 	U4=
 done
 [ $cg_ok = no ] || rmdir $CG/sub $CG
+# -P: two workloads at once under two names, on fentry and kprobe (and
+# the module, which must refuse it). Each prints its own counts.
+cp ./workload /tmp/pp-a
+cp ./workload /tmp/pp-b
+for b in fentry kprobe; do
+	run perproc-$b --backend $b -P -- sh -c \
+		"/tmp/pp-a -u $N -t $K -c $M -s $S & /tmp/pp-b -u $((N / 2 + 1)) -t $((K / 3 + 1)) -s $S & wait"
+done
+timeout -s KILL "$RUN_DEADLINE" ./udstrace --backend kmod -P >/dev/null 2>/tmp/err
+echo "@@perproc-kmod-status $?"
+echo "@@perproc-kmod-err $(cat /tmp/err)"
 # --folded with real stage times (fentry): each row's lines add up to its
 # kernel time in the same run's summary.
 run folded-fentry --backend fentry --folded /tmp/folded -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
