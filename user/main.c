@@ -91,6 +91,7 @@ struct run {
 	struct owners owners, owners_last, owners_shown;
 	bool sampling;		/* --time-sample took effect */
 	struct sampler sampler;
+	unsigned long windows_skipped;	/* --time-sample windows that would not open */
 	struct bpf_cost cost;	/* what our programs cost (--cost-sample) */
 	struct live live;	/* -i on a terminal: the live view */
 };
@@ -363,10 +364,23 @@ static int sample_step(struct run *r)
 	if (!r->sampling || !sampler_step(&r->sampler, now_ns()))
 		return 0;
 	err = tracer_time_window(&r->tracer, r->sampler.open);
-	if (err)
-		fprintf(stderr, "udstrace: %s the --time-sample window failed: %s\n",
-			r->sampler.open ? "opening" : "closing", strerror(-err));
-	return err;
+	if (!err)
+		return 0;
+	if (!r->sampler.open) {
+		fprintf(stderr, "udstrace: closing the --time-sample window failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	/*
+	 * Out of fds or memory for a moment, say: counting goes on, only this
+	 * window's timing is lost. An always-on exporter must not end for it.
+	 */
+	tracer_time_window(&r->tracer, false);
+	sampler_skip(&r->sampler);
+	if (!r->windows_skipped++)
+		fprintf(stderr, "udstrace: opening a --time-sample window failed: %s; calls are still counted, and timing resumes with the next window that opens\n",
+			strerror(-err));
+	return 0;
 }
 
 static int run_loop(struct run *r)

@@ -39,6 +39,14 @@ bool sampler_step(struct sampler *s, unsigned long long now_ns)
 	return true;
 }
 
+void sampler_skip(struct sampler *s)
+{
+	if (!s->open)
+		return;
+	s->open = false;
+	s->next_ns = period_of(s, s->opened_ns) + SAMPLE_PERIOD_NS;
+}
+
 unsigned long long sampler_open_ns(const struct sampler *s,
 				   unsigned long long now_ns)
 {

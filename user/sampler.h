@@ -29,6 +29,13 @@ void sampler_init(struct sampler *s, int pct, unsigned long long now_ns);
  */
 bool sampler_step(struct sampler *s, unsigned long long now_ns);
 
+/*
+ * The window sampler_step() just opened could not be opened after all
+ * (the probes would not attach): it counts as never open, and the next
+ * one comes in the next period.
+ */
+void sampler_skip(struct sampler *s);
+
 /* How long windows were open up to @now_ns. */
 unsigned long long sampler_open_ns(const struct sampler *s,
 				   unsigned long long now_ns);

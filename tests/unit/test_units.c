@@ -926,6 +926,13 @@ static void test_sampler(void)
 		snprintf(name, sizeof(name), "sampler at %ld ms: open so far", steps[i].at_ms);
 		CHECK_INT(name, sampler_open_ns(&s, now) / ms, steps[i].open_ms);
 	}
+	/* The window at 6000 ms would not open: never open, the next at 7000. */
+	sampler_skip(&s);
+	CHECK_INT("sampler skip: closed", s.open, 0);
+	CHECK_INT("sampler skip: not counted", sampler_open_ns(&s, t0 + 6050 * ms) / ms, 2220);
+	CHECK_INT("sampler skip: nothing until the next period",
+		  sampler_step(&s, t0 + 6099 * ms), 0);
+	CHECK_INT("sampler skip: the next opens", sampler_step(&s, t0 + 7000 * ms) && s.open, 1);
 }
 
 /* Near enough for doubles computed two ways: within a millionth. */
