@@ -4,7 +4,7 @@
 # shellcheck shell=bash
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-UDSTRACE=$TOP/udstrace
+UDSTRACE=${BENCH_UDSTRACE:-$TOP/udstrace}
 UDSBENCH=$TOP/udsbench/udsbench
 FLOOR=$TOP/.output/floor
 PROG_COST=$TOP/.output/prog-cost

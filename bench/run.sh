@@ -66,6 +66,15 @@ floor_of() {
 	esac
 }
 
+# floors: the floor of each mode here, one "MODE floor:SETS" line each
+# (none where there is none), for tests/live/bench.sh.
+floors() {
+	local m
+	for m in default counts-only bpftrace; do
+		echo "$m $(floor_of "$m" || echo none)"
+	done
+}
+
 # The tracing-overhead table on this kernel: ROUNDS rounds, each running
 # every tracer once in turn (untraced first), so that each round gives one
 # ratio per tracer against its own untraced run. A figure is the median of
