@@ -216,11 +216,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 
 /*
  * One ->sendmsg or ->recvmsg returned: count it, and name the syscall's row.
- * Inside a syscall sys_enter traced, the task passed the target test there,
- * and nothing it does inside one call can change that: the test is made
- * again only for a call outside a traced syscall (io_uring's), with
- * --counts-only (no syscall is traced) and with --time-sample (a syscall
- * entered in an earlier window stays "in flight" until its next exit).
+ * Inside a syscall sys_enter traced, the task passed the target test there
+ * (a call is traced by what its task was as the syscall entered, as
+ * fentry's exit takes its entry's under -- CMD), so the test is made again
+ * only for a call outside a traced syscall (io_uring's), with --counts-only
+ * (no syscall is traced) and with --time-sample (a syscall entered in an
+ * earlier window stays "in flight" until its next exit).
  */
 static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 {
