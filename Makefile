@@ -133,7 +133,7 @@ demo-redis:
 bench:
 	$(Q)bash tests/deps.sh test
 	$(Q)$(MAKE) --no-print-directory udstrace udsbench $(OUTPUT)/workload $(OUTPUT)/attach-time \
-		$(OUTPUT)/floor
+		$(OUTPUT)/floor $(OUTPUT)/prog-cost
 	$(Q)bash bench/run.sh
 
 # Only the start-up section, printed rather than written (a few seconds).

@@ -13,3 +13,7 @@ $(OUTPUT)/floor: bench/floor.c $(OUTPUT)/floor.skel.h | $(OUTPUT)
 $(OUTPUT)/attach-time: bench/attach-time.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(OUTPUT)/prog-cost: bench/prog-cost.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@

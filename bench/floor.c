@@ -6,8 +6,8 @@
  *
  *   floor [-d SECONDS] SET[,SET...]
  *   SET: syscalls (sys_enter, sys_exit), sock (sock_send_length,
- *        sock_recv_length), wake (sk_data_ready), fentry, fexit
- *        (each path function's)
+ *        sock_recv_length), wake (sk_data_ready), fentry, fexit,
+ *        kprobe, kretprobe (each path function's)
  *
  * It prints "tracing with N empty programs" on stderr once all are
  * attached, the line bench/lib.sh waits for.
@@ -31,6 +31,8 @@ static const struct {
 	{ "wake", { "sk_data_ready" } },
 	{ "fentry", { "fentry_" } },
 	{ "fexit", { "fexit_" } },
+	{ "kprobe", { "kprobe_" } },
+	{ "kretprobe", { "kretprobe_" } },
 };
 
 static volatile sig_atomic_t stop;
@@ -66,7 +68,7 @@ static int select_set(struct bpf_object *obj, const char *name)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: floor [-d SECONDS] SET[,SET...] (SET: syscalls, sock, wake, fentry, fexit)\n");
+	fprintf(stderr, "usage: floor [-d SECONDS] SET[,SET...] (SET: syscalls, sock, wake, fentry, fexit, kprobe, kretprobe)\n");
 	return 2;
 }
 

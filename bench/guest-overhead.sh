@@ -14,6 +14,7 @@ start() {
 	none) return ;;
 	floor-fentry) ./floor fentry,fexit 2>/tmp/t.err & ;;
 	floor-fexit) ./floor fexit 2>/tmp/t.err & ;;
+	floor-kprobe) ./floor kprobe,kretprobe 2>/tmp/t.err & ;;
 	floor-syscalls) ./floor syscalls 2>/tmp/t.err & ;;
 	fentry-counts) ./udstrace --backend fentry --counts-only -d 3600 >/dev/null 2>/tmp/t.err & ;;
 	fentry-stages) ./udstrace --backend fentry --stages -d 3600 >/dev/null 2>/tmp/t.err & ;;
@@ -48,8 +49,8 @@ value() {
 # The guest is still settling after boot; one throw-away run first.
 ./udsbench --json --sizes 100 --count "$LAT" >/dev/null
 for r in $(seq "$ROUNDS"); do
-	for t in none floor-fentry fentry floor-fexit fentry-counts fentry-stages kprobe \
-		floor-syscalls tracepoint; do
+	for t in none floor-fentry fentry floor-fexit fentry-counts fentry-stages floor-kprobe \
+		kprobe floor-syscalls tracepoint; do
 		start $t || continue
 		echo "@@$t uds-thr $r $(value msgs_per_s --transport uds --mode throughput --sizes 100 --count "$THR")"
 		echo "@@$t tcp-thr $r $(value msgs_per_s --transport tcp --mode throughput --sizes 100 --count "$THR")"

@@ -4,9 +4,10 @@
 # shellcheck shell=bash
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-UDSTRACE=$TOP/udstrace
+UDSTRACE=${BENCH_UDSTRACE:-$TOP/udstrace}
 UDSBENCH=$TOP/udsbench/udsbench
 FLOOR=$TOP/.output/floor
+PROG_COST=$TOP/.output/prog-cost
 RUNS=${BENCH_RUNS:-5}
 ROUNDS=${BENCH_ROUNDS:-7}
 

@@ -41,16 +41,24 @@ Unless a table says otherwise, udsbench's two sides are pinned to CPU 0 (\`--cpu
 EOT
 }
 
-# floor_of MODE: the bench/floor.c sets on the hooks MODE attaches here,
+# floor_of MODE: the bench/floor.c sets on the hooks MODE (default,
+# counts-only or bpftrace) attaches here,
 # from the backend auto picks for the send path and the tracepoints this
-# kernel has (udstrace attaches the same; see user/backend_*.c).
+# kernel has (udstrace attaches the same; see user/backend_*.c). Where
+# auto mixes backends (one path on kprobe, the rest on fentry), the send
+# path's stands for all: udsbench's messages are sends and receives.
 floor_of() {
 	local backend sock=
 	backend=$("$UDSTRACE" --check --json | jq -r '.auto.unix_stream_sendmsg')
 	[ -d /sys/kernel/tracing/events/sock/sock_send_length ] && sock=1
+	# bench/udstrace.bt: the syscall and sock tracepoints, whatever the backend.
+	[ "$1" = bpftrace ] && backend=tracepoint
 	case $backend:$1 in
+	tracepoint:bpftrace) echo "floor:syscalls${sock:+,sock}" ;;
 	fentry:default) echo floor:fentry,fexit ;;
 	fentry:counts-only) echo floor:fexit ;;
+	# Every mode: the kprobe backend has no --counts-only of its own.
+	kprobe:*) echo floor:kprobe,kretprobe ;;
 	# 6.3+: connects that work are counted at the listener's wake-up.
 	tracepoint:default) echo "floor:syscalls${sock:+,sock,wake}" ;;
 	tracepoint:counts-only) if [ -n "$sock" ]; then echo floor:sock,wake; else echo floor:syscalls; fi ;;
@@ -58,17 +66,28 @@ floor_of() {
 	esac
 }
 
+# floors: the floor of each mode here, one "MODE floor:SETS" line each
+# (none where there is none), for tests/live/bench.sh.
+floors() {
+	local m
+	for m in default counts-only bpftrace; do
+		echo "$m $(floor_of "$m" || echo none)"
+	done
+}
+
 # The tracing-overhead table on this kernel: ROUNDS rounds, each running
 # every tracer once in turn (untraced first), so that each round gives one
 # ratio per tracer against its own untraced run. A figure is the median of
 # those ratios, with the lowest and highest.
 overhead() {
-	local w name args metric t v base mode f_def f_cnt tracers=() key
-	local -A ratio
+	local w name args metric t v base mode f_def f_cnt f_bt tracers=() key
+	local -A ratio seen
 	f_def=$(floor_of default) || f_def=
 	f_cnt=$(floor_of counts-only) || f_cnt=
-	for t in none "$f_def" udstrace "$f_cnt" counts-only stages bpftrace; do
-		[ -n "$t" ] && tracers+=("$t")
+	f_bt=$(floor_of bpftrace) || f_bt=
+	for t in none "$f_def" udstrace "$f_cnt" counts-only stages "$f_bt" bpftrace; do
+		[ -n "$t" ] && [ -z "${seen[$t]:-}" ] && tracers+=("$t")
+		seen[$t]=1
 	done
 	echo "## Tracing overhead on this kernel, against the floor"
 	echo
@@ -80,7 +99,8 @@ overhead() {
 	echo "attached there can cost. **vs floor** is the mode's overhead over the floor's,"
 	echo "(mode - 1) / (floor - 1) from the medians: 1.00 means nothing above the hooks' own cost."
 	echo "bpftrace (bench/udstrace.bt, the same counts, bytes and syscall time) is set"
-	echo "against the default mode's floor; --stages has no floor of its own here."
+	echo "against its own floor, the tracepoints it attaches (\`${f_bt#floor:}\`);"
+	echo "--stages has no floor of its own here."
 	echo
 	echo "| workload | untraced | mode | slowdown | floor | vs floor |"
 	echo "| --- | --- | --- | --- | --- | --- |"
@@ -104,7 +124,7 @@ overhead() {
 		base=$(tr ' ' '\n' <<<"${ratio[none]}" | grep . | spread | cut -d' ' -f1)
 		base="$(printf '%.0f' "$base") $([ "$metric" = msgs_per_s ] && echo msg/s || echo ns RTT)"
 		for t in "counts-only|--counts-only|$f_cnt" "udstrace|default|$f_def" \
-			"stages|--stages|" "bpftrace|bpftrace|$f_def"; do
+			"stages|--stages|" "bpftrace|bpftrace|$f_bt"; do
 			IFS='|' read -r t mode key <<<"$t"
 			overhead_row "$name" "$base" "$mode" "${ratio[$t]:-}" "${key:+${ratio[$key]:-}}"
 			name='' base=''
@@ -209,7 +229,7 @@ vm_overhead() {
 	echo "with each other here, never with the table above. Not pinned (pinning"
 	echo "both sides to one vCPU under TCG made the untraced runs erratic). Medians of $rounds"
 	echo "interleaved rounds as above, with the lowest and highest; the floors are fentry/fexit"
-	echo "(fexit alone for --counts-only) and sys_enter/sys_exit, empty."
+	echo "(fexit alone for --counts-only), kprobe/kretprobe and sys_enter/sys_exit, empty."
 	echo "$((THR_COUNT / 10)) messages for throughput, $((LAT_COUNT / 10)) round trips for latency."
 	echo
 	# Multi-threaded TCG, as these figures have always been measured.
@@ -241,12 +261,82 @@ vm_overhead() {
 		v=$(tr ' ' '\n' <<<"${ratio[none]:-}" | grep . | spread | cut -d' ' -f1)
 		v="$(printf '%.0f' "${v:-0}") $([ "$metric" = msgs_per_s ] && echo msg/s || echo ns RTT)"
 		for t in "fentry-counts|fentry --counts-only|floor-fexit" "fentry|fentry|floor-fentry" \
-			"fentry-stages|fentry --stages|" "kprobe|kprobe|" "tracepoint|tracepoint|floor-syscalls"; do
+			"fentry-stages|fentry --stages|" "kprobe|kprobe|floor-kprobe" \
+			"tracepoint|tracepoint|floor-syscalls"; do
 			IFS='|' read -r t mode floor <<<"$t"
 			overhead_row "$name" "$v" "$mode" "${ratio[$t]:-}" "${floor:+${ratio[$floor]:-}}"
 			name='' v=''
 		done
 	done
+	echo
+	rm -f "$log"
+}
+
+# Where each mode's cost goes, program by program: for UDS throughput
+# (100 B, pinned as above), each BPF program's runs per message and mean
+# ns per run as the kernel's bpf_stats measure them (bench/prog-cost.c,
+# which turns them on for the run only), under each mode and its floor.
+# Medians of $ROUNDS runs. Not part of make bench's default sections.
+progcost() {
+	local t f_def f_cnt log name runs ns count=$THR_COUNT
+	local -A r n
+	f_def=$(floor_of default) || f_def=
+	f_cnt=$(floor_of counts-only) || f_cnt=
+	echo "## BPF programs' own cost, per program"
+	echo
+	echo "UDS throughput, 100 B, $count messages, pinned as above; each program's runs"
+	echo "per message and mean ns per run (bpf_stats), medians of $ROUNDS runs."
+	echo
+	echo "| tracer | program | runs per message | ns per run | ns per message |"
+	echo "| --- | --- | --- | --- | --- |"
+	log=$(mktemp)
+	for t in $f_def udstrace $f_cnt counts-only; do
+		r=() n=()
+		for _ in $(seq "$ROUNDS"); do
+			tracer_start "$t" || continue
+			"$PROG_COST" -p "$TRACER_PID" "$UDSBENCH" --json --transport uds --mode throughput --sizes 100 \
+				--count "$count" $PIN >"$log"
+			tracer_stop
+			while read -r name runs ns; do
+				r[$name]+="$(awk -v a="$runs" -v c="$count" 'BEGIN { printf "%.3f", a / c }') "
+				n[$name]+="$ns "
+			done < <(sed -n 's/^@prog //p' "$log")
+		done
+		for name in "${!r[@]}"; do
+			runs=$(med "${r[$name]}") ns=$(med "${n[$name]}")
+			echo "| $t | $name | $runs | $ns | $(awk -v a="$runs" -v b="$ns" 'BEGIN { printf "%.1f", a * b }') |"
+		done | sort
+	done
+	rm -f "$log"
+	echo
+}
+
+# In the VM, where fentry and kprobe work: whether each floor set that
+# floor_of can pick attaches, and each program's runs per UDS message
+# under it and under udstrace's backends (bench/guest-floor.sh). Not part
+# of make bench's default sections; run it as bench/run.sh vm_floor.
+vm_floor() {
+	local log count=$((THR_COUNT / 10))
+	log=$(mktemp)
+	echo "## Floor sets and program runs per message in the VM (Debian $("$TOP/tests/vm/kernel.sh" --abi 2>/dev/null))"
+	echo
+	if ! "$TOP/tests/vm/run-vm.sh" --timeout 600 --add "$UDSTRACE" --add "$UDSBENCH" \
+		--add "$FLOOR" --add "$PROG_COST" -- "$TOP/bench/guest-floor.sh" "$count" >"$log" 2>&1; then
+		echo "Not run: the VM failed: $(tail -n 2 "$log" | tr '\n' ' ')"
+		echo
+		rm -f "$log"
+		return
+	fi
+	echo "UDS throughput, 100 B, $count messages; ns per run as bpf_stats measure them"
+	echo "under emulation, so only the runs per message carry over to hardware."
+	echo
+	echo "| tracer | program | runs per message | ns per run |"
+	echo "| --- | --- | --- | --- |"
+	tr -d '\r' <"$log" | sed -n 's/^@@ //p' | awk -v c="$count" '
+		/ did not attach: / { sub(/ did not attach: /, " | did not attach: "); print "| " $0 " | |"; next }
+		/ tracing / { next }
+		{ n = split($0, f, " @prog "); split(f[2], p, " ")
+		  printf "| %s | %s | %.3f | %s |\n", f[1], p[1], p[2] / c, p[3] }'
 	echo
 	rm -f "$log"
 }

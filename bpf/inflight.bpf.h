@@ -17,6 +17,15 @@
 
 const volatile bool have_task_storage = true;
 
+/*
+ * The current task as a BTF pointer (5.11+), for NAME_task() and
+ * target_task(); NULL before, where neither dereferences it.
+ */
+static __always_inline struct task_struct *current_task_btf(void)
+{
+	return have_task_storage ? bpf_get_current_task_btf() : NULL;
+}
+
 /* Threads that can be inside a traced call at once, before 5.11. */
 #define MAX_INFLIGHT 16384
 
@@ -24,6 +33,8 @@ const volatile bool have_task_storage = true;
  * DEFINE_INFLIGHT(NAME, TYPE) defines the maps NAME_ts and NAME_hash and:
  *   TYPE *NAME_current(bool create)   the current thread's entry
  *   TYPE *NAME_of(struct task_struct *task)   another task's (BTF pointer)
+ *   TYPE *NAME_task(struct task_struct *task, bool create)
+ *                   the current thread's, @task being current_task_btf()'s
  *   void NAME_done(void)              the current thread's call is over
  * A created entry starts zeroed only in the hash; callers set every field.
  */
@@ -78,6 +89,16 @@ static __always_inline TYPE *NAME##_of(struct task_struct *task)	\
 		return bpf_task_storage_get(&NAME##_ts, task, NULL, 0);	\
 	id = (__u64)task->tgid << 32 | (__u32)task->pid;		\
 	return bpf_map_lookup_elem(&NAME##_hash, &id);			\
+}									\
+									\
+/* Unused where every caller has no task pointer at hand (fentry). */	\
+static __always_inline __attribute__((unused)) TYPE *			\
+NAME##_task(struct task_struct *task, bool create)			\
+{									\
+	if (have_task_storage)						\
+		return bpf_task_storage_get(&NAME##_ts, task, NULL,	\
+			create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);	\
+	return NAME##_current(create);					\
 }									\
 									\
 static __always_inline void NAME##_done(void)				\

@@ -60,18 +60,35 @@
 /* thread_info.status: the task is in a 32-bit syscall. */
 #define TS_COMPAT	0x0002
 
+/*
+ * The sets of numbers, as macros so that the bitmap below is made from
+ * the very same tests at compile time.
+ */
+#define IS_RECV_SYSCALL(id)						\
+	((id) == NR_read || (id) == NR_readv || (id) == NR_recvfrom ||	\
+	 (id) == NR_recvmsg || (id) == NR_recvmmsg)
+#define IS_PATH_SYSCALL(id)						\
+	((id) == NR_connect || (id) == NR_write || (id) == NR_writev ||	\
+	 (id) == NR_sendto || (id) == NR_sendmsg || (id) == NR_sendmmsg || \
+	 (id) == NR_sendfile || (id) == NR_splice || IS_RECV_SYSCALL(id))
+#define IS_IA32_ONLY_PATH_SYSCALL(id)					\
+	((id) == NR32_read || (id) == NR32_write ||			\
+	 (id) == NR32_socketcall || (id) == NR32_readv ||		\
+	 (id) == NR32_writev || (id) == NR32_sendfile ||		\
+	 (id) == NR32_sendfile64 || (id) == NR32_splice ||		\
+	 (id) == NR32_recvmmsg || (id) == NR32_sendmmsg ||		\
+	 ((id) >= NR32_connect && (id) <= NR32_recvmsg) ||		\
+	 (id) == NR32_recvmmsg_time64)
+
 static __always_inline bool is_recv_syscall(long id)
 {
-	return id == NR_read || id == NR_readv || id == NR_recvfrom ||
-	       id == NR_recvmsg || id == NR_recvmmsg;
+	return IS_RECV_SYSCALL(id);
 }
 
 /* A 64-bit path syscall. */
 static __always_inline bool is_path_syscall(long id)
 {
-	return id == NR_connect || id == NR_write || id == NR_writev ||
-	       id == NR_sendto || id == NR_sendmsg || id == NR_sendmmsg ||
-	       id == NR_sendfile || id == NR_splice || is_recv_syscall(id);
+	return IS_PATH_SYSCALL(id);
 }
 
 /* A 64-bit path syscall that can make several socket calls in one. */
@@ -81,21 +98,39 @@ static __always_inline bool is_multi_call_syscall(long id)
 	       id == NR_splice;
 }
 
-/* A number that is a path syscall for a 32-bit process and not a 64-bit one. */
-static __always_inline bool is_ia32_only_path_syscall(long id)
-{
-	return id == NR32_read || id == NR32_write || id == NR32_socketcall ||
-	       id == NR32_readv || id == NR32_writev || id == NR32_sendfile ||
-	       id == NR32_sendfile64 || id == NR32_splice ||
-	       id == NR32_recvmmsg || id == NR32_sendmmsg ||
-	       (id >= NR32_connect && id <= NR32_recvmsg) ||
-	       id == NR32_recvmmsg_time64;
-}
+/*
+ * Bit n set: n is a path syscall for a 64-bit or for a 32-bit process.
+ * Every number either table names is below 512.
+ */
+#define MAYBE_PATH_NR_MAX 512
+#define MP_BIT(n)							\
+	((__u64)(IS_PATH_SYSCALL(n) || IS_IA32_ONLY_PATH_SYSCALL(n)) << ((n) & 63))
+#define MP_8(n)								\
+	(MP_BIT(n) | MP_BIT((n) + 1) | MP_BIT((n) + 2) | MP_BIT((n) + 3) | \
+	 MP_BIT((n) + 4) | MP_BIT((n) + 5) | MP_BIT((n) + 6) | MP_BIT((n) + 7))
+#define MP_64(n)							\
+	(MP_8(n) | MP_8((n) + 8) | MP_8((n) + 16) | MP_8((n) + 24) |	\
+	 MP_8((n) + 32) | MP_8((n) + 40) | MP_8((n) + 48) | MP_8((n) + 56))
 
-/* The first and cheapest test, at sys_enter and at sys_exit. */
+static const __u64 maybe_path_bits[MAYBE_PATH_NR_MAX / 64] = {
+	MP_64(0), MP_64(64), MP_64(128), MP_64(192),
+	MP_64(256), MP_64(320), MP_64(384), MP_64(448),
+};
+
+/*
+ * The first and cheapest test, at sys_enter and at sys_exit, which every
+ * syscall on the machine runs: one bit of a table in read-only data
+ * rather than a chain of some thirty compares. x32 numbers (bit 30) and
+ * negative ones are above the table: never path syscalls.
+ */
 static __always_inline bool maybe_path_syscall(long id)
 {
-	return is_path_syscall(id) || is_ia32_only_path_syscall(id);
+	unsigned long nr = id;
+
+	if (nr >= MAYBE_PATH_NR_MAX)
+		return false;
+	/* "& 7" keeps the index provably inside the table for the verifier */
+	return (maybe_path_bits[(nr >> 6) & 7] >> (nr & 63)) & 1;
 }
 
 /*

@@ -156,12 +156,14 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	struct sys_call call, *c;
+	struct task_struct *task;
 	long fd, raw_id = id;
 
 	/* The id test is cheaper than the target test, so it goes first. */
 	if (!maybe_path_syscall(id))
 		return 0;
-	if (!target_current())
+	task = current_task_btf();
+	if (!target_task(task))
 		return 0;
 	/*
 	 * On 6.3+ without --stages the sock tracepoints name the row of a send
@@ -195,7 +197,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		if (call.count_at_exit)
 			call.row = row;
 	}
-	c = inflight_current(true);
+	c = inflight_task(task, true);
 	if (!c) {
 		if (call.row != PATH_NONE)
 			account_drop(call.row);
@@ -212,22 +214,34 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* One ->sendmsg or ->recvmsg returned: count it, and name the syscall's row. */
+/*
+ * One ->sendmsg or ->recvmsg returned: count it, and name the syscall's row.
+ * Inside a syscall sys_enter traced, the task passed the target test there
+ * (a call is traced by what its task was as the syscall entered, as
+ * fentry's exit takes its entry's under -- CMD), so the test is made again
+ * only for a call outside a traced syscall (io_uring's), with --counts-only
+ * (no syscall is traced) and with --time-sample (a syscall entered in an
+ * earlier window stays "in flight" until its next exit).
+ */
 static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 {
-	struct sys_call *c;
+	struct task_struct *task = current_task_btf();
+	struct sys_call *c = NULL;
 	__u32 row;
 
-	if (!target_current())
+	/* --counts-only: the syscall tracepoints are not loaded: nothing to name */
+	if (!counts_only) {
+		c = inflight_task(task, false);
+		if (c && !c->start_ns)
+			c = NULL;
+	}
+	if ((!c || time_sampled) && !target_task(task))
 		return;
 	row = sock_row(sk, recv);
 	if (row == PATH_NONE)
 		return;
 	account_call(row, ret);
-	if (counts_only)
-		return;	/* the syscall tracepoints are not loaded: nothing to name */
-	c = inflight_current(false);
-	if (c && c->start_ns)
+	if (c)
 		c->row = row;
 }
 
@@ -255,7 +269,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if (!maybe_path_syscall(regs->orig_ax))
 		return 0;
-	c = inflight_current(false);
+	c = inflight_task(current_task_btf(), false);
 	if (!c || !c->start_ns)
 		return 0;
 	/* Entered in an earlier window: its return was not seen then. */

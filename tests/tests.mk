@@ -45,7 +45,8 @@ TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
 	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny $(OUTPUT)/edges \
 	$(OUTPUT)/rates
 ifneq ($(SANITIZE),1)
-TEST_BINS += $(OUTPUT)/udstrace-dynamic
+# tests/live/bench.sh: make bench's floor and per-program cost tools.
+TEST_BINS += $(OUTPUT)/udstrace-dynamic $(OUTPUT)/floor $(OUTPUT)/prog-cost
 endif
 include tests/fuzz/fuzz.mk
 
