@@ -69,6 +69,23 @@
 		e_;							\
 	})
 
+/*
+ * -S (bpf/conns.bpf.h): sets conns_on, and creates the per-socket maps
+ * only then. @wake: the backend hooks data_ready, so it loads sched_waking
+ * (and the sched_switch it shares with --stages) for the wake-ups. Any
+ * sched_switch program splits the time into on-CPU, blocked and waiting.
+ */
+#define SKEL_SET_CONNS(skel, t, wake)					\
+	do {								\
+		bool on_ = (t)->conns;					\
+		(skel)->rodata->conns_on = on_;				\
+		(skel)->rodata->conns_wake = on_ && (wake);		\
+		bpf_map__set_autocreate((skel)->maps.conns, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_zero, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_waker, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_woken, on_);	\
+	} while (0)
+
 /* The maps every BPF backend has (the stage map is set apart, with --stages). */
 #define SKEL_SET_MAPS(obj, skel)				\
 	do {								\
@@ -80,6 +97,8 @@
 		(obj)->owners_fd = bpf_map__fd((skel)->maps.owners);	\
 		(obj)->owners_inserted = &(skel)->bss->owners_inserted;	\
 		(obj)->stage_fd = -1;					\
+		(obj)->conns_fd = bpf_map__fd((skel)->maps.conns);	\
+		(obj)->conns_created = &(skel)->bss->conns_created;	\
 	} while (0)
 
 #endif /* UDSTRACE_SKEL_COMMON_H */
