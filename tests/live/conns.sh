@@ -24,6 +24,19 @@ check "conns: --check with kmod refuses -S" "$?:$err" \
 j=$("$UDSTRACE" --json -- "$WORKLOAD" -u 3 2>/dev/null | final_object)
 check "conns: none without -S" "$(jq 'has("connections")' <<<"$j")" false
 
+# has_rows NAME ROW...: each ROW is a JSON object, or NAME fails (a missing
+# row must never pass as two empty strings compared).
+has_rows() {
+	local name=$1 r
+	shift
+	for r in "$@"; do
+		if [ -z "$r" ] || ! jq -e 'type == "object"' <<<"$r" >/dev/null 2>&1; then
+			fail "$name" "no such row in the connections"
+			return 1
+		fi
+	done
+}
+
 # conns_case BACKEND: the exact counts and the identities, with ss.
 conns_case() {
 	local b=$1 tmp wl out j ss_x ss_t
@@ -56,6 +69,7 @@ conns_case() {
 		if [ "$proto" = unix ]; then
 			row=$(jq -c ".connections[] | select(.inode == $ci)" <<<"$j")
 			srow=$(jq -c ".connections[] | select(.inode == $si)" <<<"$j")
+			has_rows "conns[$b]: unix $c: both ends' rows" "$row" "$srow" || continue
 			check "conns[$b]: unix $c: client row's peer inode" "$(jq .peer_inode <<<"$row")" "$si"
 			check "conns[$b]: unix $c: server row's peer inode" "$(jq .peer_inode <<<"$srow")" "$ci"
 			check "conns[$b]: unix $c: server row's name" "$(jq -r .local <<<"$srow")" "$path"
@@ -72,6 +86,7 @@ conns_case() {
 			cp=$(jq .client_port <<<"$w") sp=$(jq .server_port <<<"$w")
 			row=$(jq -c ".connections[] | select(.proto == \"tcp\" and .local == \"127.0.0.1:$cp\")" <<<"$j")
 			srow=$(jq -c ".connections[] | select(.proto == \"tcp\" and .peer == \"127.0.0.1:$cp\")" <<<"$j")
+			has_rows "conns[$b]: tcp $c: both ends' rows" "$row" "$srow" || continue
 			check "conns[$b]: tcp $c: client row's peer" "$(jq -r .peer <<<"$row")" "127.0.0.1:$sp"
 			check "conns[$b]: tcp $c: server row's local" "$(jq -r .local <<<"$srow")" "127.0.0.1:$sp"
 			# ss -tn: "ESTAB 0 0 LOCAL PEER users:..."
@@ -101,7 +116,8 @@ block_case() {
 	out=$("$UDSTRACE" -S --json --backend "$b" -- "$CONNWORK" block $ms 2>/dev/null)
 	wl=$(grep '"case":"block"' <<<"$out")
 	j=$(final_object <<<"$out")
-	row=$(jq -c ".connections[] | select(.inode == $(jq .sender_inode <<<"$wl"))" <<<"$j")
+	row=$(jq -c ".connections[] | select(.inode == $(jq .sender_inode <<<"$wl"))" <<<"$j" 2>/dev/null)
+	has_rows "conns[$b]: blocked sender's row" "$row" || return
 	local blocked asleep
 	blocked=$(jq .send.blocked_ns <<<"$row") asleep=$(jq .asleep_ns <<<"$wl")
 	if [ -n "$blocked" ] && [ "$blocked" != null ] && [ "$blocked" -ge "$asleep" ]; then
@@ -123,6 +139,7 @@ wake_case() {
 	out=$("$UDSTRACE" -S --json --backend "$b" -- "$CONNWORK" pingpong $k 2>/dev/null)
 	wl=$(grep '"case":"pingpong"' <<<"$out")
 	j=$(final_object <<<"$out")
+	has_rows "conns[$b]: ping-pong rows" "$(jq -c '.connections[0]' <<<"$j" 2>/dev/null)" || return
 	if [ "$(jq '.connections[0].wakeups' <<<"$j")" = null ]; then
 		why=$(awk '/sk_data_ready/ { print "no sock:sk_data_ready here (6.3+)" }' <<<"$("$UDSTRACE" --check 2>&1)")
 		skip "conns[$b]: wake-ups" "${why:-not measured by this backend here}"
@@ -131,6 +148,7 @@ wake_case() {
 	for end in client server; do
 		local row
 		row=$(jq -c ".connections[] | select(.inode == $(jq .${end}_inode <<<"$wl"))" <<<"$j")
+		has_rows "conns[$b]: ping-pong $end end's row" "$row" || continue
 		check "conns[$b]: ping-pong $end end: wake-ups" "$(jq .wakeups <<<"$row")" $k
 		check "conns[$b]: ping-pong $end end: receives" "$(jq .recv.calls <<<"$row")" $k
 	done
