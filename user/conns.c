@@ -170,6 +170,7 @@ int conns_read(const struct tracer *t, struct conn_table *out)
 		if (!t->started[k] || o->conns_fd < 0 || !o->conns_created)
 			continue;
 		any = true;
+		out->max_rows = o->conns_max;
 		out->split &= o->conns_split;
 		out->wakeups &= o->conns_wake;
 		err = read_map(o->conns_fd, out, &nr_rows);

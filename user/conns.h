@@ -36,6 +36,7 @@ struct conn_table {
 	struct conn_row *rows;	/* by kernel time (sends + receives), largest first */
 	size_t nr;
 	__u64 evicted;		/* rows pushed out of the full LRU map during the run */
+	__u32 max_rows;		/* the map's size */
 	bool split;		/* every backend split time on-CPU/blocked/runnable */
 	bool wakeups;		/* every backend measured wake-ups */
 };

@@ -112,8 +112,8 @@ void out_conns_table(FILE *f, const struct report *r)
 	if (!t->wakeups)
 		fprintf(f, "NOTE: wake-ups need sock:sk_data_ready (6.3+) on the tracepoint backend, or the fentry backend; not measured here\n");
 	if (t->evicted)
-		fprintf(f, "WARNING: %llu sockets' rows were evicted from the per-connection map (%d rows): their counts are lost\n",
-			(unsigned long long)t->evicted, MAX_CONNS);
+		fprintf(f, "WARNING: %llu sockets' rows were evicted from the per-connection map (%u rows): their counts are lost\n",
+			(unsigned long long)t->evicted, t->max_rows);
 }
 
 static void json_dir(struct json *j, const char *key, const struct conn_dir *d,

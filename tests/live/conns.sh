@@ -27,6 +27,19 @@ check "conns: --check with kmod refuses -S" "$?:$err" \
 j=$("$UDSTRACE" --json -- "$WORKLOAD" -u 3 2>/dev/null | final_object)
 check "conns: none without -S" "$(jq 'has("connections")' <<<"$j")" false
 
+# A map too small for the 8 sockets of "connwork counts": every socket got
+# a row once, so rows present plus rows evicted make at least 8, and no
+# more are present than the map holds; the table warns.
+out=$(UDSTRACE_CONNS_MAX=4 "$UDSTRACE" -S --json -- "$CONNWORK" counts 2>/dev/null)
+j=$(final_object <<<"$out")
+check "conns: a full map evicts and says so" \
+	"$(jq '(.connections | length) <= 4 and .connections_evicted > 0 and
+		(.connections | length) + .connections_evicted >= 8' <<<"$j")" true
+UDSTRACE_CONNS_MAX=4 "$UDSTRACE" -S -- "$CONNWORK" counts 2>/dev/null |
+	grep -q "^WARNING: [0-9]* sockets' rows were evicted from the per-connection map (4 rows)" &&
+	pass "conns: the table warns of evictions" ||
+	fail "conns: the table warns of evictions" "no WARNING line"
+
 # counts_with_ss BACKEND: the exact counts, and ss while the sockets are open.
 counts_with_ss() {
 	local b=$1 tmp pid ss_x= ss_t=
