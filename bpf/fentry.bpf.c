@@ -153,6 +153,9 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 	conn_time(sk, conn_row_recv(row), ns, blocked, runq);
 }
 
+/* -S: the call's sock for call_exit(); not even read without -S. */
+#define CONN_SK(sk) (conns_on ? (sk) : NULL)
+
 /*
  * @dest: a send's destination address (msg_name), or NULL. Only a send
  * connects a sock (Fast Open): see tcp_call_row(). Until then its row is
@@ -198,7 +201,7 @@ SEC("?fexit/unix_stream_sendmsg")
 int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 	     size_t len, int ret)
 {
-	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, NULL, sock->sk, ret);
+	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -213,7 +216,7 @@ SEC("?fexit/tcp_sendmsg")
 int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	     int ret)
 {
-	call_exit(FN_TCP_SEND, PATH_TCP_LOOPBACK, sk, sk, ret);
+	call_exit(FN_TCP_SEND, PATH_TCP_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -228,7 +231,7 @@ SEC("?fexit/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 	     size_t size, int flags, int ret)
 {
-	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, NULL, sock->sk, ret);
+	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -243,7 +246,7 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, sk, ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -256,7 +259,7 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit_nonblock, struct sock *sk, struct msghdr *msg,
 	     size_t len, int nonblock, int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, sk, ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -277,7 +280,7 @@ SEC("?fexit/unix_stream_sendpage")
 int BPF_PROG(unix_sendpage_exit, struct socket *sock, struct page *page,
 	     int offset, size_t size, int flags, long ret)
 {
-	call_exit(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, NULL, sock->sk, ret);
+	call_exit(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -292,7 +295,7 @@ SEC("?fexit/tcp_sendpage")
 int BPF_PROG(tcp_sendpage_exit, struct sock *sk, struct page *page,
 	     int offset, size_t size, int flags, int ret)
 {
-	call_exit(FN_TCP_SENDPAGE, PATH_TCP_LOOPBACK, sk, sk, ret);
+	call_exit(FN_TCP_SENDPAGE, PATH_TCP_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -308,7 +311,7 @@ int BPF_PROG(unix_splice_exit, struct socket *sock, loff_t *ppos,
 	     struct pipe_inode_info *pipe, size_t size, unsigned int flags,
 	     long ret)
 {
-	call_exit(FN_UNIX_SPLICE, PATH_UNIX_RECV, NULL, sock->sk, ret);
+	call_exit(FN_UNIX_SPLICE, PATH_UNIX_RECV, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -324,7 +327,8 @@ int BPF_PROG(tcp_splice_exit, struct socket *sock, loff_t *ppos,
 	     struct pipe_inode_info *pipe, size_t len, unsigned int flags,
 	     long ret)
 {
-	call_exit(FN_TCP_SPLICE, PATH_TCP_RECV_LOOPBACK, sock->sk, sock->sk, ret);
+	call_exit(FN_TCP_SPLICE, PATH_TCP_RECV_LOOPBACK, sock->sk,
+		  CONN_SK(sock->sk), ret);
 	return 0;
 }
 
