@@ -110,7 +110,7 @@ void out_conns_table(FILE *f, const struct report *r)
 	if (!t->split)
 		fprintf(f, "NOTE: ON-CPU, BACKPRESS, BLOCKED and RUNQ need sched_switch: not on the kprobe backend, nor with --counts-only\n");
 	if (!t->wakeups)
-		fprintf(f, "NOTE: wake-ups need sock:sk_data_ready (6.3+) on the tracepoint backend, or the fentry backend; not measured here\n");
+		fprintf(f, "NOTE: wake-ups not measured: they need the fentry backend, or the tracepoint backend on 6.3+ (sock:sk_data_ready), and no --counts-only\n");
 	if (t->evicted)
 		fprintf(f, "WARNING: %llu sockets' rows were evicted from the per-connection map (%u rows): their counts are lost\n",
 			(unsigned long long)t->evicted, t->max_rows);
