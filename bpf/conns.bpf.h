@@ -8,9 +8,14 @@
  *
  * Wake-ups: a socket's sk_data_ready (sock_def_readable) marks this CPU
  * with the socket and the task running it; a sched_waking that this task
- * makes before it leaves the call or is switched out is taken as that
- * socket's wake-up of a reader, and the reader's next sched_switch in
- * charges the time from the wake-up to running to the socket's row.
+ * makes before the mark is cleared (fentry: sock_def_readable returns;
+ * tracepoint: the syscall returns, as loopback TCP's receive softirq may
+ * run after ->sendmsg; or the task is switched out) is
+ * taken as that socket's wake-up of a reader, and the reader's next
+ * sched_switch in charges the time from the wake-up to running to the
+ * socket's row. An interrupt that wakes a traced task inside that window
+ * is taken for the socket's wake-up (and the reader's is then lost): the
+ * window is kept short for that, and is only opened when a task waits.
  */
 #ifndef UDSTRACE_CONNS_BPF_H
 #define UDSTRACE_CONNS_BPF_H
@@ -209,17 +214,32 @@ static __always_inline bool conn_row_recv(__u32 row)
 
 /*
  * @sk's data_ready runs: a reader of it may be woken next, by this task
- * on this CPU. Listening sockets (a connect) are left out.
+ * on this CPU. Only AF_UNIX and TCP stream sockets, and not listening
+ * ones (a connect). Not filtered by the current task: loopback TCP's
+ * data_ready runs in a softirq on top of whatever task is there; the
+ * woken task is what the filter looks at (conn_waking()). Only when a
+ * task waits on the socket (skwq_has_sleeper()): then the wake-up comes
+ * at once, and no mark is left behind for a later, unrelated one.
  */
 static __always_inline void conn_data_ready(struct sock *sk)
 {
+	struct socket_wq *wq;
 	struct conn_waker *w;
+	__u16 family;
 	__u32 zero = 0;
 
-	if (!conns_on ||
-	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN ||
-	    !target_current())
+	if (!conns_on)
 		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM ||
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN ||
+	    (family != AF_UNIX &&
+	     ((family != AF_INET && family != AF_INET6) ||
+	      BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)))
+		return;
+	wq = BPF_CORE_READ(sk, sk_wq);
+	if (!wq || BPF_CORE_READ(wq, wait.head.next) == &wq->wait.head)
+		return;	/* nobody waits */
 	w = bpf_map_lookup_elem(&conn_waker, &zero);
 	if (!w)
 		return;
@@ -240,7 +260,33 @@ static __always_inline void conn_data_ready_done(void)
 		w->sk = 0;
 }
 
-/* sched_waking of @p: a reader woken by the marked socket's data? */
+/*
+ * Is @p traced, by -p, -- CMD and -c? (--cgroup is not looked at, and
+ * outside the initial PID namespace neither are -p and -- CMD: the
+ * followed tgids are in udstrace's namespace, task->tgid is not.)
+ */
+static __always_inline bool conn_target_task(struct task_struct *p)
+{
+	char comm[COMM_LEN] = {};
+	__u32 tgid;
+
+	if (filter_mode != FILTER_ALL && !pidns_ino) {
+		tgid = BPF_CORE_READ(p, tgid);
+		if (!bpf_map_lookup_elem(&followed, &tgid))
+			return false;
+	}
+	if (nr_comms) {
+		BPF_CORE_READ_STR_INTO(&comm, p, comm);
+		if (!bpf_map_lookup_elem(&filter_comms, comm))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * sched_waking of @p: a reader woken by the marked socket's data, if
+ * traced. One wake-up per data_ready: the first traced task it wakes.
+ */
 static __always_inline void conn_waking(struct task_struct *p)
 {
 	struct conn_woken x;
@@ -252,32 +298,30 @@ static __always_inline void conn_waking(struct task_struct *p)
 	w = bpf_map_lookup_elem(&conn_waker, &zero);
 	if (!w || !w->sk || w->pid_tgid != bpf_get_current_pid_tgid())
 		return;
-	pid = BPF_CORE_READ(p, pid);
+	if (!conn_target_task(p))
+		return;
 	x.sk = w->sk;
+	w->sk = 0;
+	pid = BPF_CORE_READ(p, pid);
 	x.ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&conn_woken, &pid, &x, BPF_ANY);
 }
 
-/* sched_switch to @next at @now: charge its wake-up, if a socket's. */
-static __always_inline void conn_switch(struct task_struct *next, __u64 now)
+/*
+ * Charges task @pid's pending wake-up, if any, to its socket's row: the
+ * time from the wake-up to @now, or 0 with @ran (it never left the CPU).
+ */
+static __always_inline void conn_woken_charge(__u32 pid, __u64 now, bool ran)
 {
 	struct conn_woken *x;
 	struct conn_stats *v;
-	struct conn_waker *w;
-	__u32 zero = 0, pid;
 	__u64 ns, sk;
 
-	if (!conns_on || !conns_wake)
-		return;
-	w = bpf_map_lookup_elem(&conn_waker, &zero);
-	if (w)
-		w->sk = 0;	/* the waker is switched out */
-	pid = BPF_CORE_READ(next, pid);
 	x = bpf_map_lookup_elem(&conn_woken, &pid);
 	if (!x)
 		return;
 	sk = x->sk;
-	ns = now > x->ns ? now - x->ns : 0;
+	ns = !ran && now > x->ns ? now - x->ns : 0;
 	bpf_map_delete_elem(&conn_woken, &pid);
 	v = conn_get((struct sock *)sk, false);
 	if (!v)
@@ -286,6 +330,26 @@ static __always_inline void conn_switch(struct task_struct *next, __u64 now)
 	__sync_fetch_and_add(&v->wakeup_ns, ns);
 	if (ns > v->wakeup_max_ns)
 		v->wakeup_max_ns = ns;
+}
+
+/*
+ * sched_switch from @prev to @next at @now: @next's wake-up is charged.
+ * A wake-up still pending for @prev found it on its way to sleep but not
+ * yet off the CPU, so it ran on without a switch: a wake-up of 0 ns.
+ */
+static __always_inline void conn_switch(struct task_struct *prev,
+					struct task_struct *next, __u64 now)
+{
+	struct conn_waker *w;
+	__u32 zero = 0;
+
+	if (!conns_on || !conns_wake)
+		return;
+	w = bpf_map_lookup_elem(&conn_waker, &zero);
+	if (w)
+		w->sk = 0;	/* the waker is switched out */
+	conn_woken_charge(BPF_CORE_READ(prev, pid), now, true);
+	conn_woken_charge(BPF_CORE_READ(next, pid), now, false);
 }
 
 #endif /* UDSTRACE_CONNS_BPF_H */

@@ -438,7 +438,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	c = inflight_of(next);
 	if (c && c->row != PATH_NONE)
 		offcpu_in(&c->off, now);
-	conn_switch(next, now);
+	conn_switch(prev, next, now);
 	return 0;
 }
 

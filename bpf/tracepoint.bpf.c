@@ -447,6 +447,6 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	c = inflight_of(next);
 	if (c && c->start_ns)
 		offcpu_in(&c->off, now);
-	conn_switch(next, now);
+	conn_switch(prev, next, now);
 	return 0;
 }

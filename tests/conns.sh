@@ -105,17 +105,23 @@ conn_block_check() {
 	fi
 }
 
-# conn_wake_check NAME OUT [WHY]: "connwork pingpong K": each of the 2K
-# writes woke a reader asleep in read(), so each end's row (the socket the
-# data arrived on) has K wake-ups and K receives. WHY: wake-ups are not
-# measured here; they must then be null, and the check is a SKIP.
+# conn_wake_check NAME OUT [WHY]: "connwork pingpong K", over AF_UNIX and
+# then TCP: each of the 2K writes on a connection woke a reader asleep in
+# read(), so each end's row (the socket the data arrived on) has K
+# wake-ups and K receives. WHY: wake-ups are not measured here; they must
+# then be null, and the check is a SKIP.
 conn_wake_check() {
-	local name=$1 out=$2 why=$3 wl j k end row
+	local name=$1 out=$2 why=$3 wl j k end row sel
 	wl=$(grep '"case":"pingpong"' <<<"$out")
 	j=$(final_object <<<"$out")
 	k=$(jq .rounds <<<"$wl" 2>/dev/null)
-	for end in client server; do
-		row=$(jq -c ".connections[] | select(.inode == $(jq .${end}_inode <<<"$wl" 2>/dev/null))" <<<"$j" 2>/dev/null)
+	for end in client server tcp_client tcp_server; do
+		if [ "${end#tcp_}" = "$end" ]; then
+			sel=".inode == $(jq ".${end}_inode" <<<"$wl" 2>/dev/null)"
+		else
+			sel=".local == \"127.0.0.1:$(jq ".${end}_port" <<<"$wl" 2>/dev/null)\""
+		fi
+		row=$(jq -c ".connections[] | select($sel)" <<<"$j" 2>/dev/null)
 		has_rows "$name: ping-pong $end end's row" "$row" || continue
 		check "$name: ping-pong $end end: receives" "$(jq .recv.calls <<<"$row")" "$k"
 		if [ -n "$why" ]; then

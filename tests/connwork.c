@@ -18,10 +18,10 @@
  *     the reader waits until the sender is asleep in write(), sleeps MS
  *     more, then reads everything. The sender's blocked time is >= MS.
  *   connwork pingpong K
- *     Over an AF_UNIX connection, K round trips of one byte between two
- *     threads; each end writes only once the other is asleep in read(),
- *     so each of the 2K writes wakes a reader that sleeps: K wake-ups on
- *     each end's socket.
+ *     Over an AF_UNIX connection, then over a TCP one on 127.0.0.1, K
+ *     round trips of one byte between two threads; each end writes only
+ *     once the other is asleep in read(), so each of the 2K writes wakes
+ *     a reader that sleeps: K wake-ups on each end's socket.
  * Each prints one JSON line with what it did.
  */
 #include <arpa/inet.h>
@@ -337,12 +337,27 @@ static void *pp_end(void *arg)
 	return NULL;
 }
 
+/* K round trips over pp_fd[0] (one end) and pp_fd[1] (the other). */
+static void pingpong(long k)
+{
+	pthread_t t[2];
+
+	pp_rounds = k;
+	pp_tid[0] = pp_tid[1] = 0;
+	for (long e = 0; e < 2; e++)
+		if (pthread_create(&t[e], NULL, pp_end, (void *)e))
+			die("pthread_create");
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+}
+
 static int work_pingpong(long k)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	socklen_t len;
-	pthread_t t[2];
-	int l;
+	struct sockaddr_in ta = { .sin_family = AF_INET };
+	socklen_t len, tlen = sizeof(ta);
+	unsigned long ci, si;
+	int l, tl;
 
 	/* An abstract name, so the rows show @NAME as ss -x does. */
 	snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "udstrace-pingpong-%d",
@@ -357,15 +372,25 @@ static int work_pingpong(long k)
 	pp_fd[1] = accept(l, NULL, NULL);
 	if (pp_fd[1] < 0)
 		die("accept");
-	pp_rounds = k;
-	for (long e = 0; e < 2; e++)
-		if (pthread_create(&t[e], NULL, pp_end, (void *)e))
-			die("pthread_create");
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
+	pingpong(k);
+	ci = ino_of(pp_fd[0]);
+	si = ino_of(pp_fd[1]);
+
+	ta.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	tl = socket(AF_INET, SOCK_STREAM, 0);
+	pp_fd[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (tl < 0 || pp_fd[0] < 0 || bind(tl, (void *)&ta, sizeof(ta)) ||
+	    listen(tl, 1) || getsockname(tl, (void *)&ta, &tlen) ||
+	    connect(pp_fd[0], (void *)&ta, sizeof(ta)))
+		die("tcp connect");
+	pp_fd[1] = accept(tl, NULL, NULL);
+	if (pp_fd[1] < 0)
+		die("accept");
+	pingpong(k);
 	printf("{\"case\":\"pingpong\",\"rounds\":%ld,\"client_inode\":%lu,"
-	       "\"server_inode\":%lu,\"name\":\"@%s\"}\n", k, ino_of(pp_fd[0]),
-	       ino_of(pp_fd[1]), a.sun_path + 1);
+	       "\"server_inode\":%lu,\"name\":\"@%s\",\"tcp_client_port\":%d,"
+	       "\"tcp_server_port\":%d}\n", k, ci, si, a.sun_path + 1,
+	       port_of(pp_fd[0], false), port_of(pp_fd[1], false));
 	return 0;
 }
 

@@ -47,7 +47,7 @@ counts_with_ss() {
 	"$UDSTRACE" -S --json --backend "$b" -- "$CONNWORK" counts -w "$tmp/go" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	if wait_until 20 grep -q client_pid "$tmp/out"; then
+	if wait_until 20 grep -qs client_pid "$tmp/out"; then
 		ss_x=$(ss -xpn)
 		ss_t=$(ss -tnp)
 	fi
