@@ -20,6 +20,7 @@ struct conn_dir {
 	__u64 calls;
 	__u64 bytes;		/* sum of positive returns */
 	__u64 ktime_ns;		/* timed calls' kernel time */
+	__u64 timed;		/* calls with a time sample (the mean: ktime_ns / timed) */
 	__u64 blocked_ns;	/* of that, asleep (a send: backpressure) */
 	__u64 runq_ns;		/* of that, runnable, waiting for a CPU */
 };

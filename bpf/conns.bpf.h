@@ -200,6 +200,7 @@ static __always_inline void conn_time(struct sock *sk, bool recv, __u64 ns,
 		return;
 	d = recv ? &v->recv : &v->send;
 	__sync_fetch_and_add(&d->ktime_ns, ns);
+	__sync_fetch_and_add(&d->timed, 1);
 	if (blocked)
 		__sync_fetch_and_add(&d->blocked_ns, blocked);
 	if (runq)

@@ -14,6 +14,7 @@ static void dir_add(struct conn_dir *sum, const struct conn_dir *d)
 	sum->calls += d->calls;
 	sum->bytes += d->bytes;
 	sum->ktime_ns += d->ktime_ns;
+	sum->timed += d->timed;
 	sum->blocked_ns += d->blocked_ns;
 	sum->runq_ns += d->runq_ns;
 }

@@ -123,6 +123,7 @@ static void json_dir(struct json *j, const char *key, const struct conn_dir *d,
 	json_u64(j, "calls", d->calls);
 	json_u64(j, "bytes", d->bytes);
 	json_u64(j, "ktime_ns", d->ktime_ns);
+	json_u64(j, "timed", d->timed);
 	if (split) {
 		json_u64(j, "oncpu_ns", oncpu(d));
 		json_u64(j, "blocked_ns", d->blocked_ns);
