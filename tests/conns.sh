@@ -143,7 +143,8 @@ conn_wake_check() {
 		fi
 	done
 	[ -z "$why" ] || skip "$name: wake-ups" "$why"
+	row=$(jq -c ".connections[] | select(.inode == $(jq .server_inode <<<"$wl" 2>/dev/null))" <<<"$j" 2>/dev/null)
+	has_rows "$name: ping-pong: the listener's name" "$row" || return
 	check "$name: ping-pong: the abstract name as ss prints it" \
-		"$(jq -r ".connections[] | select(.inode == $(jq .server_inode <<<"$wl" 2>/dev/null)) | .local" <<<"$j" 2>/dev/null)" \
-		"$(jq -r .name <<<"$wl" 2>/dev/null)"
+		"$(jq -r .local <<<"$row")" "$(jq -r .name <<<"$wl")"
 }
