@@ -189,6 +189,7 @@ static int print_report(struct run *r, bool final)
 		.explain = r->o->explain,
 		.counts_only = r->o->counts_only,
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
+		.top = r->o->top,
 	};
 	int err;
 

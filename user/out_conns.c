@@ -5,12 +5,6 @@
 #include "fmt.h"
 #include "output.h"
 
-/*
- * Rows the table shows, largest kernel time first. A fixed cap until
- * --top (the per-process view's option) is in main: then it takes that.
- */
-#define CONN_TABLE_ROWS 20
-
 static char *ns_or_dash(char *buf, size_t len, __u64 ns, bool known)
 {
 	if (!known)
@@ -86,10 +80,14 @@ static void print_conn(FILE *f, const struct conn_table *t,
 void out_conns_table(FILE *f, const struct report *r)
 {
 	const struct conn_table *t = r->conns;
-	size_t shown = t->nr < CONN_TABLE_ROWS ? t->nr : CONN_TABLE_ROWS;
+	/* --top N rows, largest kernel time first (0: a report made without it) */
+	size_t top = r->top > 0 ? (size_t)r->top : 20;
+	size_t shown = t->nr < top ? t->nr : top;
 
-	fprintf(f, "\nCONNECTIONS: %zu sockets, by kernel time%s; BACKPRESS: sends asleep waiting for buffer space\n",
-		t->nr, t->nr > shown ? ", first 20" : "");
+	fprintf(f, "\nCONNECTIONS: %zu sockets, by kernel time", t->nr);
+	if (t->nr > shown)
+		fprintf(f, ", first %zu (--top)", shown);
+	fprintf(f, "; BACKPRESS: sends asleep waiting for buffer space\n");
 	fprintf(f, "%-4s %-28s %-24s %-20s %-20s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n",
 		"PROTO", "LOCAL", "PEER", "OWNER", "PEER PROCESS",
 		"SENDS", "BYTES", "SEND KT", "ON-CPU", "BACKPRESS", "RUNQ",
@@ -98,14 +96,17 @@ void out_conns_table(FILE *f, const struct report *r)
 	for (size_t i = 0; i < shown; i++)
 		print_conn(f, t, &t->rows[i]);
 	if (t->nr > shown) {
+		char c[FMT_LEN], k[FMT_LEN];
 		__u64 calls = 0, kt = 0;
 
 		for (size_t i = shown; i < t->nr; i++) {
 			calls += t->rows[i].s.send.calls + t->rows[i].s.recv.calls;
 			kt += conn_ktime(&t->rows[i]);
 		}
-		fprintf(f, "(%zu more sockets: %llu calls, %.0f ns kernel time)\n",
-			t->nr - shown, (unsigned long long)calls, (double)kt);
+		fmt_count(c, sizeof(c), calls);
+		fmt_ns(k, sizeof(k), (double)kt);
+		fprintf(f, "(%zu more sockets: %s calls, %s kernel time)\n",
+			t->nr - shown, c, k);
 	}
 	if (!t->split)
 		fprintf(f, "NOTE: ON-CPU, BACKPRESS, BLOCKED and RUNQ need sched_switch: not on the kprobe backend, nor with --counts-only\n");

@@ -40,6 +40,16 @@ UDSTRACE_CONNS_MAX=4 "$UDSTRACE" -S -- "$CONNWORK" counts 2>/dev/null |
 	pass "conns: the table warns of evictions" ||
 	fail "conns: the table warns of evictions" "no WARNING line"
 
+# --top 2: the two sockets with the most kernel time, then one line for
+# the other six: their calls (the workload's 7+13+5+11 sends, and the
+# receives, less those of the two shown).
+out=$("$UDSTRACE" -S --top 2 -- "$CONNWORK" counts 2>/dev/null)
+check "conns: --top 2 shows two rows" \
+	"$(sed -n '/^CONNECTIONS/,/^(/p' <<<"$out" | grep -cE '^(unix|tcp) ')" 2
+check "conns: --top 2 says it cut" "$(grep -c '^CONNECTIONS: 8 sockets, by kernel time, first 2 (--top)' <<<"$out")" 1
+grep -q '^(6 more sockets: ' <<<"$out" && pass "conns: --top 2 sums the other six" ||
+	fail "conns: --top 2 sums the other six" "$(grep -A12 '^CONNECTIONS' <<<"$out")"
+
 # counts_with_ss BACKEND: the exact counts, and ss while the sockets are open.
 counts_with_ss() {
 	local b=$1 tmp pid ss_x= ss_t=
