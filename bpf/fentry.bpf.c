@@ -4,7 +4,9 @@
  * time is the function's own (including any time it blocks inside).
  * With --stages, also fentry/fexit on the functions along each path, and
  * sched_switch to split a call's time into on-CPU, asleep and waiting
- * for a CPU.
+ * for a CPU. With -S, each call is also counted under its socket
+ * (bpf/conns.bpf.h), and sock_def_readable with sched_waking and
+ * sched_switch give the socket's wake-ups.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,6 +19,7 @@
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
 #include "offcpu.bpf.h"
+#include "conns.bpf.h"
 #include "stages.bpf.h"
 #include "tcp_row.bpf.h"
 
@@ -36,7 +39,7 @@ struct task_calls {
 	__u64 ns[NR_FNS];
 	__u32 row;		/* of the call in flight, or PATH_NONE */
 	__u32 tcp_pending;	/* a TCP row not known yet: see tcp_call_row() */
-	struct sock *sk;	/* --stages: the sock the call works on */
+	struct sock *sk;	/* --stages, -S: the sock the call works on */
 	struct offcpu off;	/* off-CPU time so far in this call */
 	__u64 stage_ns[NR_STAGES];	/* entry times of task-context stages */
 };
@@ -67,7 +70,7 @@ static __always_inline void call_enter(int fn, __u32 row, struct sock *sk,
 	}
 	c->row = row;
 	c->tcp_pending = tcp_pending;
-	c->sk = stages_on ? sk : NULL;
+	c->sk = stages_on || conns_on ? sk : NULL;
 	offcpu_reset(&c->off);
 	c->ns[fn] = bpf_ktime_get_ns();
 }
@@ -110,12 +113,13 @@ static __always_inline __u32 tcp_call_row(struct task_calls *c)
  * passed it has its row set, so the exit does not pay for it again.
  * @tcp_sk: for a TCP call, its sock, and @row its loopback row: the row
  * its entry decided is taken (tcp_call_row()), or without one, decided now.
+ * @sk: the call's sock, for -S (NULL for a connect).
  */
 static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
-				      long ret)
+				      struct sock *sk, long ret)
 {
 	struct task_calls *c = NULL;
-	__u64 start = 0, blocked = 0, runq = 0;
+	__u64 start = 0, blocked = 0, runq = 0, ns;
 
 	if (filter_mode != FILTER_FOLLOW && !target_current())
 		return;
@@ -133,6 +137,7 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 		row = tcp_row(tcp_sk, row);
 	}
 	account_call(row, ret);
+	conn_count(sk, conn_row_recv(row), ret);
 	if (c) {
 		start = c->ns[fn];
 		blocked = c->off.blocked_ns;
@@ -141,9 +146,15 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 		c->row = PATH_NONE;
 		inflight_done();
 	}
-	if (start)
-		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
+	if (!start)
+		return;
+	ns = bpf_ktime_get_ns() - start;
+	account_time(row, ns, blocked, runq);
+	conn_time(sk, conn_row_recv(row), ns, blocked, runq);
 }
+
+/* -S: the call's sock for call_exit(); not even read without -S. */
+#define CONN_SK(sk) (conns_on ? (sk) : NULL)
 
 /*
  * @dest: a send's destination address (msg_name), or NULL. Only a send
@@ -175,7 +186,7 @@ SEC("?fexit/unix_stream_connect")
 int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 	     int addr_len, int flags, int ret)
 {
-	call_exit(FN_CONNECT, PATH_UNIX_CONNECT, NULL, ret);
+	call_exit(FN_CONNECT, PATH_UNIX_CONNECT, NULL, NULL, ret);
 	return 0;
 }
 
@@ -190,7 +201,7 @@ SEC("?fexit/unix_stream_sendmsg")
 int BPF_PROG(unix_send_exit, struct socket *sock, struct msghdr *msg,
 	     size_t len, int ret)
 {
-	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, NULL, ret);
+	call_exit(FN_UNIX_SEND, PATH_UNIX_SEND, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -205,7 +216,7 @@ SEC("?fexit/tcp_sendmsg")
 int BPF_PROG(tcp_send_exit, struct sock *sk, struct msghdr *msg, size_t size,
 	     int ret)
 {
-	call_exit(FN_TCP_SEND, PATH_TCP_LOOPBACK, sk, ret);
+	call_exit(FN_TCP_SEND, PATH_TCP_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -220,7 +231,7 @@ SEC("?fexit/unix_stream_recvmsg")
 int BPF_PROG(unix_recv_exit, struct socket *sock, struct msghdr *msg,
 	     size_t size, int flags, int ret)
 {
-	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, NULL, ret);
+	call_exit(FN_UNIX_RECV, PATH_UNIX_RECV, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -235,7 +246,7 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -248,7 +259,7 @@ SEC("?fexit/tcp_recvmsg")
 int BPF_PROG(tcp_recv_exit_nonblock, struct sock *sk, struct msghdr *msg,
 	     size_t len, int nonblock, int flags, int *addr_len, int ret)
 {
-	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, ret);
+	call_exit(FN_TCP_RECV, PATH_TCP_RECV_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -269,7 +280,7 @@ SEC("?fexit/unix_stream_sendpage")
 int BPF_PROG(unix_sendpage_exit, struct socket *sock, struct page *page,
 	     int offset, size_t size, int flags, long ret)
 {
-	call_exit(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, NULL, ret);
+	call_exit(FN_UNIX_SENDPAGE, PATH_UNIX_SEND, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -284,7 +295,7 @@ SEC("?fexit/tcp_sendpage")
 int BPF_PROG(tcp_sendpage_exit, struct sock *sk, struct page *page,
 	     int offset, size_t size, int flags, int ret)
 {
-	call_exit(FN_TCP_SENDPAGE, PATH_TCP_LOOPBACK, sk, ret);
+	call_exit(FN_TCP_SENDPAGE, PATH_TCP_LOOPBACK, sk, CONN_SK(sk), ret);
 	return 0;
 }
 
@@ -300,7 +311,7 @@ int BPF_PROG(unix_splice_exit, struct socket *sock, loff_t *ppos,
 	     struct pipe_inode_info *pipe, size_t size, unsigned int flags,
 	     long ret)
 {
-	call_exit(FN_UNIX_SPLICE, PATH_UNIX_RECV, NULL, ret);
+	call_exit(FN_UNIX_SPLICE, PATH_UNIX_RECV, NULL, CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -316,7 +327,8 @@ int BPF_PROG(tcp_splice_exit, struct socket *sock, loff_t *ppos,
 	     struct pipe_inode_info *pipe, size_t len, unsigned int flags,
 	     long ret)
 {
-	call_exit(FN_TCP_SPLICE, PATH_TCP_RECV_LOOPBACK, sock->sk, ret);
+	call_exit(FN_TCP_SPLICE, PATH_TCP_RECV_LOOPBACK, sock->sk,
+		  CONN_SK(sock->sk), ret);
 	return 0;
 }
 
@@ -426,5 +438,28 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	c = inflight_of(next);
 	if (c && c->row != PATH_NONE)
 		offcpu_in(&c->off, now);
+	conn_switch(prev, next, now);
+	return 0;
+}
+
+/* -S: data on @sk may wake its reader (bpf/conns.bpf.h). */
+SEC("?fentry/sock_def_readable")
+int BPF_PROG(conn_readable_entry, struct sock *sk)
+{
+	conn_data_ready(sk);
+	return 0;
+}
+
+SEC("?fexit/sock_def_readable")
+int BPF_PROG(conn_readable_exit, struct sock *sk)
+{
+	conn_data_ready_done();
+	return 0;
+}
+
+SEC("?tp_btf/sched_waking")
+int BPF_PROG(conn_sched_waking, struct task_struct *p)
+{
+	conn_waking(p);
 	return 0;
 }

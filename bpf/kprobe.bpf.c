@@ -3,7 +3,9 @@
  * kprobe backend: kprobe/kretprobe on the path functions, for kernels
  * without BPF trampolines. Function-level time like fentry, at a higher
  * cost per hit. User space attaches each program through a tracefs
- * kprobe event so it can raise the kretprobe's maxactive.
+ * kprobe event so it can raise the kretprobe's maxactive. With -S, each
+ * call is also counted under its socket (bpf/conns.bpf.h), with its
+ * time but no on/off-CPU split and no wake-ups (no sched_switch here).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +17,7 @@
 #include "follow.bpf.h"
 #include "tcp_row.bpf.h"
 #include "inflight.bpf.h"
+#include "conns.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -34,6 +37,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 struct call_start {
 	__u64 ns;		/* 0: no call in flight */
 	struct sock *sk;	/* tcp_*msg: the row is settled at return */
+	struct sock *conn_sk;	/* -S: the call's sock (not for a connect) */
 	__u32 fn;		/* the function's first row */
 	__u32 row;		/* the row as known at entry */
 };
@@ -54,8 +58,12 @@ static __always_inline void account_lost(__u32 row)
 	account_drop(row);
 }
 
-/* @fn: the function's first row; @sk: its socket, for tcp_*msg. */
-static __always_inline void call_enter(__u32 fn, struct sock *sk)
+/*
+ * @fn: the function's first row; @sk: its socket, for tcp_*msg; @conn_sk:
+ * its socket for -S, any path but connect.
+ */
+static __always_inline void call_enter(__u32 fn, struct sock *sk,
+				       struct sock *conn_sk)
 {
 	struct call_start *c;
 
@@ -78,6 +86,7 @@ static __always_inline void call_enter(__u32 fn, struct sock *sk)
 	c->fn = fn;
 	c->row = sk ? tcp_row_raw(sk, fn) : fn;
 	c->sk = sk;
+	c->conn_sk = conn_sk;
 	c->ns = bpf_ktime_get_ns();
 }
 
@@ -90,7 +99,8 @@ static __always_inline void call_enter(__u32 fn, struct sock *sk)
 static __always_inline void call_exit(__u32 fn, long ret)
 {
 	struct call_start *c = NULL;
-	__u64 start = 0;
+	struct sock *conn_sk = NULL;
+	__u64 start = 0, ns;
 	__u32 row = fn;
 
 	if (filter_mode != FILTER_FOLLOW && !target_current())
@@ -98,6 +108,7 @@ static __always_inline void call_exit(__u32 fn, long ret)
 	c = inflight_current(false);
 	if (c && c->ns && c->fn == fn) {
 		start = c->ns;
+		conn_sk = c->conn_sk;
 		if (c->sk)
 			row = tcp_row_raw(c->sk, fn);
 	} else if (c && c->ns) {
@@ -114,8 +125,13 @@ static __always_inline void call_exit(__u32 fn, long ret)
 		return;
 	}
 	account_call(row, ret);
-	if (start)
-		account_time(row, bpf_ktime_get_ns() - start, 0, 0);
+	/* A return without its entry has no sock: not under any socket. */
+	conn_count(conn_sk, conn_row_recv(row), ret);
+	if (!start)
+		return;
+	ns = bpf_ktime_get_ns() - start;
+	account_time(row, ns, 0, 0);
+	conn_time(conn_sk, conn_row_recv(row), ns, 0, 0);
 }
 
 /*
@@ -140,14 +156,15 @@ int BPF_PROG(thread_exit, struct task_struct *task)
 /*
  * A kprobe and a kretprobe on one function, NAME_entry and NAME_exit, for
  * the function's first row @fn. @sk is the call's sock for the TCP rows
- * (NULL for AF_UNIX), from @arg0, the function's first argument; @ret_type
- * is the function's return type, read whole.
+ * (NULL for AF_UNIX), from @arg0, the function's first argument; @csk its
+ * sock for -S, read only with -S; @ret_type is the function's return
+ * type, read whole.
  */
-#define PATH_KPROBES(NAME, fn, arg0_type, sk, ret_type)			\
+#define PATH_KPROBES(NAME, fn, arg0_type, sk, csk, ret_type)		\
 	SEC("?kprobe")							\
 	int BPF_KPROBE(NAME##_entry, arg0_type arg0)			\
 	{								\
-		call_enter(fn, sk);					\
+		call_enter(fn, sk, conns_on ? (csk) : NULL);		\
 		return 0;						\
 	}								\
 	SEC("?kretprobe")						\
@@ -157,11 +174,14 @@ int BPF_PROG(thread_exit, struct task_struct *task)
 		return 0;						\
 	}
 
-PATH_KPROBES(unix_connect, PATH_UNIX_CONNECT, void *, NULL, int)
-PATH_KPROBES(unix_send, PATH_UNIX_SEND, void *, NULL, int)
-PATH_KPROBES(tcp_send, PATH_TCP_LOOPBACK, struct sock *, arg0, int)
-PATH_KPROBES(unix_recv, PATH_UNIX_RECV, void *, NULL, int)
-PATH_KPROBES(tcp_recv, PATH_TCP_RECV_LOOPBACK, struct sock *, arg0, int)
+/* The sock of a struct socket argument. */
+#define SOCK_OF(sock) BPF_CORE_READ((struct socket *)(sock), sk)
+
+PATH_KPROBES(unix_connect, PATH_UNIX_CONNECT, void *, NULL, NULL, int)
+PATH_KPROBES(unix_send, PATH_UNIX_SEND, void *, NULL, SOCK_OF(arg0), int)
+PATH_KPROBES(tcp_send, PATH_TCP_LOOPBACK, struct sock *, arg0, arg0, int)
+PATH_KPROBES(unix_recv, PATH_UNIX_RECV, void *, NULL, SOCK_OF(arg0), int)
+PATH_KPROBES(tcp_recv, PATH_TCP_RECV_LOOPBACK, struct sock *, arg0, arg0, int)
 
 /*
  * The rows' extra functions (user/paths.c), probed where kallsyms has
@@ -170,8 +190,8 @@ PATH_KPROBES(tcp_recv, PATH_TCP_RECV_LOOPBACK, struct sock *, arg0, int)
  * their row's function slot (@fn): they never nest with it.
  * tcp_splice_read's first argument is the struct socket, not the sock.
  */
-PATH_KPROBES(unix_sendpage, PATH_UNIX_SEND, void *, NULL, long)
-PATH_KPROBES(tcp_sendpage, PATH_TCP_LOOPBACK, struct sock *, arg0, int)
-PATH_KPROBES(unix_splice, PATH_UNIX_RECV, void *, NULL, long)
+PATH_KPROBES(unix_sendpage, PATH_UNIX_SEND, void *, NULL, SOCK_OF(arg0), long)
+PATH_KPROBES(tcp_sendpage, PATH_TCP_LOOPBACK, struct sock *, arg0, arg0, int)
+PATH_KPROBES(unix_splice, PATH_UNIX_RECV, void *, NULL, SOCK_OF(arg0), long)
 PATH_KPROBES(tcp_splice, PATH_TCP_RECV_LOOPBACK, struct socket *,
-	     BPF_CORE_READ(arg0, sk), long)
+	     BPF_CORE_READ(arg0, sk), BPF_CORE_READ(arg0, sk), long)

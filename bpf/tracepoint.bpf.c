@@ -16,7 +16,9 @@
  * With --stages, the networking tracepoints that exist are counted while a
  * traced task is inside such a syscall, NET_RX softirqs on its CPU are
  * timed, and sched_switch splits the syscall's time into on-CPU, asleep
- * and waiting for a CPU.
+ * and waiting for a CPU. With -S, each call is also counted under its
+ * socket (bpf/conns.bpf.h), with that split, and sk_data_ready (6.3+)
+ * with sched_waking and sched_switch give the socket's wake-ups.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,6 +30,7 @@
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
 #include "offcpu.bpf.h"
+#include "conns.bpf.h"
 #include "sock_row.bpf.h"
 #include "stages.bpf.h"
 #include "syscalls.bpf.h"
@@ -241,8 +244,12 @@ static __always_inline void sock_call(struct sock *sk, int ret, bool recv)
 	if (row == PATH_NONE)
 		return;
 	account_call(row, ret);
-	if (c)
+	conn_count(sk, recv, ret);
+	if (c) {
 		c->row = row;
+		if (conns_on)
+			c->sk = sk;	/* sys_exit times the call under it */
+	}
 }
 
 SEC("?tp_btf/sock_send_length")
@@ -262,9 +269,10 @@ int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 start, blocked, runq;
+	__u64 start, blocked, runq, ns;
 	bool count_at_exit;
 	struct sys_call *c;
+	struct sock *sk;
 	__u32 row;
 
 	if (!maybe_path_syscall(regs->orig_ax))
@@ -284,15 +292,22 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	count_at_exit = c->count_at_exit;
 	blocked = c->off.blocked_ns;
 	runq = c->off.runq_ns;
+	sk = row == PATH_UNIX_CONNECT ? NULL : c->sk;
 	c->start_ns = 0;
 	inflight_done();
+	conn_data_ready_done();
 	if (row == PATH_NONE)
 		return 0;
 	/* 6.3+: a connect that worked was counted when it woke the listener. */
-	if (count_at_exit && !(row == PATH_UNIX_CONNECT && have_sock_tp && ret >= 0))
+	if (count_at_exit && !(row == PATH_UNIX_CONNECT && have_sock_tp && ret >= 0)) {
 		account_call(row, ret);
-	if (!counts_only)
-		account_time(row, bpf_ktime_get_ns() - start, blocked, runq);
+		conn_count(sk, conn_row_recv(row), ret);
+	}
+	if (counts_only)
+		return 0;
+	ns = bpf_ktime_get_ns() - start;
+	account_time(row, ns, blocked, runq);
+	conn_time(sk, conn_row_recv(row), ns, blocked, runq);
 	return 0;
 }
 
@@ -314,6 +329,21 @@ int BPF_PROG(unix_connect_delivered, struct sock *sk)
 	if (!target_current())
 		return 0;
 	account_call(PATH_UNIX_CONNECT, 0);
+	return 0;
+}
+
+/* -S, 6.3+: data on @sk may wake its reader (bpf/conns.bpf.h). */
+SEC("?tp_btf/sk_data_ready")
+int BPF_PROG(conn_data_ready_tp, struct sock *sk)
+{
+	conn_data_ready(sk);
+	return 0;
+}
+
+SEC("?tp_btf/sched_waking")
+int BPF_PROG(conn_sched_waking, struct task_struct *p)
+{
+	conn_waking(p);
 	return 0;
 }
 
@@ -431,5 +461,6 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev,
 	c = inflight_of(next);
 	if (c && c->start_ns)
 		offcpu_in(&c->off, now);
+	conn_switch(prev, next, now);
 	return 0;
 }

@@ -47,6 +47,11 @@ struct backend_obj {
 	/* -P, --by-cgroup: bpf/account.bpf.h's owners map and its inserts */
 	int owners_fd;
 	const volatile __u64 *owners_inserted;
+	int conns_fd;		/* -S: the per-socket rows (bpf/conn_stats.h), or -1 */
+	const volatile __u64 *conns_created;	/* rows ever made, for evictions */
+	__u32 conns_max;	/* the rows' map size */
+	bool conns_split;	/* -S: on-CPU, blocked and runnable time known */
+	bool conns_wake;	/* -S: wake-ups measured */
 	bool time_sampled;	/* --time-sample took: time_window switches timing */
 	/* The programs each path depends on, for their miss counters. */
 	struct bpf_program *progs[NR_PATHS][MAX_PATH_PROGS];

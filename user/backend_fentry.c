@@ -81,6 +81,15 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		bpf_program__set_autoload(skel->progs.tcp_recv_exit_nonblock, true);
 	}
 	fentry_select_stages(skel, stages);
+	/* -S: wake-ups from sock_def_readable; the split from sched_switch. */
+	SKEL_SET_CONNS(skel, t, !t->counts_only && feature_has_func("sock_def_readable"));
+	if (t->conns && !t->counts_only)
+		bpf_program__set_autoload(skel->progs.sched_switch, true);
+	if (skel->rodata->conns_wake) {
+		bpf_program__set_autoload(skel->progs.conn_readable_entry, true);
+		bpf_program__set_autoload(skel->progs.conn_readable_exit, true);
+		bpf_program__set_autoload(skel->progs.conn_sched_waking, true);
+	}
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
 		return err;
@@ -94,6 +103,8 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	}
 	SKEL_SET_MAPS(obj, skel);
 	obj->stage_fd = stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
+	obj->conns_split = t->conns && !t->counts_only;
+	obj->conns_wake = skel->rodata->conns_wake;
 	return 0;
 }
 

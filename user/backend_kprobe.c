@@ -215,6 +215,7 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	path_progs_select(skel->obj, serve, true);
 	bpf_program__set_autoload(skel->progs.thread_exit, true);
 	path_progs_select_extra(skel->obj, serve, true, extra_probed);
+	SKEL_SET_CONNS(skel, t, false);	/* no sched_switch: no split, no wake-ups */
 	err = SKEL_LOAD(kprobe, skel, why, why_len);
 	if (err)
 		return err;

@@ -111,6 +111,14 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	bpf_program__set_autoload(skel->progs.sys_exit, !quiet);
 	bpf_program__set_autoload(skel->progs.unix_connect_delivered, sock_tp);
 	tracepoint_select_stages(skel, stages);
+	/* -S: wake-ups need sock:sk_data_ready (6.3+); the split sched_switch. */
+	SKEL_SET_CONNS(skel, t, sock_tp && feature_has_tracepoint("sk_data_ready"));
+	if (t->conns && !quiet)
+		bpf_program__set_autoload(skel->progs.sched_switch, true);
+	if (skel->rodata->conns_wake && !quiet) {
+		bpf_program__set_autoload(skel->progs.conn_data_ready_tp, true);
+		bpf_program__set_autoload(skel->progs.conn_sched_waking, true);
+	}
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)
 		return err;
@@ -126,6 +134,8 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	}
 	SKEL_SET_MAPS(obj, skel);
 	obj->stage_fd = stages ? bpf_map__fd(skel->maps.stage_stats) : -1;
+	obj->conns_split = t->conns && !quiet;
+	obj->conns_wake = skel->rodata->conns_wake && !quiet;
 	return 0;
 }
 

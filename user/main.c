@@ -21,6 +21,7 @@
 #include "bpf_cost.h"
 #include "check.h"
 #include "command.h"
+#include "conns.h"
 #include "exporter.h"
 #include "live.h"
 #include "opts.h"
@@ -178,6 +179,7 @@ static int print_out(struct run *r, const struct report *rep)
 static int print_report(struct run *r, bool final)
 {
 	struct snapshot cur, delta;
+	struct conn_table conns;
 	unsigned long long now;
 	struct report rep = {
 		.tracer = &r->tracer,
@@ -187,6 +189,7 @@ static int print_report(struct run *r, bool final)
 		.explain = r->o->explain,
 		.counts_only = r->o->counts_only,
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
+		.top = r->o->top,
 	};
 	int err;
 
@@ -212,6 +215,16 @@ static int print_report(struct run *r, bool final)
 	err = read_owners(r, &rep);
 	if (err)
 		return err;
+	/* -S: the summary only; its rows are the run's, not an interval's. */
+	if (final && r->o->per_conn) {
+		err = conns_read(&r->tracer, &conns);
+		if (err) {
+			fprintf(stderr, "udstrace: reading the per-connection rows failed: %s\n",
+				strerror(-err));
+			return err;
+		}
+		rep.conns = &conns;
+	}
 	if (final) {
 		rep.snap = &cur;
 		if (r->o->advise)
@@ -245,6 +258,8 @@ static int print_report(struct run *r, bool final)
 		err = err ?: folded_err;
 	}
 	free((void *)rep.advice);
+	if (rep.conns)
+		conns_free(&conns);
 	return err;
 }
 
@@ -458,6 +473,7 @@ static int start_target(struct run *r, struct target *tg)
 	tg->self = getpid();
 	pidns_self(&tg->pidns_dev, &tg->pidns_ino);
 	tg->stages = r->o->stages;
+	tg->conns = r->o->per_conn;
 	tg->counts_only = r->o->counts_only;
 	tg->time_sampled = r->o->time_sample_pct > 0;
 	/* The tests fill the followed map by making it small. */

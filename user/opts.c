@@ -35,7 +35,7 @@ static const char doc[] =
 "\n"
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID]... [-c COMM]...\n"
 "                [--cgroup PATH]... [-P | --by-cgroup] [--top N]\n"
-"                [--json] [-H] [-v]\n"
+"                [--json] [-H] [-S] [-v]\n"
 "                [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
@@ -87,6 +87,7 @@ static const char doc[] =
 "  udstrace -P --top 5 -d 10       # the 5 processes with the most kernel time\n"
 "  udstrace --by-cgroup -d 10       # the same by cgroup\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
+"  udstrace -S -d 10                # per connection: peers, backpressure, wake-ups\n"
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
 "  udstrace --time-sample 10 -i 60  # exact counts, time from 10% of the run\n"
@@ -127,6 +128,7 @@ static const struct argp_option options[] = {
 	{ "per-process", 'P', NULL, 0, "Also break the counts down by process (tgid and name)", 0 },
 	{ "by-cgroup", OPT_BY_CGROUP, NULL, 0, "Also break the counts down by cgroup v2 (with --cgroup: by the PATH given)", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
+	{ "per-connection", 'S', NULL, 0, "Also one row per socket: peers, sends, receives, blocked send time (backpressure) and wake-ups (not with kmod)", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
 	/* argp's own help options print and then exit(): ours only print. */
 	{ "help", '?', NULL, 0, "Give this help list", -1 },
@@ -373,6 +375,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'H':
 		o->hist = true;
 		break;
+	case 'S':
+		o->per_conn = true;
+		break;
 	case 'v':
 		o->verbose = true;
 		break;
@@ -400,6 +405,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		/* The module counts per path only. */
 		if (o->backend == BACKEND_KMOD && (o->per_process || o->by_cgroup))
 			return usage_error("the kmod backend counts per path only: -P and --by-cgroup need a BPF backend");
+		if (o->backend == BACKEND_KMOD && o->per_conn)
+			return usage_error("the kmod backend counts per path only: -S needs a BPF backend");
 		if (o->counts_only && o->stages)
 			return usage_error("--counts-only and --stages exclude each other");
 		if (o->time_sample_set && (o->counts_only || o->stages))

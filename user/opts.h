@@ -25,6 +25,7 @@ struct opts {
 	bool json;
 	bool verbose;
 	bool hist;
+	bool per_conn;		/* -S: one row per socket too */
 	bool check;		/* --check: report what works, then exit */
 	bool stages;		/* --stages: the stages along each path */
 	bool counts_only;	/* --counts-only: calls and bytes, no time */

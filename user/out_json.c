@@ -63,6 +63,8 @@ void out_json(FILE *f, const struct report *r)
 	if (r->advice)
 		out_advice_json(&j, r->advice);
 	out_owners_json(&j, r);
+	if (r->conns)
+		out_conns_json(&j, r);
 	json_object_end(&j);
 	fflush(f);
 }

@@ -119,6 +119,8 @@ void out_table(FILE *f, const struct report *r)
 	for (int p = 0; p < NR_PATHS; p++)
 		print_untimed(f, r, p);
 	out_owners_table(f, r);
+	if (r->conns)
+		out_conns_table(f, r);
 	for (int p = 0; r->tracer->stages && p < NR_PATHS; p++)
 		out_stages_table(f, r, p);
 	if (r->tracer->stages && r->final)

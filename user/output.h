@@ -16,6 +16,9 @@ void out_json(FILE *f, const struct report *r);
 /* -P, --by-cgroup: the rows under the table, and their JSON members. */
 void out_owners_table(FILE *f, const struct report *r);
 void out_owners_json(struct json *j, const struct report *r);
+/* -S: the per-connection table, and its JSON members (r->conns set). */
+void out_conns_table(FILE *f, const struct report *r);
+void out_conns_json(struct json *j, const struct report *r);
 
 /* --stages: the tree under a row, its JSON, and the Graphviz picture. */
 void out_stages_table(FILE *f, const struct report *r, int row);

@@ -13,6 +13,7 @@
 #include "tracer.h"
 
 struct bpf_cost;
+struct conn_table;
 
 struct report {
 	const struct snapshot *snap;
@@ -31,6 +32,7 @@ struct report {
 	enum breakdown breakdown;
 	int top;			/* --top: how many rows to show */
 	unsigned int owners_max;	/* the kernel map's size */
+	const struct conn_table *conns;	/* -S, the summary only; else NULL */
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -69,6 +69,28 @@
 		e_;							\
 	})
 
+/*
+ * -S (bpf/conns.bpf.h): sets conns_on, and creates the per-socket maps
+ * only then. @wake: the backend hooks data_ready, so it loads sched_waking
+ * (and the sched_switch it shares with --stages) for the wake-ups. Any
+ * sched_switch program splits the time into on-CPU, blocked and waiting.
+ * UDSTRACE_CONNS_MAX=N shrinks the rows' map, so tests can evict.
+ */
+#define SKEL_SET_CONNS(skel, t, wake)					\
+	do {								\
+		const char *cmax_ = getenv("UDSTRACE_CONNS_MAX");	\
+		bool on_ = (t)->conns;					\
+		if (cmax_ && atoi(cmax_) > 0)				\
+			bpf_map__set_max_entries((skel)->maps.conns,	\
+						 atoi(cmax_));		\
+		(skel)->rodata->conns_on = on_;				\
+		(skel)->rodata->conns_wake = on_ && (wake);		\
+		bpf_map__set_autocreate((skel)->maps.conns, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_zero, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_waker, on_);	\
+		bpf_map__set_autocreate((skel)->maps.conn_woken, on_);	\
+	} while (0)
+
 /* The maps every BPF backend has (the stage map is set apart, with --stages). */
 #define SKEL_SET_MAPS(obj, skel)				\
 	do {								\
@@ -80,6 +102,9 @@
 		(obj)->owners_fd = bpf_map__fd((skel)->maps.owners);	\
 		(obj)->owners_inserted = &(skel)->bss->owners_inserted;	\
 		(obj)->stage_fd = -1;					\
+		(obj)->conns_fd = bpf_map__fd((skel)->maps.conns);	\
+		(obj)->conns_created = &(skel)->bss->conns_created;	\
+		(obj)->conns_max = bpf_map__max_entries((skel)->maps.conns); \
 	} while (0)
 
 #endif /* UDSTRACE_SKEL_COMMON_H */

@@ -18,6 +18,7 @@ struct target {
 	bool stages;		/* --stages: probe the stages along each path */
 	bool counts_only;	/* --counts-only: no timing programs */
 	bool time_sampled;	/* --time-sample: timing in windows, where it can */
+	bool conns;		/* -S: per-socket rows (bpf/conns.bpf.h) */
 	/* room in the followed map if not MAX_FOLLOWED (the tests: a full map) */
 	__u32 max_followed;
 	enum breakdown breakdown;	/* -P, --by-cgroup */

@@ -99,7 +99,7 @@ static void reset_objs(struct tracer *t)
 	memset(t->obj, 0, sizeof(t->obj));
 	memset(t->started, 0, sizeof(t->started));
 	for (int k = 0; k < NR_BACKENDS; k++)
-		t->obj[k].stage_fd = -1;
+		t->obj[k].stage_fd = t->obj[k].conns_fd = -1;
 	t->followed_fd = -1;
 	t->run_time_fd = -1;
 }

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs inside the Debian guest (busybox sh) for tests/vm/test-conns.sh: -S
+# with each BPF backend on tests/connwork.c's three cases. Each run's stdout
+# goes out as "@@BACKEND-CASE ..." lines for the host to check
+# (tests/conns.sh), udstrace's stderr behind "#"; what the kernel has as
+# "@@kernel-*" lines. A run that outlives its deadline prints
+# "@@timeout WHAT" and is killed.
+RUN_DEADLINE=120
+
+. ./guest-dmesg.sh # dmesg_begin, dmesg_end
+
+# run NAME UDSTRACE-ARGS...: one traced run, its stdout behind @@NAME.
+run() {
+	name=$1
+	shift
+	timeout -s KILL "$RUN_DEADLINE" ./udstrace -S --json "$@" >/tmp/out 2>/tmp/err
+	st=$?
+	[ $st != 137 ] || echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
+	echo "@@$name-status $st"
+	sed "s/^/@@$name /" /tmp/out
+	grep -v '^libbpf:' /tmp/err | sed 's/^/# /'
+}
+
+echo "# guest kernel $(uname -r)"
+dmesg_begin
+if [ -d /sys/kernel/tracing/events/sock/sk_data_ready ]; then
+	echo "@@kernel-datareadytp yes"
+else
+	echo "@@kernel-datareadytp no"
+fi
+for b in fentry kprobe tracepoint; do
+	run "$b-counts" --backend $b -- ./connwork counts
+	run "$b-block" --backend $b -- ./connwork block 300
+	run "$b-pingpong" --backend $b -- ./connwork pingpong 20
+done
+dmesg_end
+echo "@@end"
