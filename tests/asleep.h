@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * For the test programs (workload, sleepers): is a thread of this process
- * asleep in read()? Both wait for their readers to sleep before the
- * writes that wake them.
+ * For the test programs (workload, sleepers, connwork): is a thread of
+ * this process asleep in a given syscall? They wait for their readers (or
+ * a blocked writer) to sleep before the calls that wake them.
  */
 #ifndef UDSTRACE_TESTS_ASLEEP_H
 #define UDSTRACE_TESTS_ASLEEP_H
@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 
-/* Is thread @tid of this process asleep (state S) in read()? */
-static int asleep_in_read(pid_t tid)
+/* Is thread @tid of this process asleep (state S) in syscall @want? */
+static int asleep_in(pid_t tid, long want)
 {
 	char path[64], line[256], *p;
 	long nr = -1;
@@ -33,7 +33,12 @@ static int asleep_in_read(pid_t tid)
 	if (fscanf(f, "%ld", &nr) != 1)
 		nr = -1;
 	fclose(f);
-	return nr == SYS_read;
+	return nr == want;
+}
+
+static inline int asleep_in_read(pid_t tid)
+{
+	return asleep_in(tid, SYS_read);
 }
 
 #endif /* UDSTRACE_TESTS_ASLEEP_H */

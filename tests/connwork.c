@@ -42,6 +42,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "asleep.h"
 
 #define NR_CONNS 4
 #define DEADLINE_S 30
@@ -114,34 +115,10 @@ static void hold(const char *file)
 	}
 }
 
-/* Is thread @tid of process @pid asleep (state S) in syscall @nr? */
-static int asleep_in(pid_t pid, pid_t tid, long nr)
-{
-	char path[96], line[256], *p;
-	long got = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	f = fopen(path, "r");
-	p = f && fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-	if (f)
-		fclose(f);
-	if (!p || strncmp(p, ") S ", 4))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &got) != 1)
-		got = -1;
-	fclose(f);
-	return got == nr;
-}
-
 static void wait_asleep(pid_t tid, long nr)
 {
 	for (int i = 0; i < DEADLINE_S * 10000; i++) {
-		if (asleep_in(getpid(), tid, nr))
+		if (asleep_in(tid, nr))
 			return;
 		usleep(100);
 	}

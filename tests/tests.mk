@@ -37,7 +37,7 @@ $(OUTPUT)/rates: tests/rates.c | $(OUTPUT)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
 # -S: connections with known traffic, held open for ss (tests/live/conns.sh).
-$(OUTPUT)/connwork: tests/connwork.c | $(OUTPUT)
+$(OUTPUT)/connwork: tests/connwork.c tests/asleep.h | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 

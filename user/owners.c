@@ -127,7 +127,7 @@ int owners_delta(const struct owners *cur, struct owners *prev,
 	return 0;
 }
 
-static void add(struct owner_stats *d, const struct owner_stats *s)
+void owner_stats_add(struct owner_stats *d, const struct owner_stats *s)
 {
 	d->calls += s->calls;
 	d->errors += s->errors;
@@ -149,7 +149,7 @@ static void merge(struct owners *o,
 			if (same(&o->row[j], &o->row[i]))
 				break;
 		if (j < n)
-			add(&o->row[j].s, &o->row[i].s);
+			owner_stats_add(&o->row[j].s, &o->row[i].s);
 		else
 			o->row[n++] = o->row[i];
 	}

@@ -25,6 +25,9 @@ struct owners {
 	unsigned long long inserted, evicted;
 };
 
+/* Adds @s's counters (not its comm) to @d's. */
+void owner_stats_add(struct owner_stats *d, const struct owner_stats *s);
+
 /*
  * The kernel map's size: OWNERS_MAX, or UDSTRACE_OWNERS_MAX=N (the
  * tests fill it to see evictions).

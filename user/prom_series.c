@@ -5,15 +5,6 @@
 #include "paths.h"
 #include "prom_series.h"
 
-static void add(struct owner_stats *d, const struct owner_stats *s)
-{
-	d->calls += s->calls;
-	d->errors += s->errors;
-	d->bytes += s->bytes;
-	d->ktime_ns += s->ktime_ns;
-	d->timed += s->timed;
-}
-
 static void hold(__u64 *held, __u64 cur)
 {
 	if (cur > *held)
@@ -83,7 +74,7 @@ static void retire(struct prom_series_set *ps)
 						    sizeof(key), owners_key_cmp);
 
 		if (!c || c->s.calls < t->last.calls || c->s.timed < t->last.timed) {
-			add(&ps->s[t->series].gone, &t->last);
+			owner_stats_add(&ps->s[t->series].gone, &t->last);
 			memset(&t->last, 0, sizeof(t->last));
 		}
 	}
@@ -132,7 +123,7 @@ int prom_series_update(struct prom_series_set *ps, const struct tracer *tr)
 	for (size_t i = 0; i < ps->n; i++)
 		now[i] = ps->s[i].gone;
 	for (size_t i = 0; i < ps->nr_t; i++)
-		add(&now[ps->t[i].series], &ps->t[i].last);
+		owner_stats_add(&now[ps->t[i].series], &ps->t[i].last);
 	for (size_t i = 0; i < ps->n; i++) {
 		struct owner_stats *h = &ps->s[i].shown;
 
