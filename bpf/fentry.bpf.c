@@ -18,6 +18,7 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "listeners.bpf.h"
 #include "offcpu.bpf.h"
 #include "conns.bpf.h"
 #include "stages.bpf.h"

@@ -18,6 +18,7 @@
 #include "tcp_row.bpf.h"
 #include "inflight.bpf.h"
 #include "conns.bpf.h"
+#include "listeners.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

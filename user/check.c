@@ -169,6 +169,7 @@ int check_run(const struct opts *o)
 		.counts_only = o->counts_only,
 		.breakdown = o->per_process ? BREAKDOWN_PROC :
 			     o->by_cgroup ? BREAKDOWN_CGROUP : BREAKDOWN_NONE,
+		.listeners = o->listeners,
 	};
 	char lockdown[96], err[REASONS_LEN];
 	bool auto_ok;
