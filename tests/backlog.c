@@ -14,6 +14,7 @@
  *
  * NAME is a path, or @name for an abstract one. With HOLD, the listener
  * stays until the file HOLD exists (10 s at most), so that ss can see it.
+ * BACKLOG_SEQPACKET=1 in the environment: seqpacket sockets, not stream.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 static unsigned long ok, eagain, refused, other;
+static int sock_type = SOCK_STREAM;
 static unsigned long long waited_ns;
 
 static unsigned long long now_ns(void)
@@ -66,7 +68,7 @@ static int bound(const char *name, int backlog)
 {
 	struct sockaddr_un a;
 	socklen_t len = make_addr(name, &a);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd = socket(AF_UNIX, sock_type, 0);
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, len))
 		die("bind");
@@ -78,7 +80,7 @@ static int bound(const char *name, int backlog)
 /* One connect; the socket stays open (it holds its place in the queue). */
 static void connect_one(const char *name, int nonblock)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	int fd = socket(AF_UNIX, sock_type | (nonblock ? SOCK_NONBLOCK : 0), 0);
 	struct sockaddr_un a;
 	socklen_t len;
 
@@ -135,6 +137,8 @@ int main(int argc, char **argv)
 	const char *mode = argc > 2 ? argv[1] : "", *name = argv[2];
 	pthread_t t;
 
+	if (getenv("BACKLOG_SEQPACKET") && atoi(getenv("BACKLOG_SEQPACKET")))
+		sock_type = SOCK_SEQPACKET;
 	if (!strcmp(mode, "full") && argc >= 5) {
 		int fd = bound(name, atoi(argv[3]));
 
