@@ -20,6 +20,9 @@
 #ifndef AF_UNIX
 #define AF_UNIX		1
 #endif
+#ifndef SOCK_SEQPACKET
+#define SOCK_SEQPACKET	5
+#endif
 
 #ifndef EAGAIN
 #define EAGAIN		11
@@ -228,6 +231,24 @@ static __always_inline void listener_queued(struct sock *sk)
 	s->seen_listener = 1;
 	if (qlen > s->max_queue)
 		s->max_queue = qlen;
+}
+
+/*
+ * For the function-level backends (the tracepoint one has its own): a
+ * listening unix stream or seqpacket socket woken is a connect queued on
+ * it (6.3+, sock:sk_data_ready). Loaded with --listeners where it exists.
+ */
+#define DEFINE_LISTENER_PROGRAMS()					\
+SEC("?tp_btf/sk_data_ready")						\
+int BPF_PROG(listener_wakeup, struct sock *sk)				\
+{									\
+	if (sk->__sk_common.skc_state != TCP_LISTEN ||			\
+	    sk->__sk_common.skc_family != AF_UNIX ||			\
+	    (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)) \
+		return 0;						\
+	if (target_current())						\
+		listener_queued(sk);					\
+	return 0;							\
 }
 
 #endif /* UDSTRACE_LISTENERS_BPF_H */

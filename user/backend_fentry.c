@@ -90,6 +90,11 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		bpf_program__set_autoload(skel->progs.conn_readable_exit, true);
 		bpf_program__set_autoload(skel->progs.conn_sched_waking, true);
 	}
+	/* --listeners: connects' sleep (sched_switch), the queue (6.3+). */
+	if (t->listeners)
+		bpf_program__set_autoload(skel->progs.sched_switch, true);
+	bpf_program__set_autoload(skel->progs.listener_wakeup,
+				  t->listeners && feature_has_tracepoint("sk_data_ready"));
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
 		return err;

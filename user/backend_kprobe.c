@@ -180,10 +180,18 @@ static int attach_follow(struct kprobe_bpf *skel, char *why, size_t why_len)
 		if (!skel->links.follow_exit)
 			goto fail;
 	}
+	/* --listeners on 6.3+: the connects queued on a listener. */
+	if (bpf_program__autoload(skel->progs.listener_wakeup)) {
+		skel->links.listener_wakeup =
+			bpf_program__attach(skel->progs.listener_wakeup);
+		if (!skel->links.listener_wakeup)
+			goto fail;
+	}
 	return 0;
 fail:
 	err = -errno;
-	snprintf(why, why_len, "attaching fork tracking failed: %s", strerror(-err));
+	snprintf(why, why_len, "attaching fork tracking or the listener wake-ups failed: %s",
+		 strerror(-err));
 	return err;
 }
 
@@ -214,6 +222,8 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	SKEL_PICK_INFLIGHT(skel, inflight, feature_kprobe_task_storage());
 	path_progs_select(skel->obj, serve, true);
 	bpf_program__set_autoload(skel->progs.thread_exit, true);
+	bpf_program__set_autoload(skel->progs.listener_wakeup,
+				  t->listeners && feature_has_tracepoint("sk_data_ready"));
 	path_progs_select_extra(skel->obj, serve, true, extra_probed);
 	SKEL_SET_CONNS(skel, t, false);	/* no sched_switch: no split, no wake-ups */
 	err = SKEL_LOAD(kprobe, skel, why, why_len);

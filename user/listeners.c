@@ -100,6 +100,8 @@ int listeners_read(const struct tracer *t, struct listener_table *out)
 	out->n = 0;
 	out->lost = 0;
 	out->queue_seen = listeners_queue_seen(t);
+	/* The kprobe backend has no sched_switch program: no sleep time. */
+	out->waits_seen = t->choice[PATH_UNIX_CONNECT].backend != BACKEND_KPROBE;
 	if (!obj)
 		return 0;
 	fd = bpf_object__find_map_fd_by_name(obj, "listeners");
@@ -149,13 +151,18 @@ void out_listeners_table(FILE *f, const struct listener_table *lt)
 			snprintf(backlog, sizeof(backlog), "%u", s->backlog);
 			snprintf(maxq, sizeof(maxq), "%u", s->max_queue);
 		}
+		char queued[FMT_LEN] = "-", waited[FMT_LEN] = "-";
+
+		if (lt->queue_seen)
+			snprintf(queued, sizeof(queued), "%llu", (unsigned long long)s->queued);
+		if (lt->waits_seen)
+			snprintf(waited, sizeof(waited), "%llu", (unsigned long long)s->waited);
 		if (s->waited) {
 			fmt_ns(total, sizeof(total), (double)s->wait_ns);
 			fmt_ns(max, sizeof(max), (double)s->max_wait_ns);
 		}
-		fprintf(f, "%-32s %-9s %7s %9s %9llu %7llu %10s %10s %9llu %12llu\n",
-			r->name, type_name(s->type), backlog, maxq,
-			(unsigned long long)s->queued, (unsigned long long)s->waited,
+		fprintf(f, "%-32s %-9s %7s %9s %9s %7s %10s %10s %9llu %12llu\n",
+			r->name, type_name(s->type), backlog, maxq, queued, waited,
 			total, max, (unsigned long long)s->eagain,
 			(unsigned long long)s->refused);
 	}
@@ -163,6 +170,8 @@ void out_listeners_table(FILE *f, const struct listener_table *lt)
 		fprintf(f, "(no connect to a unix listener seen)\n");
 	if (!lt->queue_seen)
 		fprintf(f, "NOTE: no sock:sk_data_ready tracepoint before 6.3: BACKLOG, MAX_QUEUE and QUEUED are not seen on this kernel\n");
+	if (!lt->waits_seen)
+		fprintf(f, "NOTE: the kprobe backend does not time sleeps: WAITED, WAIT_TOTAL and WAIT_MAX are not seen\n");
 	if (lt->lost)
 		fprintf(f, "WARNING: %llu connects not counted: more than %d listener names\n",
 			(unsigned long long)lt->lost, MAX_LISTENERS);
@@ -193,9 +202,15 @@ void out_listeners_json(struct json *j, const struct listener_table *lt)
 			json_u64(j, "queued", s->queued);
 		else
 			json_null(j, "queued");
-		json_u64(j, "waited", s->waited);
-		json_u64(j, "wait_ns", s->wait_ns);
-		json_u64(j, "max_wait_ns", s->max_wait_ns);
+		if (lt->waits_seen) {
+			json_u64(j, "waited", s->waited);
+			json_u64(j, "wait_ns", s->wait_ns);
+			json_u64(j, "max_wait_ns", s->max_wait_ns);
+		} else {
+			json_null(j, "waited");
+			json_null(j, "wait_ns");
+			json_null(j, "max_wait_ns");
+		}
 		json_u64(j, "eagain", s->eagain);
 		json_u64(j, "econnrefused", s->refused);
 		json_object_end(j);

@@ -26,6 +26,7 @@ struct listener_table {
 	int n;
 	__u64 lost;		/* not counted: the map was full */
 	bool queue_seen;	/* the backend sees connects queued (backlog, queue) */
+	bool waits_seen;	/* and how long connects sleep (not kprobe) */
 };
 
 /* A key's name as ss -x shows it: a path, or '@' and the abstract name. */

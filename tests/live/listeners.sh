@@ -115,3 +115,11 @@ check "wait: max wait is the one wait" "$(lis "$wabs" max_wait_ns)" "${wait_ns:-
 # --- without --listeners, no listener view --------------------------------------
 "$UDSTRACE" --json -- "$BACKLOG" refused "$tmp/none.sock" 1 >"$tmp/out" 2>"$tmp/err"
 check "no --listeners: no listeners member" "$(tail -1 "$tmp/out" | jq 'has("listeners")')" false
+
+# --- --check agrees with the run: kmod cannot, the tracepoint backend loads --------
+out=$("$UDSTRACE" --check --listeners --json 2>/dev/null)
+check "--check --listeners: kmod refuses" \
+	"$(jq -r '.backends[] | select(.backend == "kmod") | .paths[0].reason' <<<"$out")" \
+	"--listeners needs a BPF backend: the kmod backend counts the path functions only"
+check "--check --listeners: the tracepoint backend loads with it" \
+	"$(jq -r '.backends[] | select(.backend == "tracepoint") | .paths[0].ok' <<<"$out")" true
