@@ -41,6 +41,11 @@ struct target {
 			!(t)->breakdown ? 1 :				\
 			(t)->owners_max ?: OWNERS_MAX);			\
 		(skel)->rodata->listeners_on = (t)->listeners;		\
+		/* Unused without --listeners: as small as a map can be. */ \
+		if (!(t)->listeners) {					\
+			bpf_map__set_max_entries((skel)->maps.listeners, 1); \
+			bpf_map__set_max_entries((skel)->maps.listener_conns, 1); \
+		}							\
 	} while (0)
 
 /*
