@@ -47,7 +47,7 @@ struct task_calls {
 
 DEFINE_INFLIGHT(inflight, struct task_calls)
 DEFINE_FOLLOW_PROGRAMS()
-DEFINE_LISTENER_PROGRAMS()
+DEFINE_LISTENER_PROGRAMS("?fentry/sock_def_readable", BPF_PROG)
 
 /* The current task's entry, if it is inside a traced call. */
 static __always_inline struct task_calls *current_call(void)

@@ -45,7 +45,7 @@ struct call_start {
 
 DEFINE_INFLIGHT(inflight, struct call_start)
 DEFINE_FOLLOW_PROGRAMS()
-DEFINE_LISTENER_PROGRAMS()
+DEFINE_LISTENER_PROGRAMS("?kprobe", BPF_KPROBE)
 
 /* Is @fn's row settled from its socket (loopback or remote)? */
 static __always_inline bool row_from_socket(__u32 fn)

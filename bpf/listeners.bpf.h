@@ -234,20 +234,39 @@ static __always_inline void listener_queued(struct sock *sk)
 }
 
 /*
- * For the function-level backends (the tracepoint one has its own): a
- * listening unix stream or seqpacket socket woken is a connect queued on
- * it (6.3+, sock:sk_data_ready). Loaded with --listeners where it exists.
+ * A wake-up of @sk: of a listening unix stream or seqpacket socket, it is
+ * a connect queued on it, made by the current task.
  */
-#define DEFINE_LISTENER_PROGRAMS()					\
+static __always_inline void listener_woken(struct sock *sk)
+{
+	int type = BPF_CORE_READ(sk, sk_type);
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN ||
+	    BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX ||
+	    (type != SOCK_STREAM && type != SOCK_SEQPACKET))
+		return;
+	if (target_current())
+		listener_queued(sk);
+}
+
+/*
+ * For the function-level backends (the tracepoint one has its own): the
+ * listener's wake-up, by sock:sk_data_ready (6.3+), else at the function
+ * it is in, sock_def_readable, what unix_stream_connect calls. Each fires
+ * for every socket woken on the machine, so only with --listeners.
+ */
+#define DEFINE_LISTENER_PROGRAMS(FN_SEC, FN_PROG)			\
 SEC("?tp_btf/sk_data_ready")						\
 int BPF_PROG(listener_wakeup, struct sock *sk)				\
 {									\
-	if (sk->__sk_common.skc_state != TCP_LISTEN ||			\
-	    sk->__sk_common.skc_family != AF_UNIX ||			\
-	    (sk->sk_type != SOCK_STREAM && sk->sk_type != SOCK_SEQPACKET)) \
-		return 0;						\
-	if (target_current())						\
-		listener_queued(sk);					\
+	listener_woken(sk);						\
+	return 0;							\
+}									\
+									\
+SEC(FN_SEC)								\
+int FN_PROG(listener_readable, struct sock *sk)				\
+{									\
+	listener_woken(sk);						\
 	return 0;							\
 }
 

@@ -46,9 +46,26 @@ static struct bpf_object *listeners_obj(const struct tracer *t)
 	return t->obj[k].bpf;
 }
 
+/* Is program @name of @obj loaded? */
+static bool prog_loaded(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p && bpf_program__fd(p) >= 0;
+}
+
+/*
+ * The listener's side is seen by the program that each backend loads
+ * only where the kernel has what it needs (sk_data_ready, 6.3+, or
+ * sock_def_readable for the function-level backends).
+ */
 bool listeners_queue_seen(const struct tracer *t)
 {
-	return listeners_obj(t) && feature_has_tracepoint("sk_data_ready");
+	struct bpf_object *obj = listeners_obj(t);
+
+	return obj && (prog_loaded(obj, "unix_connect_delivered") ||
+		       prog_loaded(obj, "listener_wakeup") ||
+		       prog_loaded(obj, "listener_readable"));
 }
 
 static void add_cpus(struct listener_stats *sum, const struct listener_stats *v,
@@ -169,7 +186,7 @@ void out_listeners_table(FILE *f, const struct listener_table *lt)
 	if (!lt->n)
 		fprintf(f, "(no connect to a unix listener seen)\n");
 	if (!lt->queue_seen)
-		fprintf(f, "NOTE: no sock:sk_data_ready tracepoint before 6.3: BACKLOG, MAX_QUEUE and QUEUED are not seen on this kernel\n");
+		fprintf(f, "NOTE: BACKLOG, MAX_QUEUE and QUEUED are not seen here: the tracepoint backend needs sock:sk_data_ready (6.3+)\n");
 	if (!lt->waits_seen)
 		fprintf(f, "NOTE: the kprobe backend does not time sleeps: WAITED, WAIT_TOTAL and WAIT_MAX are not seen\n");
 	if (lt->lost)
