@@ -18,6 +18,7 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "listeners.bpf.h"
 #include "offcpu.bpf.h"
 #include "conns.bpf.h"
 #include "stages.bpf.h"
@@ -46,6 +47,7 @@ struct task_calls {
 
 DEFINE_INFLIGHT(inflight, struct task_calls)
 DEFINE_FOLLOW_PROGRAMS()
+DEFINE_LISTENER_PROGRAMS("?fentry/sock_def_readable", BPF_PROG)
 
 /* The current task's entry, if it is inside a traced call. */
 static __always_inline struct task_calls *current_call(void)
@@ -175,10 +177,14 @@ static __always_inline void tcp_enter(int fn, struct sock *sk,
 	call_enter(fn, row, sk, pending);
 }
 
+/* --listeners: @addr is the kernel's copy of connect's address. */
 SEC("?fentry/unix_stream_connect")
-int BPF_PROG(unix_connect_entry, struct socket *sock)
+int BPF_PROG(unix_connect_entry, struct socket *sock, struct sockaddr *addr,
+	     int addr_len)
 {
 	call_enter(FN_CONNECT, PATH_UNIX_CONNECT, sock->sk, false);
+	if (listeners_on && target_current())
+		listener_connect_enter(addr, addr_len, sock->type, false);
 	return 0;
 }
 
@@ -186,6 +192,14 @@ SEC("?fexit/unix_stream_connect")
 int BPF_PROG(unix_connect_exit, struct socket *sock, struct sockaddr *addr,
 	     int addr_len, int flags, int ret)
 {
+	struct task_calls *c;
+
+	/* How long it slept: waiting for room in the listener's backlog. */
+	if (listeners_on) {
+		c = inflight_current(false);
+		listener_connect_exit(ret, c && c->row == PATH_UNIX_CONNECT ?
+					   c->off.blocked_ns : 0);
+	}
 	call_exit(FN_CONNECT, PATH_UNIX_CONNECT, NULL, NULL, ret);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "tcp_row.bpf.h"
 #include "inflight.bpf.h"
 #include "conns.bpf.h"
+#include "listeners.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -44,6 +45,7 @@ struct call_start {
 
 DEFINE_INFLIGHT(inflight, struct call_start)
 DEFINE_FOLLOW_PROGRAMS()
+DEFINE_LISTENER_PROGRAMS("?kprobe", BPF_KPROBE)
 
 /* Is @fn's row settled from its socket (loopback or remote)? */
 static __always_inline bool row_from_socket(__u32 fn)
@@ -177,7 +179,30 @@ int BPF_PROG(thread_exit, struct task_struct *task)
 /* The sock of a struct socket argument. */
 #define SOCK_OF(sock) BPF_CORE_READ((struct socket *)(sock), sk)
 
-PATH_KPROBES(unix_connect, PATH_UNIX_CONNECT, void *, NULL, NULL, int)
+/*
+ * unix_stream_connect: the pair by hand, for --listeners, which wants
+ * the kernel's copy of the address and its length (no sleep time here:
+ * this backend has no sched_switch program).
+ */
+SEC("?kprobe")
+int BPF_KPROBE(unix_connect_entry, struct socket *sock, struct sockaddr *addr,
+	       int addr_len)
+{
+	call_enter(PATH_UNIX_CONNECT, NULL, NULL);
+	if (listeners_on && target_current())
+		listener_connect_enter(addr, addr_len, BPF_CORE_READ(sock, type),
+				       false);
+	return 0;
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(unix_connect_exit, int ret)
+{
+	listener_connect_exit(ret, 0);
+	call_exit(PATH_UNIX_CONNECT, ret);
+	return 0;
+}
+
 PATH_KPROBES(unix_send, PATH_UNIX_SEND, void *, NULL, SOCK_OF(arg0), int)
 PATH_KPROBES(tcp_send, PATH_TCP_LOOPBACK, struct sock *, arg0, arg0, int)
 PATH_KPROBES(unix_recv, PATH_UNIX_RECV, void *, NULL, SOCK_OF(arg0), int)

@@ -29,6 +29,7 @@
 #include "account.bpf.h"
 #include "follow.bpf.h"
 #include "inflight.bpf.h"
+#include "listeners.bpf.h"
 #include "offcpu.bpf.h"
 #include "conns.bpf.h"
 #include "sock_row.bpf.h"
@@ -85,6 +86,14 @@ struct {
 
 DEFINE_INFLIGHT(inflight, struct sys_call)
 DEFINE_FOLLOW_PROGRAMS()
+
+/* The type of the socket behind @fd (SOCK_STREAM, ...), or 0. */
+static __always_inline __u32 fd_socket_type(long fd)
+{
+	struct socket *sock = fd_socket(fd);
+
+	return sock ? BPF_CORE_READ(sock, type) : 0;
+}
 
 /*
  * What syscall @id on @fd means for us, decided at sys_enter; false if it
@@ -200,6 +209,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		if (call.count_at_exit)
 			call.row = row;
 	}
+	/* --listeners: the name a 64-bit connect(2) of a unix socket names. */
+	if (listeners_on && call.row == PATH_UNIX_CONNECT &&
+	    raw_id == NR_connect && id == NR_connect)
+		listener_connect_enter((void *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+				       PT_REGS_PARM3_CORE_SYSCALL(regs),
+				       fd_socket_type(fd), true);
 	c = inflight_task(task, true);
 	if (!c) {
 		if (call.row != PATH_NONE)
@@ -298,6 +313,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	conn_data_ready_done();
 	if (row == PATH_NONE)
 		return 0;
+	if (row == PATH_UNIX_CONNECT)
+		listener_connect_exit(ret, blocked);
 	/* 6.3+: a connect that worked was counted when it woke the listener. */
 	if (count_at_exit && !(row == PATH_UNIX_CONNECT && have_sock_tp && ret >= 0)) {
 		account_call(row, ret);
@@ -328,6 +345,7 @@ int BPF_PROG(unix_connect_delivered, struct sock *sk)
 		return 0;
 	if (!target_current())
 		return 0;
+	listener_queued(sk);
 	account_call(PATH_UNIX_CONNECT, 0);
 	return 0;
 }

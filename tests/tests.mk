@@ -36,6 +36,11 @@ $(OUTPUT)/rates: tests/rates.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
 
+# Unix listener backpressure on purpose, counted by itself (--listeners).
+$(OUTPUT)/backlog: tests/backlog.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) -pthread -static $< -o $@
+
 # -S: connections with known traffic, held open for ss (tests/live/conns.sh).
 $(OUTPUT)/connwork: tests/connwork.c tests/asleep.h | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -48,7 +53,8 @@ $(OUTPUT)/deny: tests/deny.c | $(OUTPUT)
 
 TEST_BINS := $(UDSTRACE_BIN) $(BUILD)/test_units $(BUILD)/test_feature \
 	$(OUTPUT)/workload $(OUTPUT)/sleepers $(OUTPUT)/deny $(OUTPUT)/edges \
-	$(OUTPUT)/rates $(OUTPUT)/connwork
+	$(OUTPUT)/rates $(OUTPUT)/connwork \
+	$(OUTPUT)/backlog
 ifneq ($(SANITIZE),1)
 # tests/live/bench.sh: make bench's floor and per-program cost tools.
 TEST_BINS += $(OUTPUT)/udstrace-dynamic $(OUTPUT)/floor $(OUTPUT)/prog-cost

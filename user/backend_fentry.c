@@ -65,7 +65,7 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			char *why, size_t why_len)
 {
 	struct fentry_bpf *skel;
-	bool nonblock;
+	bool nonblock, tp;
 	int err;
 
 	err = SKEL_OPEN(fentry, skel, obj, t, followed_fd, why, why_len);
@@ -90,6 +90,13 @@ static int fentry_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		bpf_program__set_autoload(skel->progs.conn_readable_exit, true);
 		bpf_program__set_autoload(skel->progs.conn_sched_waking, true);
 	}
+	/* --listeners: connects' sleep (sched_switch), the queue (6.3+). */
+	if (t->listeners)
+		bpf_program__set_autoload(skel->progs.sched_switch, true);
+	tp = feature_has_tracepoint("sk_data_ready");
+	bpf_program__set_autoload(skel->progs.listener_wakeup, t->listeners && tp);
+	bpf_program__set_autoload(skel->progs.listener_readable, t->listeners && !tp &&
+				  feature_has_func("sock_def_readable"));
 	err = SKEL_LOAD(fentry, skel, why, why_len);
 	if (err)
 		return err;

@@ -26,6 +26,7 @@ struct kprobe_state {
 	struct kprobe_event ret[NR_PATHS];
 	struct kprobe_event extra_entry[NR_PATHS];
 	struct kprobe_event extra_ret[NR_PATHS];
+	struct kprobe_event readable;	/* --listeners before 6.3 */
 };
 
 /*
@@ -160,6 +161,35 @@ static int attach_path(struct kprobe_state *st, struct bpf_object *obj, int path
 }
 
 /*
+ * --listeners before 6.3 (no sock:sk_data_ready): a kprobe on
+ * sock_def_readable, the wake-up unix_stream_connect calls, if kallsyms
+ * has it (its name in @sym). Without it the listener's side is not seen,
+ * and the table says so.
+ */
+static bool readable_sym(char sym[KSYM_LEN])
+{
+	static const char *const funcs[] = { "sock_def_readable" };
+	char syms[1][KSYM_LEN];
+	int ret[1];
+
+	if (ksym_resolve(funcs, 1, syms, ret) || ret[0] || kprobe_blacklisted(syms[0]))
+		return false;
+	memcpy(sym, syms[0], KSYM_LEN);
+	return true;
+}
+
+static int attach_readable(struct kprobe_state *st, struct kprobe_bpf *skel,
+			   const char *sym, char *why, size_t why_len)
+{
+	int err = kprobe_event_attach(&st->readable, skel->progs.listener_readable,
+				      sym, false, 0);
+
+	if (err)
+		snprintf(why, why_len, "attaching to %s failed: %s", sym, strerror(-err));
+	return err;
+}
+
+/*
  * The exit program for -p and -- CMD, the fork program for -- CMD, and
  * the thread exit that counts lost returns.
  */
@@ -180,10 +210,18 @@ static int attach_follow(struct kprobe_bpf *skel, char *why, size_t why_len)
 		if (!skel->links.follow_exit)
 			goto fail;
 	}
+	/* --listeners on 6.3+: the connects queued on a listener. */
+	if (bpf_program__autoload(skel->progs.listener_wakeup)) {
+		skel->links.listener_wakeup =
+			bpf_program__attach(skel->progs.listener_wakeup);
+		if (!skel->links.listener_wakeup)
+			goto fail;
+	}
 	return 0;
 fail:
 	err = -errno;
-	snprintf(why, why_len, "attaching fork tracking failed: %s", strerror(-err));
+	snprintf(why, why_len, "attaching fork tracking or the listener wake-ups failed: %s",
+		 strerror(-err));
 	return err;
 }
 
@@ -193,7 +231,9 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 			char *why, size_t why_len)
 {
 	struct kprobe_state *st = calloc(1, sizeof(*st));
+	char readable[KSYM_LEN];
 	struct kprobe_bpf *skel;
+	bool tp, by_readable;
 	int err;
 
 	if (!st)
@@ -214,6 +254,10 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 	SKEL_PICK_INFLIGHT(skel, inflight, feature_kprobe_task_storage());
 	path_progs_select(skel->obj, serve, true);
 	bpf_program__set_autoload(skel->progs.thread_exit, true);
+	tp = feature_has_tracepoint("sk_data_ready");
+	by_readable = t->listeners && !tp && readable_sym(readable);
+	bpf_program__set_autoload(skel->progs.listener_wakeup, t->listeners && tp);
+	bpf_program__set_autoload(skel->progs.listener_readable, by_readable);
 	path_progs_select_extra(skel->obj, serve, true, extra_probed);
 	SKEL_SET_CONNS(skel, t, false);	/* no sched_switch: no split, no wake-ups */
 	err = SKEL_LOAD(kprobe, skel, why, why_len);
@@ -221,6 +265,8 @@ static int kprobe_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		return err;
 	/* The follow programs are tp_btf and attach the usual way. */
 	err = attach_follow(skel, why, why_len);
+	if (!err && by_readable)
+		err = attach_readable(st, skel, readable, why, why_len);
 	if (err)
 		return err;
 	for (int p = 0; !err && p < NR_PATHS; p++) {
@@ -279,6 +325,8 @@ static void kprobe_stop(struct backend_obj *obj)
 		kprobe_event_detach(&st->extra_entry[p]);
 		kprobe_event_detach(&st->extra_ret[p]);
 	}
+	if (st)
+		kprobe_event_detach(&st->readable);
 	kprobe_bpf__destroy(obj->skel);
 	free(st);
 	obj->skel = NULL;

@@ -119,6 +119,9 @@ static int tracepoint_start(struct backend_obj *obj, const bool serve[NR_PATHS],
 		bpf_program__set_autoload(skel->progs.conn_data_ready_tp, true);
 		bpf_program__set_autoload(skel->progs.conn_sched_waking, true);
 	}
+	/* --listeners: how long each connect slept (sched_switch). */
+	if (t->listeners)
+		bpf_program__set_autoload(skel->progs.sched_switch, true);
 	err = SKEL_LOAD(tracepoint, skel, why, why_len);
 	if (err)
 		return err;

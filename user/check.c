@@ -138,6 +138,13 @@ static void check_backend(enum backend_kind k, const struct target *tg,
 				 "-P and --by-cgroup need a BPF backend: the module counts per path only");
 			continue;
 		}
+		/* As a run says: opts_parse() refuses --listeners with kmod. */
+		if (tg->listeners && k == BACKEND_KMOD) {
+			r->ok = false;
+			snprintf(r->why, sizeof(r->why),
+				 "--listeners needs a BPF backend: the kmod backend counts the path functions only");
+			continue;
+		}
 		r->ok = !ops->can_serve(p, r->probe, sizeof(r->probe), r->why,
 					sizeof(r->why));
 		any |= serve[p] = r->ok;
@@ -169,6 +176,7 @@ int check_run(const struct opts *o)
 		.counts_only = o->counts_only,
 		.breakdown = o->per_process ? BREAKDOWN_PROC :
 			     o->by_cgroup ? BREAKDOWN_CGROUP : BREAKDOWN_NONE,
+		.listeners = o->listeners,
 	};
 	char lockdown[96], err[REASONS_LEN];
 	bool auto_ok;

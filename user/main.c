@@ -24,6 +24,7 @@
 #include "conns.h"
 #include "exporter.h"
 #include "live.h"
+#include "listeners_user.h"
 #include "opts.h"
 #include "output.h"
 #include "owners.h"
@@ -191,6 +192,7 @@ static int print_report(struct run *r, bool final)
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
 		.top = r->o->top,
 	};
+	static struct listener_table listeners;
 	int err;
 
 	/*
@@ -205,6 +207,15 @@ static int print_report(struct run *r, bool final)
 	err = tracer_read(&r->tracer, &cur, !final);
 	if (err) {
 		fprintf(stderr, "udstrace: reading the counters failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	if (!err && r->o->listeners) {
+		err = listeners_read(&r->tracer, &listeners);
+		rep.listeners = &listeners;
+	}
+	if (err) {
+		fprintf(stderr, "udstrace: reading the listener counters failed: %s\n",
 			strerror(-err));
 		return err;
 	}
@@ -476,6 +487,7 @@ static int start_target(struct run *r, struct target *tg)
 	tg->conns = r->o->per_conn;
 	tg->counts_only = r->o->counts_only;
 	tg->time_sampled = r->o->time_sample_pct > 0;
+	tg->listeners = r->o->listeners;
 	/* The tests fill the followed map by making it small. */
 	tg->max_followed = strtoul(getenv("UDSTRACE_MAX_FOLLOWED") ?: "0", NULL, 10);
 	tg->nr_comms = r->o->nr_comms;

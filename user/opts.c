@@ -24,7 +24,7 @@
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
        OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
        OPT_PROMETHEUS, OPT_BPF_STATS, OPT_ADVISE, OPT_CALIBRATE, OPT_SIZES,
-       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP, OPT_BY_CGROUP };
+       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP, OPT_BY_CGROUP, OPT_LISTENERS };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -36,7 +36,7 @@ static const char doc[] =
 "USAGE: udstrace [-d SECONDS] [-i SECONDS] [-p PID]... [-c COMM]...\n"
 "                [--cgroup PATH]... [-P | --by-cgroup] [--top N]\n"
 "                [--json] [-H] [-S] [-v]\n"
-"                [--counts-only | --time-sample PCT |\n"
+"                [--listeners] [--counts-only | --time-sample PCT |\n"
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
 "                [--prometheus [ADDR:]PORT [--bpf-stats]] [--advise]\n"
@@ -88,6 +88,7 @@ static const char doc[] =
 "  udstrace --by-cgroup -d 10       # the same by cgroup\n"
 "  udstrace --json -d 5             # NDJSON, schema in docs/JSON.md\n"
 "  udstrace -S -d 10                # per connection: peers, backpressure, wake-ups\n"
+"  udstrace --listeners -d 30       # unix listeners: backlog, queue, refusals\n"
 "  udstrace --check                 # which backends work on this kernel\n"
 "  udstrace --counts-only -i 60     # cheap always-on counting\n"
 "  udstrace --time-sample 10 -i 60  # exact counts, time from 10% of the run\n"
@@ -127,6 +128,7 @@ static const struct argp_option options[] = {
 	{ "pattern", OPT_PATTERN, "NAME", 0, "With --calibrate: stream or rr (request-response); default both", 0 },
 	{ "per-process", 'P', NULL, 0, "Also break the counts down by process (tgid and name)", 0 },
 	{ "by-cgroup", OPT_BY_CGROUP, NULL, 0, "Also break the counts down by cgroup v2 (with --cgroup: by the PATH given)", 0 },
+	{ "listeners", OPT_LISTENERS, NULL, 0, "Also show each unix listener's backlog, longest accept queue, connects that waited for it, and connects refused (EAGAIN, ECONNREFUSED)", 0 },
 	{ "histogram", 'H', NULL, 0, "Print the log2 histogram of call times", 0 },
 	{ "per-connection", 'S', NULL, 0, "Also one row per socket: peers, sends, receives, blocked send time (backpressure) and wake-ups (not with kmod)", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf messages and probe choices on stderr", 0 },
@@ -372,6 +374,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_BY_CGROUP:
 		o->by_cgroup = true;
 		break;
+	case OPT_LISTENERS:
+		o->listeners = true;
+		break;
 	case 'H':
 		o->hist = true;
 		break;
@@ -423,6 +428,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		/* 100%: every call timed, as without the option. */
 		if (o->time_sample_pct == 100)
 			o->time_sample_pct = 0;
+		if (o->listeners && o->backend == BACKEND_KMOD)
+			return usage_error("--listeners needs a BPF backend: the kmod backend counts the path functions only");
+		if (o->listeners && (o->counts_only || o->time_sample_set))
+			return usage_error("--listeners needs every connect seen: it excludes --counts-only and --time-sample");
+		if (o->listeners && o->prometheus)
+			return usage_error("--listeners is for the table and --json, not --prometheus");
 		if (o->bpf_stats && !o->prometheus)
 			return usage_error("--bpf-stats is for --prometheus (every report measures the cost by itself)");
 		if ((o->nr_sizes || o->pattern >= 0) && !o->calibrate)

@@ -46,6 +46,7 @@ struct opts {
 	int pattern;		/* --pattern: enum adv_pattern, or -1 for both */
 	bool per_process;	/* -P: rows by process as well */
 	bool by_cgroup;		/* --by-cgroup: rows by cgroup as well */
+	bool listeners;		/* --listeners: backlog, queue, waits, refusals */
 	enum backend_kind backend;
 	char **cmd;		/* after --, NULL if none */
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* NDJSON, schema udstrace/1 (docs/JSON.md): one object per table. */
+#include "listeners_user.h"
 #include "output.h"
 #include "paths.h"
 
@@ -65,6 +66,8 @@ void out_json(FILE *f, const struct report *r)
 	out_owners_json(&j, r);
 	if (r->conns)
 		out_conns_json(&j, r);
+	if (r->listeners)
+		out_listeners_json(&j, r->listeners);
 	json_object_end(&j);
 	fflush(f);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "fmt.h"
 #include "hist.h"
+#include "listeners_user.h"
 #include "output.h"
 #include "paths.h"
 
@@ -127,6 +128,8 @@ void out_table(FILE *f, const struct report *r)
 		out_stages_cost(f, r);
 	if (r->cost)
 		out_cost(f, r);
+	if (r->listeners)
+		out_listeners_table(f, r->listeners);
 	for (int p = 0; p < NR_PATHS; p++)
 		if (r->snap->missed[p])
 			fprintf(f, "WARNING: %s: %llu probe hits missed since start (%s); its counts are low\n",

@@ -14,6 +14,7 @@
 
 struct bpf_cost;
 struct conn_table;
+struct listener_table;
 
 struct report {
 	const struct snapshot *snap;
@@ -33,6 +34,8 @@ struct report {
 	int top;			/* --top: how many rows to show */
 	unsigned int owners_max;	/* the kernel map's size */
 	const struct conn_table *conns;	/* -S, the summary only; else NULL */
+	/* --listeners: since start, else NULL */
+	const struct listener_table *listeners;
 };
 
 /* The backend of a path, and whether all paths have the same one. */

@@ -19,6 +19,7 @@ struct target {
 	bool counts_only;	/* --counts-only: no timing programs */
 	bool time_sampled;	/* --time-sample: timing in windows, where it can */
 	bool conns;		/* -S: per-socket rows (bpf/conns.bpf.h) */
+	bool listeners;		/* --listeners: the listener view's programs */
 	/* room in the followed map if not MAX_FOLLOWED (the tests: a full map) */
 	__u32 max_followed;
 	enum breakdown breakdown;	/* -P, --by-cgroup */
@@ -39,6 +40,12 @@ struct target {
 		bpf_map__set_max_entries((skel)->maps.owners,		\
 			!(t)->breakdown ? 1 :				\
 			(t)->owners_max ?: OWNERS_MAX);			\
+		(skel)->rodata->listeners_on = (t)->listeners;		\
+		/* Unused without --listeners: as small as a map can be. */ \
+		if (!(t)->listeners) {					\
+			bpf_map__set_max_entries((skel)->maps.listeners, 1); \
+			bpf_map__set_max_entries((skel)->maps.listener_conns, 1); \
+		}							\
 	} while (0)
 
 /*

@@ -148,6 +148,21 @@ one_line "--prometheus '[fe80::1%lo]:80'" 2 \
 one_line "--bpf-stats without --prometheus" 2 \
 	"udstrace: --bpf-stats is for --prometheus (every report measures the cost by itself)" --bpf-stats
 
+# --listeners needs a BPF backend and every connect(2) seen.
+one_line "--listeners with kmod" 2 \
+	"udstrace: --listeners needs a BPF backend: the kmod backend counts the path functions only" \
+	--listeners --backend kmod
+for o in "--counts-only" "--time-sample 10"; do
+	# shellcheck disable=SC2086 # two words for --time-sample
+	one_line "--listeners $o" 2 \
+		"udstrace: --listeners needs every connect seen: it excludes --counts-only and --time-sample" \
+		--listeners $o
+done
+one_line "--listeners --prometheus" 2 \
+	"udstrace: --listeners is for the table and --json, not --prometheus" \
+	--listeners --prometheus 9100
+usage "--listeners takes no argument" 2 "option '--listeners' doesn't allow an argument" --listeners=5
+
 out=$("$UDSTRACE" --help)
 check "help: exit status" "$?" 0
 grep -q '^Examples:' <<<"$out" && pass "help: examples block" || fail "help: examples block" "no Examples: in --help"

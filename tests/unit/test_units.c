@@ -23,6 +23,7 @@
 #include "hist.h"
 #include "http.h"
 #include "kprobe_events.h"
+#include "listeners_user.h"
 #include "opts.h"
 #include "output.h"
 #include "sampler.h"
@@ -1317,6 +1318,34 @@ static void test_top(void)
 	CHECK_INT("top: one line: the header only", count_lines(buf, &longest), 1);
 }
 
+/* --listeners' names, as ss -x prints them: a path, '@' for each NUL. */
+static void test_listener_name(void)
+{
+	struct listener_key k = {};
+	char buf[LISTENER_NAME_LEN];
+
+	strcpy((char *)k.name, "/run/php-fpm.sock");
+	listener_name(&k, buf, sizeof(buf));
+	CHECK_STR("listener name: path", buf, "/run/php-fpm.sock");
+	memset(&k, 0, sizeof(k));
+	memcpy(k.name, "\0fpm\0x", 6);
+	k.len = 6;
+	listener_name(&k, buf, sizeof(buf));
+	CHECK_STR("listener name: abstract, NULs as @", buf, "@fpm@x");
+	k.len = 4;
+	listener_name(&k, buf, sizeof(buf));
+	CHECK_STR("listener name: abstract, its length only", buf, "@fpm");
+	memset(&k, 0, sizeof(k));
+	memcpy(k.name, "/a\nb", 4);
+	listener_name(&k, buf, sizeof(buf));
+	CHECK_STR("listener name: control bytes as ?", buf, "/a?b");
+	memset(k.name, 'x', UNIX_NAME_MAX);
+	listener_name(&k, buf, sizeof(buf));
+	CHECK_INT("listener name: 108 bytes, no more", strlen(buf), UNIX_NAME_MAX);
+	listener_name(&k, buf, 5);
+	CHECK_STR("listener name: cut to the buffer", buf, "xxxx");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1342,5 +1371,6 @@ int main(int argc, char **argv)
 	test_cost_decide();
 	test_cost_windows();
 	test_top();
+	test_listener_name();
 	return failures ? 1 : 0;
 }

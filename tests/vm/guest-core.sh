@@ -430,5 +430,16 @@ echo "@@perproc-kmod-err $(cat /tmp/err)"
 run folded-fentry --backend fentry --folded /tmp/folded -- ./workload -u "$N" -c "$M" -t "$K" -s "$S" -l
 sed 's/^/@@folded-fentry-file /' /tmp/folded 2>/dev/null
 
+# --listeners: a listener with backlog 2 that never accepts and 9
+# non-blocking connects, per backend; a blocking connect that waits 350 ms
+# for an accept (fentry: the backend that times sleeps). ./backlog's own
+# counts go behind @@NAME-helper.
+for b in fentry kprobe tracepoint; do
+	run listeners-$b --backend $b --listeners -- ./backlog full /tmp/vm-l-$b.sock 2 9
+	sed -n "s/^backlog: /@@listeners-$b-helper /p" /tmp/err
+done
+run listeners-wait-fentry --backend fentry --listeners -- ./backlog wait @vm-wait 350
+sed -n "s/^backlog: /@@listeners-wait-fentry-helper /p" /tmp/err
+
 dmesg_end
 echo "@@end"

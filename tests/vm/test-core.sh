@@ -32,7 +32,7 @@ boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 --add "$UDSTRACE:udstrace" \
 		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" \
-		--add "$TOP/.output/sleepers:sleepers" --add "$TOP/tests/vm/guest-kprobe.sh:guest-kprobe.sh" ${W32:+--add "$W32:workload32"} \
+		--add "$TOP/.output/sleepers:sleepers" --add "$TOP/.output/backlog:backlog" --add "$TOP/tests/vm/guest-kprobe.sh:guest-kprobe.sh" ${W32:+--add "$W32:workload32"} \
 		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" "${HOST_TOOLS[@]}" \
 		-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
@@ -363,6 +363,50 @@ ending() {
 			"$(result "pidns-kprobe$i")" $M $N $((N * S)) $K $((K * S))
 	done
 	check "vm $k kprobe in two PID namespaces: no events left" "$(result pidns-kprobe-after)" 0
+	listeners_results "$k"
+}
+
+# listeners_results KERNEL: --listeners per backend against ./backlog's own
+# counts (tests/backlog.c). The listener's side (backlog, queue): from
+# sock:sk_data_ready (6.3+), or sock_def_readable for fentry and kprobe;
+# the tracepoint backend has nothing before 6.3.
+listeners_results() {
+	local k=$1 b name lis helper ok eagain dr w hw
+	dr=$(result kernel-tracepoints | grep -c 'sock:sk_data_ready')
+	for b in fentry kprobe tracepoint; do
+		name=/tmp/vm-l-$b.sock
+		helper=$(result "listeners-$b-helper")
+		lis=$(final "listeners-$b" | jq -c --arg n "$name" '.listeners[]? | select(.name == $n)')
+		ok=$(sed -n -E 's/.*ok=([0-9]+).*/\1/p' <<<"$helper")
+		eagain=$(sed -n -E 's/.*eagain=([0-9]+).*/\1/p' <<<"$helper")
+		counted "$k" "$b" check "vm $k listeners $b: exit status" "$(result "listeners-$b-status")" 0
+		check "vm $k listeners $b: the workload was refused" "${eagain:-0} $ok" "$((9 - 3)) 3"
+		counted "$k" "$b" check "vm $k listeners $b: EAGAIN as the workload counted" \
+			"$(jq -r .eagain <<<"$lis")" "${eagain:-none}"
+		check "vm $k listeners $b: ECONNREFUSED" "$(jq -r .econnrefused <<<"$lis")" 0
+		if [ "$dr" = 1 ] || [ $b != tracepoint ]; then
+			check "vm $k listeners $b: backlog, longest queue, queued" \
+				"$(jq -r '"\(.backlog) \(.max_queue) \(.queued)"' <<<"$lis")" "2 $ok $ok"
+		else
+			check "vm $k listeners $b: no queue seen before 6.3, shown as null" \
+				"$(jq -r '"\(.backlog) \(.max_queue) \(.queued)"' <<<"$lis")" "null null null"
+			skip "vm $k listeners $b: backlog and longest queue" "no sock:sk_data_ready tracepoint before 6.3 for the tracepoint backend"
+		fi
+	done
+	helper=$(result listeners-wait-fentry-helper)
+	lis=$(final listeners-wait-fentry | jq -c '.listeners[]? | select(.name == "@vm-wait")')
+	if [ -z "$(result listeners-wait-fentry-status)" ]; then
+		fail "vm $k listeners wait fentry" "the guest did not run it"
+		return
+	fi
+	check "vm $k listeners wait fentry: one connect waited" "$(jq -r .waited <<<"$lis")" 1
+	w=$(jq -r .wait_ns <<<"$lis")
+	hw=$(sed -n -E 's/.*waited_ns=([0-9]+).*/\1/p' <<<"$helper")
+	if [ "${w:-0}" -ge 300000000 ] 2>/dev/null && [ "$w" -le "${hw:-0}" ]; then
+		pass "vm $k listeners wait fentry: $w ns, >= 300 ms and <= the connect's $hw ns"
+	else
+		fail "vm $k listeners wait fentry: time" "got '$w' ns, want >= 300 ms and <= the workload's $hw ns"
+	fi
 }
 
 for k in $KERNELS; do
