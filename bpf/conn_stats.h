@@ -46,6 +46,7 @@ struct conn_stats {
 	__u64 peer_sk;		/* AF_UNIX: unix_peer(), the peer's row key */
 	__u8 saddr[16], daddr[16];	/* TCP: IPv4 in the first 4 bytes */
 	char name[CONN_NAME_LEN];	/* AF_UNIX: sun_path, raw (abstract: leading NUL) */
+	__u32 netns;		/* TCP: the socket's network namespace inode; 0: unknown */
 };
 
 #endif /* UDSTRACE_CONN_STATS_H */

@@ -121,6 +121,8 @@ static __always_inline void conn_unix_identity(struct conn_stats *v,
 static __always_inline void conn_tcp_identity(struct conn_stats *v,
 					      struct sock *sk)
 {
+	/* --advise: a peer in another namespace cannot share a socket path. */
+	v->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	v->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	v->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (v->family == AF_INET) {

@@ -2,10 +2,12 @@
 /* --advise in a run (advice.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "advice.h"
 #include "calibrate.h"
+#include "conns.h"
 #include "fmt.h"
 
 static void input_from_path(struct adv_input *in, const struct snapshot *s,
@@ -35,6 +37,289 @@ void advice_from_paths(struct advice *a, const struct snapshot *s)
 	if (s->path[PATH_TCP_REMOTE].calls)
 		in->blockers |= ADV_BLOCK_REMOTE_SENDS;
 	a->elapsed_s = s->elapsed_ns / 1e9;
+}
+
+/* The standard deviation of one loopback TCP send's time, from the path's histogram. */
+static double path_sd(const struct snapshot *s)
+{
+	const struct path_stats *p = &s->path[PATH_TCP_LOOPBACK];
+	double mean, se;
+	__u64 n = 0;
+
+	adv_mean_spread(p->ktime_ns, p->timed, p->hist, &mean, &se);
+	for (int i = 0; i < HIST_SLOTS; i++)
+		n += p->hist[i];
+	return se * sqrt((double)n);
+}
+
+static unsigned int eph_lo = 32768, eph_hi = 60999;
+/* Per port: listening in our network namespace (bit 1), local port of two or more rows (bit 0). */
+static unsigned char port_marks[65536];
+
+/* The kernel's range of ports for connecting sockets. */
+static void read_port_range(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned int lo, hi;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &lo, &hi) == 2 && lo <= hi) {
+		eph_lo = lo;
+		eph_hi = hi;
+	}
+	fclose(f);
+}
+
+/* The ports that listen now (state 0A) in /proc/net/tcp or tcp6. */
+static void read_listeners(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[512];
+	unsigned int port, state;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &port,
+			   &state) == 2 && state == 0x0A && port < 65536)
+			port_marks[port] |= 2;
+	fclose(f);
+}
+
+static void mark_ports(const struct conn_table *t)
+{
+	static unsigned char seen[65536];
+
+	memset(port_marks, 0, sizeof(port_marks));
+	memset(seen, 0, sizeof(seen));
+	read_port_range();
+	read_listeners("/proc/net/tcp");
+	read_listeners("/proc/net/tcp6");
+	/* Accepted sockets share their listener's port; connecting ones do not. */
+	for (size_t i = 0; i < t->nr; i++) {
+		__u16 port = t->rows[i].s.sport;
+
+		if (t->rows[i].s.family == CONN_AF_UNIX)
+			continue;
+		if (seen[port])
+			port_marks[port] |= 1;
+		seen[port] = 1;
+	}
+}
+
+/* How much @port looks like a server's: listening, shared, not ephemeral. */
+static int server_score(unsigned int port)
+{
+	return (port_marks[port] & 2) * 2 + (port_marks[port] & 1) * 2 +
+	       !(port >= eph_lo && port <= eph_hi);
+}
+
+/*
+ * The client end of a connection: the one whose port looks less like a
+ * server's (a port listening now, a port shared by accepted sockets, a
+ * port outside the kernel's range for connects, in that order); on a tie
+ * the higher port. Either end of a connection decides the same, from its
+ * own row alone.
+ */
+static bool is_client(const struct conn_row *r)
+{
+	int me = server_score(r->s.sport), peer = server_score(r->s.dport);
+
+	if (me != peer)
+		return me < peer;
+	return r->s.sport > r->s.dport;
+}
+
+static bool is_tcp(const struct conn_row *r)
+{
+	return r->s.family != CONN_AF_UNIX && r->s.dport;
+}
+
+/* @p is the other end of @r: the same 4-tuple reversed. */
+static bool tcp_peers(const struct conn_row *r, const struct conn_row *p)
+{
+	size_t n = r->s.family == CONN_AF_INET ? 4 : 16;
+
+	return p->s.family == r->s.family && p->s.sport == r->s.dport &&
+	       p->s.dport == r->s.sport && !memcmp(p->s.saddr, r->s.daddr, n) &&
+	       !memcmp(p->s.daddr, r->s.saddr, n);
+}
+
+static void add_end(struct adv_input *in, const struct conn_row *r)
+{
+	in->sends += r->s.send.calls;
+	in->bytes += r->s.send.bytes;
+	in->ktime_ns += r->s.send.ktime_ns;
+	in->timed += r->s.send.timed;
+	in->recvs += r->s.recv.calls;
+}
+
+static void proc_name(char *buf, size_t len, __u32 tgid, const char *comm)
+{
+	if (tgid)
+		snprintf(buf, len, "%.*s[%u]", CONN_COMM_LEN, comm, tgid);
+	else
+		snprintf(buf, len, "?");
+}
+
+/* The process input of @r's owner, created if new; NULL when full. */
+static struct adv_input *proc_of(struct advice *a, const struct conn_row *r)
+{
+	struct adv_input *in;
+
+	for (int i = 0; i < a->nr_proc_in; i++)
+		if (a->proc_in[i].tgid == (pid_t)r->s.owner_tgid)
+			return &a->proc_in[i];
+	if (a->nr_proc_in == ADV_MAX_INPUTS)
+		return NULL;
+	in = &a->proc_in[a->nr_proc_in++];
+	memset(in, 0, sizeof(*in));
+	in->tgid = r->s.owner_tgid;
+	snprintf(in->comm, sizeof(in->comm), "%.*s", CONN_COMM_LEN, r->s.owner_comm);
+	proc_name(in->name, sizeof(in->name), r->s.owner_tgid, r->s.owner_comm);
+	return in;
+}
+
+/* @r's end counted for its owner, whose peer is @peer_name. */
+static void add_proc(struct advice *a, const struct conn_row *r,
+		     const char *peer_name, unsigned int blockers, double sd)
+{
+	struct adv_input *in = proc_of(a, r);
+
+	if (!in)
+		return;
+	add_end(in, r);
+	in->sd_ns = sd;
+	in->blockers |= blockers;
+	if (!in->peer[0])
+		snprintf(in->peer, sizeof(in->peer), "%s", peer_name);
+	else if (strcmp(in->peer, peer_name))
+		snprintf(in->peer, sizeof(in->peer), "several");
+}
+
+/* Where the server end of a connection listens: for remote-clients. */
+struct server_end {
+	bool known;	/* the server end is one of the rows */
+	__u16 port;
+	__u32 netns;
+};
+
+/*
+ * A server port that also served a client not on this host: its local
+ * connections could move, its remote ones not, and one listener serves
+ * both.
+ */
+static void mark_remote_clients(struct advice *a, const struct server_end *se)
+{
+	for (int i = 0; i < a->nr_in; i++) {
+		if (!se[i].known || (a->in[i].blockers & ADV_BLOCK_NOT_LOCAL))
+			continue;
+		for (int k = 0; k < a->nr_in; k++) {
+			if (se[k].known && (a->in[k].blockers & ADV_BLOCK_NOT_LOCAL) &&
+			    se[k].port == se[i].port && se[k].netns == se[i].netns) {
+				a->in[i].blockers |= ADV_BLOCK_REMOTE_CLIENTS;
+				break;
+			}
+		}
+	}
+}
+
+/* One connection: @r and its other end @p (NULL: not on this host). */
+static void add_conn(struct advice *a, const struct conn_row *r,
+		     const struct conn_row *p, struct server_end *se, double sd)
+{
+	const struct conn_row *cli = is_client(r) ? r : p;
+	const struct conn_row *srv = is_client(r) ? p : r;
+	struct adv_input *in = &a->in[a->nr_in];
+	char l[56], rem[56], cname[ADV_NAME_LEN];
+
+	memset(in, 0, sizeof(*in));
+	conn_local(r, l, sizeof(l));
+	conn_remote(r, rem, sizeof(rem));
+	if (is_client(r))
+		snprintf(in->name, sizeof(in->name), "%s -> %s", l, rem);
+	else
+		snprintf(in->name, sizeof(in->name), "%s -> %s", rem, l);
+	add_end(in, r);
+	if (p)
+		add_end(in, p);
+	in->sd_ns = sd;
+	if (cli) {
+		in->tgid = cli->s.owner_tgid;
+		snprintf(in->comm, sizeof(in->comm), "%.*s", CONN_COMM_LEN, cli->s.owner_comm);
+	}
+	if (srv) {
+		in->peer_tgid = srv->s.owner_tgid;
+		snprintf(in->peer_comm, sizeof(in->peer_comm), "%.*s", CONN_COMM_LEN,
+			 srv->s.owner_comm);
+		proc_name(in->peer, sizeof(in->peer), srv->s.owner_tgid, srv->s.owner_comm);
+	} else {
+		snprintf(in->peer, sizeof(in->peer), "%s", rem);
+	}
+	if (!p)
+		in->blockers |= ADV_BLOCK_NOT_LOCAL;
+	else if (r->s.netns && p->s.netns && r->s.netns != p->s.netns)
+		in->blockers |= ADV_BLOCK_NETNS;
+	se[a->nr_in] = (struct server_end){ .known = srv, .port = srv ? srv->s.sport : 0,
+					    .netns = srv ? srv->s.netns : 0 };
+	a->nr_in++;
+	/* Each end for its own process, its peer the other end's owner or address. */
+	if (p) {
+		proc_name(cname, sizeof(cname), p->s.owner_tgid, p->s.owner_comm);
+		add_proc(a, r, cname, in->blockers, sd);
+		proc_name(cname, sizeof(cname), r->s.owner_tgid, r->s.owner_comm);
+		add_proc(a, p, cname, in->blockers, sd);
+	} else {
+		add_proc(a, r, rem, in->blockers, sd);
+	}
+}
+
+void advice_from_conns(struct advice *a, const struct snapshot *s,
+		       const struct conn_table *t)
+{
+	static struct server_end se[ADV_MAX_INPUTS];
+	bool *used = calloc(t->nr ?: 1, sizeof(*used));
+	double sd = path_sd(s);
+
+	a->per_conn = true;
+	a->elapsed_s = s->elapsed_ns / 1e9;
+	if (!used) {
+		snprintf(a->note, sizeof(a->note), "out of memory for the connections");
+		return;
+	}
+	mark_ports(t);
+	/* The rows come by kernel time: the busiest connections first. */
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct conn_row *r = &t->rows[i], *p = NULL;
+
+		if (used[i] || !is_tcp(r) || !(r->s.send.calls + r->s.recv.calls))
+			continue;
+		used[i] = true;
+		for (size_t j = i + 1; j < t->nr && !p; j++) {
+			if (!used[j] && is_tcp(&t->rows[j]) && tcp_peers(r, &t->rows[j])) {
+				p = &t->rows[j];
+				used[j] = true;
+			}
+		}
+		if (a->nr_in == ADV_MAX_INPUTS) {
+			a->dropped++;
+			continue;
+		}
+		add_conn(a, r, p, se, sd);
+	}
+	free(used);
+	mark_remote_clients(a, se);
+	/* A process's blockers: those of its connections (remote-clients too). */
+	for (int i = 0; i < a->nr_proc_in; i++)
+		for (int k = 0; k < a->nr_in; k++)
+			if (a->in[k].tgid == a->proc_in[i].tgid ||
+			    a->in[k].peer_tgid == a->proc_in[i].tgid)
+				a->proc_in[i].blockers |= a->in[k].blockers;
+	if (a->dropped)
+		snprintf(a->note, sizeof(a->note),
+			 "%d connections beyond the first %d (by kernel time) are not ranked",
+			 a->dropped, ADV_MAX_INPUTS);
 }
 
 void advice_this_run(struct advice *a, const struct snapshot *s)
@@ -75,8 +360,9 @@ static int missing(const struct advice *a, const struct calib *have,
 {
 	int n = 0;
 
-	for (int i = 0; i < a->nr_in && n < CALIB_MAX; i++) {
-		const struct adv_input *in = &a->in[i];
+	for (int i = 0; i < a->nr_in + a->nr_proc_in && n < CALIB_MAX; i++) {
+		const struct adv_input *in = i < a->nr_in ? &a->in[i] :
+					     &a->proc_in[i - a->nr_in];
 		double size;
 		int b;
 		enum adv_pattern p;
@@ -148,18 +434,35 @@ int advice_finish(struct advice *a, const char *kernel, enum backend_kind backen
 		add_calibration_ref(a, &have.e[i]);
 	a->nr_rows = adv_rank(a->in, a->nr_in, a->refs, a->nr_refs, a->elapsed_s,
 			      a->rows);
+	a->nr_proc_rows = adv_rank(a->proc_in, a->nr_proc_in, a->refs, a->nr_refs,
+				   a->elapsed_s, a->proc_rows);
 	return err;
 }
 
-void out_advice_table(FILE *f, const struct advice *a)
+/* The ends of a row: "client[1] -> server[2]" for a connection, "peer: ..." for a process. */
+static const char *who(const struct adv_input *in, bool conn, char *buf, size_t len)
 {
-	char b[6][FMT_LEN], bl[64], src[80];
+	char c[ADV_NAME_LEN];
 
-	fprintf(f, "\nADVICE: loopback TCP by kernel time per second, and what a Unix socket would save\n");
-	fprintf(f, "%-24s %10s %10s %7s %-6s %10s %-34s %-22s %s\n", "TRAFFIC", "KTIME/S",
-		"SENDS", "SIZE", "PATTERN", "TCP/SEND", "UDS/SEND (SOURCE)", "SAVING/S", "BLOCKERS");
-	for (int i = 0; i < a->nr_rows; i++) {
-		const struct adv_row *r = &a->rows[i];
+	if (!conn) {
+		snprintf(buf, len, "peer %s", in->peer[0] ? in->peer : "?");
+		return buf;
+	}
+	proc_name(c, sizeof(c), in->tgid, in->comm);
+	snprintf(buf, len, "%s -> %s", c, in->peer[0] ? in->peer : "?");
+	return buf;
+}
+
+static void table_rows(FILE *f, const char *title, const struct adv_row *rows,
+		       int nr, int width, bool conn, bool per_conn)
+{
+	char b[6][FMT_LEN], bl[64], src[80], w[2 * ADV_NAME_LEN + 8];
+
+	fprintf(f, "%-*s %10s %10s %7s %-6s %16s %-34s %-22s %-15s%s\n", width, title,
+		"KTIME/S", "SENDS", "SIZE", "PATTERN", "TCP/SEND", "UDS/SEND (SOURCE)",
+		"SAVING/S", "BLOCKERS", per_conn ? (conn ? " CLIENT -> SERVER" : " TALKS TO") : "");
+	for (int i = 0; i < nr; i++) {
+		const struct adv_row *r = &rows[i];
 
 		if (r->uds)
 			snprintf(src, sizeof(src), "%s +-%s (%s)",
@@ -168,11 +471,13 @@ void out_advice_table(FILE *f, const struct advice *a)
 				 adv_source_name(r->uds->source));
 		else
 			snprintf(src, sizeof(src), "- (no UDS cost)");
-		fprintf(f, "%-24s %8s/s %10s %7s %-6s %10s %-34s ", r->in->name,
+		snprintf(w, sizeof(w), "%s +-%s", fmt_ns(b[5], FMT_LEN, r->tcp_ns),
+			 fmt_ns(b[1], FMT_LEN, r->tcp_spread_ns));
+		fprintf(f, "%-*s %8s/s %10s %7s %-6s %16s %-34s ", width, r->in->name,
 			fmt_ns(b[2], FMT_LEN, r->ktime_per_s),
 			fmt_count(b[3], FMT_LEN, r->in->sends),
 			fmt_bytes(b[4], FMT_LEN, r->in->bytes / r->in->sends),
-			adv_pattern_name(r->pattern), fmt_ns(b[5], FMT_LEN, r->tcp_ns), src);
+			adv_pattern_name(r->pattern), w, src);
 		if (r->uds) {
 			snprintf(src, sizeof(src), "%s/s +-%s",
 				 fmt_ns(b[0], FMT_LEN, r->saving_per_s),
@@ -181,7 +486,32 @@ void out_advice_table(FILE *f, const struct advice *a)
 		} else {
 			fprintf(f, "%-22s ", "-");
 		}
-		fprintf(f, "%s\n", adv_blockers_str(r->in->blockers, bl, sizeof(bl)));
+		adv_blockers_str(r->in->blockers, bl, sizeof(bl));
+		if (per_conn)
+			fprintf(f, "%-15s %s\n", bl, who(r->in, conn, w, sizeof(w)));
+		else
+			fprintf(f, "%s\n", bl);
+	}
+}
+
+void out_advice_table(FILE *f, const struct advice *a)
+{
+	int width = 24;
+
+	for (int i = 0; i < a->nr_rows; i++)
+		if ((int)strlen(a->rows[i].in->name) > width)
+			width = strlen(a->rows[i].in->name);
+	if (a->per_conn) {
+		fprintf(f, "\nADVICE: TCP connections by kernel time per second, and what a Unix socket would save\n");
+		table_rows(f, "CONNECTION", a->rows, a->nr_rows, width, true, true);
+		if (a->nr_proc_rows) {
+			fprintf(f, "\n");
+			table_rows(f, "PROCESS", a->proc_rows, a->nr_proc_rows, width, false, true);
+		}
+	} else {
+		fprintf(f, "\nADVICE: loopback TCP by kernel time per second, and what a Unix socket would save\n");
+		table_rows(f, "TRAFFIC", a->rows, a->nr_rows, width, false, false);
+		fprintf(f, "(per path: the kmod backend keeps no per-connection rows)\n");
 	}
 	if (!a->nr_rows)
 		fprintf(f, "(no loopback TCP sends were traced)\n");
@@ -194,13 +524,13 @@ void out_advice_table(FILE *f, const struct advice *a)
 		fprintf(f, "NOTE: %s\n", a->note);
 }
 
-void out_advice_json(struct json *j, const struct advice *a)
+static void json_rows(struct json *j, const char *key, const struct adv_row *rows, int nr)
 {
 	char bl[64];
 
-	json_array_start(j, "advice");
-	for (int i = 0; i < a->nr_rows; i++) {
-		const struct adv_row *r = &a->rows[i];
+	json_array_start(j, key);
+	for (int i = 0; i < nr; i++) {
+		const struct adv_row *r = &rows[i];
 
 		json_object_start(j, NULL);
 		json_str(j, "traffic", r->in->name);
@@ -208,11 +538,17 @@ void out_advice_json(struct json *j, const struct advice *a)
 			json_u64(j, "tgid", r->in->tgid);
 			json_str(j, "comm", r->in->comm);
 		}
+		if (r->in->peer_tgid) {
+			json_u64(j, "peer_tgid", r->in->peer_tgid);
+			json_str(j, "peer_comm", r->in->peer_comm);
+		}
 		if (r->in->peer[0])
 			json_str(j, "peer", r->in->peer);
 		json_double(j, "ktime_ns_per_s", r->ktime_per_s);
 		json_u64(j, "sends", r->in->sends);
 		json_u64(j, "bytes", r->in->bytes);
+		json_u64(j, "ktime_ns", r->in->ktime_ns);
+		json_u64(j, "recvs", r->in->recvs);
 		json_str(j, "pattern", adv_pattern_name(r->pattern));
 		json_u64(j, "size_bucket_low", adv_bucket_low(r->bucket));
 		json_double(j, "tcp_ns_per_send", r->tcp_ns);
@@ -239,6 +575,14 @@ void out_advice_json(struct json *j, const struct advice *a)
 		json_object_end(j);
 	}
 	json_array_end(j);
+}
+
+void out_advice_json(struct json *j, const struct advice *a)
+{
+	json_str(j, "advice_level", a->per_conn ? "connection" : "path");
+	json_rows(j, "advice", a->rows, a->nr_rows);
+	if (a->per_conn)
+		json_rows(j, "advice_processes", a->proc_rows, a->nr_proc_rows);
 	if (a->note[0])
 		json_str(j, "advice_note", a->note);
 }

@@ -24,6 +24,13 @@ struct advice {
 	int nr_refs;
 	struct adv_row rows[ADV_MAX_INPUTS];
 	int nr_rows;
+	/* Per connection: the processes behind them, ranked the same way. */
+	bool per_conn;
+	struct adv_input proc_in[ADV_MAX_INPUTS];
+	int nr_proc_in;
+	struct adv_row proc_rows[ADV_MAX_INPUTS];
+	int nr_proc_rows;
+	int dropped;	/* connections beyond ADV_MAX_INPUTS, not ranked */
 	double elapsed_s;
 	char cache[512];	/* the calibration file used, "" if none */
 	double calibrated_s;	/* time spent calibrating for this run */
@@ -33,10 +40,18 @@ struct advice {
 /*
  * The inputs from the per-path rows: loopback TCP as one row (its peer
  * local by definition), blocked by remote sends of the same processes.
- * The seam for the per-connection (-S) and per-process (-P) breakdowns:
- * they add one adv_input each instead.
+ * Only where there are no per-connection rows (the kmod backend).
  */
 void advice_from_paths(struct advice *a, const struct snapshot *s);
+/*
+ * The inputs from the per-connection rows: one per TCP connection, both
+ * ends summed, named client -> server, with what blocks its move (a peer
+ * in another network namespace, no peer on this host, a server port that
+ * also serves remote clients); and one per process that owns an end.
+ */
+struct conn_table;
+void advice_from_conns(struct advice *a, const struct snapshot *s,
+		       const struct conn_table *t);
 /*
  * This run's UDS cost, when @uds_backend also timed the TCP row (the same
  * scope of time): one reference for its size bucket and pattern.

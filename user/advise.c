@@ -104,6 +104,8 @@ static void adv_estimate(struct adv_row *row, const struct adv_ref *refs,
 	row->sends_per_s = in->sends / elapsed_s;
 	adv_mean_spread(in->ktime_ns, in->timed, in->hist, &row->tcp_ns,
 			&row->tcp_spread_ns);
+	if (!row->tcp_spread_ns && in->sd_ns > 0 && in->timed > 1)
+		row->tcp_spread_ns = in->sd_ns / sqrt(in->timed);
 	/* Every send at the timed ones' mean: --time-sample times a share. */
 	row->ktime_per_s = row->sends_per_s * row->tcp_ns;
 	row->uds = adv_find(refs, nr_refs, row->bucket, row->pattern);

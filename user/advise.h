@@ -5,9 +5,9 @@
  * arithmetic on what the caller measured: no kernel, no files, so the unit
  * tests drive it with synthetic inputs.
  *
- * The inputs are rows of loopback TCP traffic: today the per-path row
- * tcp_sendmsg:loopback; the per-connection (-S) and per-process (-P)
- * breakdowns fill the same struct, one per connection or process.
+ * The inputs are rows of TCP traffic: one per connection (both ends) and
+ * one per process, from the per-connection rows (user/advice.c); the
+ * per-path row tcp_sendmsg:loopback where there are no such rows.
  */
 #ifndef UDSTRACE_ADVISE_H
 #define UDSTRACE_ADVISE_H
@@ -38,7 +38,7 @@ enum adv_blocker {
 	ADV_BLOCK_REMOTE_SENDS = 1 << 3,   /* path rows: the same processes also send to remote peers */
 };
 
-#define ADV_NAME_LEN 64
+#define ADV_NAME_LEN 120
 
 /* One loopback TCP connection, process or path. */
 struct adv_input {
@@ -46,12 +46,20 @@ struct adv_input {
 	pid_t tgid;			/* 0: many or unknown */
 	char comm[COMM_LEN];		/* "" if unknown */
 	char peer[ADV_NAME_LEN];	/* the peer process or address, "" if unknown */
+	pid_t peer_tgid;		/* a connection's server process; 0: unknown */
+	char peer_comm[COMM_LEN];
 	__u64 sends;		/* tcp_sendmsg calls */
 	__u64 bytes;		/* bytes those sent */
 	__u64 ktime_ns;		/* kernel time of the timed sends */
 	__u64 timed;		/* sends with a time sample */
 	__u64 recvs;		/* receives of the same traffic (the pattern) */
 	__u64 hist[HIST_SLOTS];	/* per-send time, log2 ns; all zero if unknown */
+	/*
+	 * Without a histogram (a connection's row has none): the standard
+	 * deviation of one send's time taken from elsewhere (the path's), for
+	 * the spread of the mean. 0: none.
+	 */
+	double sd_ns;
 	unsigned int blockers;	/* enum adv_blocker bits */
 };
 

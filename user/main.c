@@ -102,7 +102,8 @@ struct run {
  * --advise, at the end: the probes come off first, so that a calibration
  * run, if one is due, is not timed by two tracers at once.
  */
-static struct advice *advise(struct run *r, const struct snapshot *s)
+static struct advice *advise(struct run *r, const struct snapshot *s,
+			     const struct conn_table *conns)
 {
 	enum backend_kind tcp = r->tracer.choice[PATH_TCP_LOOPBACK].backend;
 	struct advice *a = calloc(1, sizeof(*a));
@@ -112,7 +113,11 @@ static struct advice *advise(struct run *r, const struct snapshot *s)
 		return NULL;
 	}
 	tracer_stop(&r->tracer);
-	advice_from_paths(a, s);
+	/* The module keeps no per-connection rows: then the path's row. */
+	if (conns && tcp != BACKEND_KMOD)
+		advice_from_conns(a, s, conns);
+	else
+		advice_from_paths(a, s);
 	/* The same backend times both: the same scope of time. */
 	if (r->tracer.choice[PATH_UNIX_SEND].backend == tcp)
 		advice_this_run(a, s);
@@ -181,6 +186,7 @@ static int print_report(struct run *r, bool final)
 {
 	struct snapshot cur, delta;
 	struct conn_table conns;
+	bool have_conns = false;
 	unsigned long long now;
 	struct report rep = {
 		.tracer = &r->tracer,
@@ -226,20 +232,25 @@ static int print_report(struct run *r, bool final)
 	err = read_owners(r, &rep);
 	if (err)
 		return err;
-	/* -S: the summary only; its rows are the run's, not an interval's. */
-	if (final && r->o->per_conn) {
+	/*
+	 * -S: the summary only; its rows are the run's, not an interval's.
+	 * --advise ranks the same rows, shown or not.
+	 */
+	if (final && (r->o->per_conn || r->o->advise)) {
 		err = conns_read(&r->tracer, &conns);
 		if (err) {
 			fprintf(stderr, "udstrace: reading the per-connection rows failed: %s\n",
 				strerror(-err));
 			return err;
 		}
-		rep.conns = &conns;
+		have_conns = true;
+		if (r->o->per_conn)
+			rep.conns = &conns;
 	}
 	if (final) {
 		rep.snap = &cur;
 		if (r->o->advise)
-			rep.advice = advise(r, &cur);
+			rep.advice = advise(r, &cur, have_conns ? &conns : NULL);
 	} else {
 		snapshot_delta(&cur, &r->last, &delta);
 		r->last = cur;
@@ -269,7 +280,7 @@ static int print_report(struct run *r, bool final)
 		err = err ?: folded_err;
 	}
 	free((void *)rep.advice);
-	if (rep.conns)
+	if (have_conns)
 		conns_free(&conns);
 	return err;
 }
@@ -484,7 +495,7 @@ static int start_target(struct run *r, struct target *tg)
 	tg->self = getpid();
 	pidns_self(&tg->pidns_dev, &tg->pidns_ino);
 	tg->stages = r->o->stages;
-	tg->conns = r->o->per_conn;
+	tg->conns = r->o->per_conn || r->o->advise;
 	tg->counts_only = r->o->counts_only;
 	tg->time_sampled = r->o->time_sample_pct > 0;
 	tg->listeners = r->o->listeners;

@@ -45,12 +45,23 @@ jq -e '.entries | length == 3' "$file" >/dev/null &&
 	pass "calibrate: the cache is JSON" || fail "calibrate: the cache is JSON" "$(cat "$file")"
 rm -f "$cache"/*
 
-# The per-connection ranking needs -S.
-if "$UDSTRACE" --help | grep -q -- '--per-connection'; then
-	skip "advise ranks the connections 100:10:1" "-S is in this build but not wired into --advise yet"
-else
-	skip "advise ranks the connections 100:10:1" "needs -S (--per-connection), not in this build: --advise ranks the tcp_sendmsg:loopback row"
-fi
+# Per connection: exactly the workload's three connections, ranked
+# 100:10:1 with its own send counts and ports, each with its peer process.
+out=$(timeout 120 "$UDSTRACE" --advise --json -- "$RATES" -t tcp -n 50 2>/dev/null)
+w=$(grep '^{"transport":"tcp"' <<<"$out")
+j=$(final_object <<<"$out")
+check "advise: ranks connections" "$(jq -r .advice_level <<<"$j")" connection
+check "advise ranks the connections 100:10:1" "$(jq -c '[.advice[].sends]' <<<"$j")" \
+	"$(jq -c '[.conns[].sends]' <<<"$w")"
+check "advise: the connections are the workload's, client -> server" \
+	"$(jq -r '[.advice[].traffic] | join(",")' <<<"$j")" \
+	"$(jq -r '[.conns[] | "127.0.0.1:\(.client_port) -> 127.0.0.1:\(.server_port)"] | join(",")' <<<"$w")"
+check "advise: each connection has its peer process" \
+	"$(jq '[.advice[] | select(.tgid > 0 and .peer_tgid == .tgid and .comm == "rates" and .peer_comm == "rates")] | length' <<<"$j")" 3
+check "advise: nothing blocks loopback connections" "$(jq '[.advice[].blockers[]] | length' <<<"$j")" 0
+check "advise: the process behind them, with all their sends" \
+	"$(jq -c '[.advice_processes[] | [.comm, .sends, (.peer | sub("\\[[0-9]+\\]$"; ""))]]' <<<"$j")" \
+	"$(jq -c '[["rates", ([.conns[].sends] | add), "rates"]]' <<<"$w")"
 
 # The prediction: TCP only, so the UDS cost comes from calibration (run now,
 # into the empty cache); then the same traffic over AF_UNIX. Three tries,
@@ -58,23 +69,26 @@ fi
 errs=()
 for try in 1 2 3; do
 	tcp=$(timeout 120 "$UDSTRACE" --advise --json -- "$RATES" -t tcp -n $ROUNDS 2>/dev/null)
-	uds=$(timeout 120 "$UDSTRACE" --json -- "$RATES" -t unix -n $ROUNDS 2>/dev/null)
+	uds=$(timeout 120 "$UDSTRACE" -S --json -- "$RATES" -t unix -n $ROUNDS 2>/dev/null)
 	sends=$(grep '^{"transport":"tcp"' <<<"$tcp" | jq '[.conns[].sends] | add')
 	usends=$(grep '^{"transport":"unix"' <<<"$uds" | jq '[.conns[].sends] | add')
 	tj=$(final_object <<<"$tcp")
 	uj=$(final_object <<<"$uds")
 	check "advise try $try: the workload's TCP sends" "$sends" $((ROUNDS * 111 * 2))
-	check "advise try $try: the row counts them" "$(jq '.advice[0].sends' <<<"$tj")" "$sends"
+	check "advise try $try: the top connection's sends" "$(jq '.advice[0].sends' <<<"$tj")" $((ROUNDS * 100 * 2))
 	check "advise try $try: the UDS run's sends" "$(path_field "$uj" unix_stream_sendmsg calls)" "$usends"
-	check "advise try $try: ranks tcp_sendmsg:loopback" "$(jq -r '.advice[0].traffic' <<<"$tj")" tcp_sendmsg:loopback
+	# The same connection over AF_UNIX: the socketpair whose ends sent 100 a round.
+	check "advise try $try: its UDS ends" \
+		"$(jq "[.connections[] | select(.proto == \"unix\" and .send.calls == $((ROUNDS * 100)))] | length" <<<"$uj")" 2
 	check "advise try $try: request-response" "$(jq -r '.advice[0].pattern' <<<"$tj")" rr
 	check "advise try $try: UDS cost from calibration" "$(jq -r '.advice[0].uds_source' <<<"$tj")" calibration
 	[ "$try" = 1 ] && check "advise: the calibration was cached" \
 		"$(ls "$cache")" "calibration-$(uname -r)-$backend.json"
 	pred=$(jq '.advice[0].saving_ns' <<<"$tj")
-	meas=$(( $(path_field "$tj" tcp_sendmsg:loopback ktime_ns) - $(path_field "$uj" unix_stream_sendmsg ktime_ns) ))
+	meas=$(( $(jq '.advice[0].ktime_ns' <<<"$tj") - \
+		 $(jq "[.connections[] | select(.proto == \"unix\" and .send.calls == $((ROUNDS * 100))) | .send.ktime_ns] | add" <<<"$uj") ))
 	err=$(awk -v p="$pred" -v m="$meas" 'BEGIN { printf "%.1f", m ? 100 * (p - m) / m : 999 }')
-	echo "# advise try $try ($backend): predicted saving $(awk -v p="$pred" 'BEGIN { printf "%.1f", p / 1e6 }') ms, measured $(awk -v m="$meas" 'BEGIN { printf "%.1f", m / 1e6 }') ms, error $err%"
+	echo "# advise try $try ($backend): top connection: predicted saving $(awk -v p="$pred" 'BEGIN { printf "%.1f", p / 1e6 }') ms, measured $(awk -v m="$meas" 'BEGIN { printf "%.1f", m / 1e6 }') ms, error $err%"
 	errs+=("$err")
 done
 median=$(printf '%s\n' "${errs[@]}" | sort -g | sed -n 2p)
@@ -90,9 +104,52 @@ check "advise: this run's UDS cost per send" \
 	"$(jq '.advice[0].uds_ns_per_send | floor' <<<"$j")" \
 	"$(jq '.paths[] | select(.path == "unix_stream_sendmsg") | (.ktime_ns / .timed) | floor' <<<"$j")"
 
-# The table: a header and the row, with its source and no blockers.
+# The table: a header and the top connection, with its source, no blockers and its ends.
 text=$(timeout 120 "$UDSTRACE" --advise -- "$RATES" -t tcp -n 20 2>/dev/null)
-grep -q '^ADVICE: loopback TCP by kernel time per second' <<<"$text" &&
+grep -q '^ADVICE: TCP connections by kernel time per second' <<<"$text" &&
 	pass "advise: the table has its heading" || fail "advise: the table has its heading" "$text"
-grep -Eq '^tcp_sendmsg:loopback .* 4,440 +100 B rr .*\((calibration|this run)\) .* -$' <<<"$text" &&
+grep -Eq '^127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+ .* 4,000 +100 B rr .*\((calibration|this run)\) .* - +rates\[[0-9]+\] -> rates\[[0-9]+\]$' <<<"$text" &&
 	pass "advise: the table's row" || fail "advise: the table's row" "$(grep -A3 ^ADVICE <<<"$text")"
+
+# Blockers: a connection into another network namespace over veth. Both
+# ends are traced (the server is a child of the traced command), so the
+# peer is on this host, but not in this namespace: netns, and nothing else.
+ns=udsadv$$	# interface names: 15 bytes at most
+N=50
+if ! ip netns add "$ns" 2>/dev/null; then
+	skip "advise: netns blocker" "ip netns add failed"
+	exit 0
+fi
+trap 'ip netns del "$ns" 2>/dev/null; ip link del "v$$a" 2>/dev/null; rm -rf "$cache"' EXIT
+ip link add "v$$a" type veth peer name "v$$b" &&
+	ip link set "v$$b" netns "$ns" &&
+	ip addr add 10.251.0.1/30 dev "v$$a" && ip link set "v$$a" up &&
+	ip -n "$ns" addr add 10.251.0.2/30 dev "v$$b" && ip -n "$ns" link set "v$$b" up &&
+	ip -n "$ns" link set lo up
+srv="import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('10.251.0.2', 5000)); s.listen(1); c = s.accept()[0]
+for i in range($N):
+    b = b''
+    while len(b) < 100: b += c.recv(100 - len(b))
+    c.sendall(b)
+print('server=%d' % (i + 1))"
+cli="import socket, time
+for t in range(100):
+    try: c = socket.create_connection(('10.251.0.2', 5000)); break
+    except OSError: time.sleep(0.05)
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+for i in range($N):
+    c.sendall(b'x' * 100)
+    b = b''
+    while len(b) < 100: b += c.recv(100 - len(b))
+print('client=%d' % (i + 1))"
+out=$(timeout 60 "$UDSTRACE" --advise --json -- sh -c \
+	"ip netns exec $ns python3 -c \"\$1\" & python3 -c \"\$2\"; wait" sh "$srv" "$cli" 2>/dev/null)
+j=$(final_object <<<"$out")
+check "advise: both ends counted their exchanges" \
+	"$(grep -Eo '(server|client)=[0-9]+' <<<"$out" | sort | tr '\n' ' ')" "client=$N server=$N "
+row=$(jq -c '[.advice[] | select(.traffic | endswith("-> 10.251.0.2:5000"))]' <<<"$j")
+check "advise: the connection into the namespace, both ends' sends" "$(jq '.[0].sends' <<<"$row")" $((2 * N))
+check "advise: a peer in another network namespace blocks it" "$(jq -c '.[0].blockers' <<<"$row")" '["netns"]'
+check "advise: its peer process found" "$(jq -r '.[0].peer_comm' <<<"$row")" python3
