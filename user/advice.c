@@ -225,7 +225,24 @@ static void mark_remote_clients(struct advice *a, const struct server_end *se)
 	}
 }
 
-/* One connection: @r and its other end @p (NULL: not on this host). */
+/*
+ * The far end's address is this host's loopback (127.0.0.0/8, ::1,
+ * ::ffff:127.0.0.0/104): its peer is here even when no row of the run is
+ * that peer (a client not traced, say), so that alone blocks nothing.
+ */
+static bool remote_is_loopback(const struct conn_row *r)
+{
+	static const __u8 v6_lo[16] = { [15] = 1 };
+	static const __u8 v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const __u8 *d = r->s.daddr;
+
+	if (r->s.family == CONN_AF_INET)
+		return d[0] == 127;
+	return !memcmp(d, v6_lo, 16) ||
+	       (!memcmp(d, v4_mapped, 12) && d[12] == 127);
+}
+
+/* One connection: @r and its other end @p (NULL: no row of this run). */
 static void add_conn(struct advice *a, const struct conn_row *r,
 		     const struct conn_row *p, struct server_end *se, double sd)
 {
@@ -257,9 +274,9 @@ static void add_conn(struct advice *a, const struct conn_row *r,
 	} else {
 		snprintf(in->peer, sizeof(in->peer), "%s", rem);
 	}
-	if (!p)
+	if (!p && !remote_is_loopback(r))
 		in->blockers |= ADV_BLOCK_NOT_LOCAL;
-	else if (r->s.netns && p->s.netns && r->s.netns != p->s.netns)
+	else if (p && r->s.netns && p->s.netns && r->s.netns != p->s.netns)
 		in->blockers |= ADV_BLOCK_NETNS;
 	se[a->nr_in] = (struct server_end){ .known = srv, .port = srv ? srv->s.sport : 0,
 					    .netns = srv ? srv->s.netns : 0 };

@@ -153,3 +153,20 @@ row=$(jq -c '[.advice[] | select(.traffic | endswith("-> 10.251.0.2:5000"))]' <<
 check "advise: the connection into the namespace, both ends' sends" "$(jq '.[0].sends' <<<"$row")" $((2 * N))
 check "advise: a peer in another network namespace blocks it" "$(jq -c '.[0].blockers' <<<"$row")" '["netns"]'
 check "advise: its peer process found" "$(jq -r '.[0].peer_comm' <<<"$row")" python3
+
+# A loopback client that is not traced: no row of the run is its end, but
+# its address is this host's, so nothing blocks the move (neither
+# not-local, nor remote-clients on the server's port).
+lsrv=${srv//10.251.0.2/127.0.0.1}
+lcli=${cli//10.251.0.2/127.0.0.1}
+lsrv=${lsrv//5000/5001}
+lcli=${lcli//5000/5001}
+python3 -c "$lcli" >"$cache/cli.out" 2>&1 &
+cpid=$!
+out=$(timeout 60 "$UDSTRACE" --advise --json -- python3 -c "$lsrv" 2>/dev/null)
+wait_pids 30 "untraced client" "$cpid"
+j=$(final_object <<<"$out")
+row=$(jq -c '[.advice[] | select(.traffic | endswith("-> 127.0.0.1:5001"))]' <<<"$j")
+check "advise: the server's end of an untraced loopback client, its sends" \
+	"$(jq '.[0].sends' <<<"$row")" "$N"
+check "advise: an untraced loopback client blocks nothing" "$(jq -c '.[0].blockers' <<<"$row")" '[]'
