@@ -7,8 +7,10 @@
 # request in the socket calls over TCP and over UDS, and the difference.
 #
 #   bench/demo-redis.sh            (root: BPF, and apt-get when missing)
-#   DEMO_FLAGS="-P --advise" bench/demo-redis.sh
-#                                  extra udstrace flags for both runs
+#   DEMO_FLAGS="--top 3" bench/demo-redis.sh
+#                                  udstrace's flags for both runs (default:
+#                                  -P -S --advise --top 5: who pays, on which
+#                                  connection, and what UDS would save)
 #   DEMO_REQUESTS=100000 DEMO_CLIENTS=10 DEMO_TESTS=set,get   (the defaults)
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,7 +20,7 @@ UDSTRACE=${UDSTRACE:-./udstrace}
 REQUESTS=${DEMO_REQUESTS:-100000}
 CLIENTS=${DEMO_CLIENTS:-10}
 TESTS=${DEMO_TESTS:-set,get}
-read -r -a FLAGS <<<"${DEMO_FLAGS:-}"
+read -r -a FLAGS <<<"${DEMO_FLAGS--P -S --advise --top 5}"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo-redis: run as root (udstrace loads BPF programs; apt-get installs Redis)" >&2
