@@ -330,7 +330,13 @@ static __always_inline void conn_woken_charge(__u32 pid, __u64 now, bool ran)
 	if (!v)
 		return;
 	__sync_fetch_and_add(&v->wakeups, 1);
-	__sync_fetch_and_add(&v->wakeup_ns, ns);
+	/*
+	 * Never an atomic add of a constant 0 (a wake-up that ran at once):
+	 * clang turns that into an atomic OR, which kernels before 5.12
+	 * refuse ("BPF_STX uses reserved fields").
+	 */
+	if (ns)
+		__sync_fetch_and_add(&v->wakeup_ns, ns);
 	if (ns > v->wakeup_max_ns)
 		v->wakeup_max_ns = ns;
 }
