@@ -106,14 +106,15 @@ int owners_delta(const struct owners *cur, struct owners *prev,
 {
 	int err;
 
-	qsort(prev->row, prev->n, sizeof(*prev->row), owners_key_cmp);
+	if (prev->n)	/* qsort and bsearch must not see a NULL array */
+		qsort(prev->row, prev->n, sizeof(*prev->row), owners_key_cmp);
 	out->n = 0;
 	out->inserted = cur->inserted;
 	out->evicted = cur->evicted;
 	for (size_t i = 0; i < cur->n; i++) {
 		struct owner_row row = cur->row[i];
-		const struct owner_row *p = bsearch(&row, prev->row, prev->n,
-						    sizeof(row), owners_key_cmp);
+		const struct owner_row *p = !prev->n ? NULL :
+			bsearch(&row, prev->row, prev->n, sizeof(row), owners_key_cmp);
 
 		/* Fewer calls than before: evicted and made again since. */
 		if (p && p->s.calls <= row.s.calls && p->s.timed <= row.s.timed)

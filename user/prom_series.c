@@ -100,8 +100,8 @@ int prom_series_update(struct prom_series_set *ps, const struct tracer *tr)
 	for (size_t i = 0; i < ps->cur.n; i++) {
 		const struct owner_row *r = &ps->cur.row[i];
 		/* Both start with the key, which is all owners_key_cmp reads. */
-		const struct prom_tracked *old = bsearch(r, ps->t, ps->nr_t,
-							 sizeof(*ps->t), owners_key_cmp);
+		const struct prom_tracked *old = !ps->nr_t ? NULL :
+			bsearch(r, ps->t, ps->nr_t, sizeof(*ps->t), owners_key_cmp);
 		/* A row keeps its series: its counts never move to another. */
 		long s = old ? (long)old->series :
 			 series_of(ps, r->k.path, label_of(ps, r, comm));

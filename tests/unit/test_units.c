@@ -1256,7 +1256,7 @@ static void test_top(void)
 	char *top_args[] = { "udstrace", "--top", "5", NULL };
 	char *bad_top[] = { "udstrace", "--top", "0", NULL };
 	struct top_row rows[5];
-	char buf[4096], line[256];
+	char buf[4096], line[256], word[256];
 	int n, longest, v1 = 0;
 
 	CHECK_INT("parse_top 1", parse_top("1", &v1) || v1 != 1, 0);
@@ -1273,7 +1273,7 @@ static void test_top(void)
 	CHECK_INT("top: header, column names, five rows", count_lines(buf, &longest), 7);
 	CHECK_STR("top: busiest by kernel time first", nth_line(buf, 2, line, sizeof(line)),
 		  "b                             40        0 B   5.00 us    125 ns           400       0       0 ns");
-	CHECK_STR("top: then d", strtok(strcpy(line, nth_line(buf, 3, line, sizeof(line))), " "), "d");
+	CHECK_STR("top: then d", strtok(strcpy(word, nth_line(buf, 3, line, sizeof(line))), " "), "d");
 	CHECK_STR("top: header", nth_line(buf, 0, line, sizeof(line)),
 		  "udstrace 12:00:00  backend fentry (function time)  interval 1.00 s  events 150 (150/s)  up 5.00 s");
 
@@ -1295,7 +1295,7 @@ static void test_top(void)
 	CHECK_INT("top: --top 2", n, 2);
 	CHECK_INT("top: --top 2 lines", count_lines(buf, &longest), 5);
 	CHECK_STR("top: counts only: most calls first",
-		  strtok(strcpy(line, nth_line(buf, 2, line, sizeof(line))), " "), "a");
+		  strtok(strcpy(word, nth_line(buf, 2, line, sizeof(line))), " "), "a");
 	CHECK_STR("top: --top 2: the rest", nth_line(buf, 4, line, sizeof(line)),
 		  "+ 3 more rows: 60 calls/s, kernel time -/s");
 
