@@ -171,18 +171,26 @@ static __always_inline struct conn_stats *conn_get(struct sock *sk, bool own)
 	return v;
 }
 
+/* The direction of @sk's row a call of the current task counts in, or NULL. */
+static __always_inline struct conn_dir *conn_dir_of(struct sock *sk, bool recv)
+{
+	struct conn_stats *v;
+
+	if (!conns_on || !sk)
+		return NULL;
+	v = conn_get(sk, true);
+	if (!v)
+		return NULL;
+	return recv ? &v->recv : &v->send;
+}
+
 /* One send (or with @recv, receive) on @sk returned @ret. */
 static __always_inline void conn_count(struct sock *sk, bool recv, long ret)
 {
-	struct conn_stats *v;
-	struct conn_dir *d;
+	struct conn_dir *d = conn_dir_of(sk, recv);
 
-	if (!conns_on || !sk)
+	if (!d)
 		return;
-	v = conn_get(sk, true);
-	if (!v)
-		return;
-	d = recv ? &v->recv : &v->send;
 	__sync_fetch_and_add(&d->calls, 1);
 	if (ret > 0)
 		__sync_fetch_and_add(&d->bytes, ret);
@@ -192,15 +200,10 @@ static __always_inline void conn_count(struct sock *sk, bool recv, long ret)
 static __always_inline void conn_time(struct sock *sk, bool recv, __u64 ns,
 				      __u64 blocked, __u64 runq)
 {
-	struct conn_stats *v;
-	struct conn_dir *d;
+	struct conn_dir *d = conn_dir_of(sk, recv);
 
-	if (!conns_on || !sk)
+	if (!d)
 		return;
-	v = conn_get(sk, true);
-	if (!v)
-		return;
-	d = recv ? &v->recv : &v->send;
 	__sync_fetch_and_add(&d->ktime_ns, ns);
 	__sync_fetch_and_add(&d->timed, 1);
 	if (blocked)
