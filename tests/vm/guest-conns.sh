@@ -5,16 +5,17 @@
 # goes out as "@@BACKEND-CASE ..." lines for the host to check
 # (tests/conns.sh), udstrace's stderr behind "#"; what the kernel has as
 # "@@kernel-*" lines. A run that outlives its deadline prints
-# "@@timeout WHAT" and is killed.
+# "@@timeout WHAT", with where each task was, and is killed.
 RUN_DEADLINE=120
 
 . ./guest-dmesg.sh # dmesg_begin, dmesg_end
+. ./guest-deadline.sh # run_deadline
 
 # run NAME UDSTRACE-ARGS...: one traced run, its stdout behind @@NAME.
 run() {
 	name=$1
 	shift
-	timeout -s KILL "$RUN_DEADLINE" ./udstrace -S --json "$@" >/tmp/out 2>/tmp/err
+	run_deadline "$RUN_DEADLINE" ./udstrace -S --json "$@" >/tmp/out 2>/tmp/err
 	st=$?
 	[ $st != 137 ] || echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
 	echo "@@$name-status $st"

@@ -23,6 +23,7 @@ boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 200 --add "$UDSTRACE:udstrace" \
 		--add "$CONNWORK:connwork" --add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" \
+		--add "$TOP/tests/vm/guest-deadline.sh:guest-deadline.sh" \
 		-- "$TOP/tests/vm/guest-conns.sh" >"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the conns suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
 	return $st
