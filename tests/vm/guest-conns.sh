@@ -9,18 +9,13 @@
 RUN_DEADLINE=120
 
 . ./guest-dmesg.sh # dmesg_begin, dmesg_end
-. ./guest-deadline.sh # run_deadline
+. ./guest-deadline.sh # run_deadline, udstrace_run
 
 # run NAME UDSTRACE-ARGS...: one traced run, its stdout behind @@NAME.
 run() {
 	name=$1
 	shift
-	run_deadline "$RUN_DEADLINE" ./udstrace -S --json "$@" >/tmp/out 2>/tmp/err
-	st=$?
-	[ $st != 137 ] || echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
-	echo "@@$name-status $st"
-	sed "s/^/@@$name /" /tmp/out
-	grep -v '^libbpf:' /tmp/err | sed 's/^/# /'
+	udstrace_run "$name" -S "$@"
 }
 
 echo "# guest kernel $(uname -r)"

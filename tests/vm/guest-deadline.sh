@@ -8,10 +8,13 @@
 #                              (each task's state, wchan, syscall and kernel
 #                              stack, then the kernel's view of all blocked
 #                              tasks, go to stderr as "# hang:" lines first)
+#   udstrace_run NAME ARGS...  one udstrace run, with RUN_DEADLINE (below)
 
 # hang_report: what every process other than the guest's own shell and
 # kernel threads is doing, from /proc.
+# shellcheck disable=SC3043 # busybox ash has local, as every guest shell here
 hang_report() {
+	local d t cmd
 	for d in /proc/[0-9]*; do
 		[ -r "$d/cmdline" ] || continue
 		cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)
@@ -28,16 +31,30 @@ hang_report() {
 	dmesg | tail -n 80 | sed 's/^/# hang: dmesg: /'
 }
 
+# alive PID: PID is running (a child that ended is a zombie until waited for).
+alive() {
+	local key val
+	[ -r "/proc/$1/status" ] || return 1
+	while read -r key val _; do
+		[ "$key" = State: ] || continue
+		[ "$val" != Z ]
+		return
+	done <"/proc/$1/status"
+}
+
+# Polls with builtins and sleep only: a fork or two a second, not a load
+# that would disturb what the command measures. Every 0.1 s at first, as
+# most runs end in a few seconds, then every second.
 run_deadline() {
-	secs=$1
+	local secs="$1" pid up end polls
 	shift
 	"$@" &
 	pid=$!
-	end=$(($(date +%s) + secs))
-	while kill -0 "$pid" 2>/dev/null; do
-		# A reaped (zombie) child still answers kill -0: check its state.
-		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
-		if [ "$(date +%s)" -ge "$end" ]; then
+	read -r up _ </proc/uptime
+	end=$((${up%.*} + secs)) polls=0
+	while alive "$pid"; do
+		read -r up _ </proc/uptime
+		if [ "${up%.*}" -ge "$end" ]; then
 			{
 				echo "# hang: $* still running after $secs s"
 				hang_report
@@ -46,7 +63,27 @@ run_deadline() {
 			wait "$pid"
 			return 137
 		fi
-		sleep 1
+		polls=$((polls + 1))
+		if [ $polls -le 30 ]; then sleep 0.1; else sleep 1; fi
 	done
 	wait "$pid"
+}
+
+# shellcheck disable=SC3043 # busybox ash has local
+# udstrace_run NAME ARGS...: ./udstrace --json ARGS within $RUN_DEADLINE
+# seconds. Its stdout goes out as "@@NAME ..." lines, its exit status as
+# "@@NAME-status", its stderr (but libbpf's) behind "# NAME: "; a run that
+# is killed also leaves "@@timeout NAME: ..." and kills the workloads.
+udstrace_run() {
+	local name="$1" st
+	shift
+	run_deadline "$RUN_DEADLINE" ./udstrace --json "$@" >/tmp/out 2>/tmp/err
+	st=$?
+	echo "@@$name-status $st"
+	if [ $st = 137 ]; then
+		echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
+		killall -9 workload connwork 2>/dev/null
+	fi
+	sed "s/^/@@$name /" /tmp/out
+	grep -v '^libbpf:' /tmp/err | sed "s/^/# $name: /"
 }

@@ -16,19 +16,13 @@ W_NEXT="./workload -u 300 -c 2 -t 100" # the exact run after each case
 
 . ./wait.sh # wait_until, wait_pids
 . ./guest-dmesg.sh # dmesg_begin, dmesg_end
+. ./guest-deadline.sh # run_deadline, udstrace_run
 
+# run NAME UDSTRACE-ARGS...: one traced run, its stdout behind @@NAME.
 run() {
 	name=$1
 	shift
-	timeout -s KILL "$RUN_DEADLINE" ./udstrace --json "$@" >/tmp/out 2>/tmp/err
-	st=$?
-	echo "@@$name-status $st"
-	if [ $st = 137 ]; then
-		echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, killed"
-		killall -9 workload 2>/dev/null
-	fi
-	sed "s/^/@@$name /" /tmp/out
-	grep -v '^libbpf:' /tmp/err | sed "s/^/# $name: /"
+	udstrace_run "$name" "$@"
 }
 
 # traced_by PID ERRFILE: udstrace PID said it is tracing, or has given up.

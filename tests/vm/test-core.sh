@@ -33,7 +33,7 @@ boot() {
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 120 --add "$UDSTRACE:udstrace" \
 		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" \
 		--add "$TOP/.output/sleepers:sleepers" --add "$TOP/.output/backlog:backlog" --add "$TOP/tests/vm/guest-kprobe.sh:guest-kprobe.sh" ${W32:+--add "$W32:workload32"} \
-		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" "${HOST_TOOLS[@]}" \
+		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" --add "$TOP/tests/vm/guest-deadline.sh:guest-deadline.sh" "${HOST_TOOLS[@]}" \
 		-- "$TOP/tests/vm/guest-core.sh" $N $M $K $S \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the core suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"

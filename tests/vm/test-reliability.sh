@@ -28,7 +28,7 @@ boot() {
 	local t0=$SECONDS st=0
 	"$TOP/tests/vm/run-vm.sh" --kernel "$1" --timeout 240 --add "$UDSTRACE:udstrace" \
 		--add "$WORKLOAD:workload" --add "$TOP/tests/wait.sh:wait.sh" --add "$BPFTOOL:bpftool" \
-		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" \
+		--add "$TOP/tests/vm/guest-dmesg.sh:guest-dmesg.sh" --add "$TOP/tests/vm/guest-deadline.sh:guest-deadline.sh" \
 		-- "$TOP/tests/vm/guest-reliability.sh" "$LT" "$LU" "$LK" \
 		>"$VM_TMP/$1.log" 2>&1 || st=$?
 	echo "# vm $1: the reliability suite's VM ran for $((SECONDS - t0)) s" >>"$VM_TMP/$1.log"
