@@ -21,7 +21,8 @@ dmesg_begin() {
 dmesg_end() {
 	pattern=$DMESG_PATTERN${1:+|$1}
 	echo "$DMESG_CANARY" >/dev/kmsg
-	dmesg >/tmp/dmesg
+	# With the log that a hang report (guest-deadline.sh) cleared.
+	{ cat /tmp/dmesg-before-hang 2>/dev/null; dmesg; } >/tmp/dmesg
 	sed 's/^/# dmesg: /' /tmp/dmesg
 	echo "@@dmesg-pattern $pattern"
 	grep -E "$pattern" /tmp/dmesg | grep -v -F "$DMESG_CANARY" | sed 's/^/@@dmesg-bad /'
