@@ -1244,11 +1244,11 @@ static void test_top(void)
 {
 	/* kernel time and calls in opposite orders, so the two sorts differ */
 	static const struct top_row five[] = {
-		{ .name = "a", .calls = 50, .ktime_ns = 1000, .timed = 50, .total_calls = 500 },
-		{ .name = "b", .calls = 40, .ktime_ns = 5000, .timed = 40, .total_calls = 400 },
-		{ .name = "c", .calls = 30, .ktime_ns = 3000, .timed = 30, .total_calls = 300 },
-		{ .name = "d", .calls = 20, .ktime_ns = 4000, .timed = 20, .total_calls = 200 },
-		{ .name = "e", .calls = 10, .ktime_ns = 2000, .timed = 10, .total_calls = 100 },
+		{ .id = { "a" }, .calls = 50, .ktime_ns = 1000, .timed = 50, .total_calls = 500 },
+		{ .id = { "b" }, .calls = 40, .ktime_ns = 5000, .timed = 40, .total_calls = 400 },
+		{ .id = { "c" }, .calls = 30, .ktime_ns = 3000, .timed = 30, .total_calls = 300 },
+		{ .id = { "d" }, .calls = 20, .ktime_ns = 4000, .timed = 20, .total_calls = 200 },
+		{ .id = { "e" }, .calls = 10, .ktime_ns = 2000, .timed = 10, .total_calls = 100 },
 	};
 	struct top_view v = { .clock = "12:00:00", .backend = "fentry (function time)",
 			      .interval_ns = 1000000000, .elapsed_ns = 5000000000ULL,
