@@ -485,10 +485,7 @@ int top_conn_rows(const struct conn_table *cur, struct conn_table *prev,
 	for (size_t i = 0; i < cur->nr; i++) {
 		const struct conn_row *c = &cur->rows[i];
 
-		/*
-		 * A socket that never made a call is no row of a top view
-		 * (the map also gets rows of sockets only woken, say).
-		 */
+		/* A socket that never made a call is no row of a top view. */
 		if (!c->s.send.calls && !c->s.recv.calls)
 			continue;
 		conn_row(&(*rows)[nr++], c, !have_prev ? NULL :
