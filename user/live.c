@@ -113,21 +113,21 @@ static void put_frame(const char *frame, size_t len)
 /* The last frame again, at the terminal's size now. */
 static void redraw(struct live *l)
 {
-	struct top_row rows[NR_PATHS];
 	char *frame = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	if (!l->on || l->nr < 0)
+	if (!l->on || l->nr < 0 || top_grow(&l->copy, &l->copy_cap, l->nr))
 		return;
 	l->view.lines = l->lines;
 	l->view.cols = l->cols;
 	/* top_render sorts its rows: a copy, so a redraw starts the same. */
-	memcpy(rows, l->rows, sizeof(rows));
+	if (l->nr)
+		memcpy(l->copy, l->rows, l->nr * sizeof(*l->rows));
 	f = open_memstream(&frame, &len);
 	if (!f)
 		return;
-	top_render(f, &l->view, rows, l->nr);
+	top_render(f, &l->view, l->copy, l->nr);
 	if (!fclose(f))
 		put_frame(frame, len);
 	free(frame);
@@ -140,7 +140,7 @@ void live_resize(struct live *l)
 }
 
 void live_draw(struct live *l, const struct report *ival,
-	       const struct snapshot *total)
+	       const struct snapshot *total, enum top_kind kind, int nr)
 {
 	const struct backend_ops *b = report_backend(ival, 0);
 	time_t now = time(NULL);
@@ -157,6 +157,7 @@ void live_draw(struct live *l, const struct report *ival,
 	else
 		snprintf(l->backend, sizeof(l->backend), "per path");
 	l->view = (struct top_view) {
+		.kind = kind,
 		.clock = l->clock,
 		.backend = l->backend,
 		.interval_ns = ival->snap->elapsed_ns,
@@ -164,6 +165,14 @@ void live_draw(struct live *l, const struct report *ival,
 		.counts_only = ival->counts_only,
 		.top = l->top,
 	};
-	l->nr = top_path_rows(ival, total, l->rows);
+	l->nr = nr;
 	redraw(l);
+}
+
+void live_free(struct live *l)
+{
+	free(l->rows);
+	free(l->copy);
+	l->rows = l->copy = NULL;
+	l->cap = l->copy_cap = 0;
 }

@@ -15,8 +15,10 @@ struct live {
 	int lines, cols;	/* the terminal's size, from TIOCGWINSZ */
 	int top;		/* --top */
 	/* The last frame's rows and header, drawn again at a new size. */
-	struct top_row rows[NR_PATHS];
-	int nr;
+	struct top_row *rows;
+	int nr, cap;
+	struct top_row *copy;	/* top_render sorts: a redraw sorts a copy */
+	int copy_cap;
 	struct top_view view;
 	char clock[16], backend[64];
 };
@@ -30,10 +32,16 @@ bool live_wanted(double interval_s, bool json);
 void live_start(struct live *l, int top);
 /* Reads the terminal's size again and redraws (after SIGWINCH). */
 void live_resize(struct live *l);
-/* Draws one frame: the interval @ival and the run so far @total. */
+/*
+ * Draws one frame: the interval @ival and the run so far @total, with
+ * the @nr rows of @kind the caller put in l->rows (top_grow, and
+ * top_path_rows, top_owner_rows or top_conn_rows).
+ */
 void live_draw(struct live *l, const struct report *ival,
-	       const struct snapshot *total);
+	       const struct snapshot *total, enum top_kind kind, int nr);
 /* Back to the normal screen, the cursor shown. Safe to call again. */
 void live_stop(struct live *l);
+/* Frees the rows, at the end of the run. */
+void live_free(struct live *l);
 
 #endif /* UDSTRACE_LIVE_H */

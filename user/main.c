@@ -96,6 +96,7 @@ struct run {
 	unsigned long windows_skipped;	/* --time-sample windows that would not open */
 	struct bpf_cost cost;	/* what our programs cost (--cost-sample) */
 	struct live live;	/* -i on a terminal: the live view */
+	struct conn_table conns_last;	/* -S live: the last interval's rows */
 };
 
 /*
@@ -166,6 +167,45 @@ static int read_owners(struct run *r, struct report *rep)
 	rep->owners = &r->owners_shown;
 	rep->top = r->o->top;
 	rep->owners_max = owners_max();
+	return 0;
+}
+
+/*
+ * A frame of the live view: per connection with -S (each row names its
+ * process and its peer's, so -P adds nothing there), else per process
+ * with -P, else per path.
+ */
+static int live_frame(struct run *r, const struct report *rep,
+		      const struct snapshot *cur)
+{
+	struct live *l = &r->live;
+	enum top_kind kind = TOP_PATHS;
+	struct conn_table conns;
+	int nr, err;
+
+	if (r->o->per_conn) {
+		kind = TOP_CONNS;
+		err = conns_read(&r->tracer, &conns);
+		if (err) {
+			fprintf(stderr, "udstrace: reading the per-connection rows failed: %s\n",
+				strerror(-err));
+			return err;
+		}
+		nr = top_conn_rows(&conns, &r->conns_last, &l->rows, &l->cap);
+		conns_free(&r->conns_last);
+		r->conns_last = conns;
+	} else if (rep->breakdown == BREAKDOWN_PROC) {
+		kind = TOP_PROCS;
+		nr = top_owner_rows(&r->owners_shown, &r->owners, &l->rows, &l->cap);
+	} else {
+		nr = top_grow(&l->rows, &l->cap, NR_PATHS) ?:
+		     top_path_rows(rep, cur, l->rows);
+	}
+	if (nr < 0) {
+		fprintf(stderr, "udstrace: the live view: out of memory\n");
+		return nr;
+	}
+	live_draw(l, rep, cur, kind, nr);
 	return 0;
 }
 
@@ -256,10 +296,8 @@ static int print_report(struct run *r, bool final)
 		r->last = cur;
 		rep.snap = &delta;
 	}
-	if (r->live.on && !final) {
-		live_draw(&r->live, &rep, &cur);
-		return 0;
-	}
+	if (r->live.on && !final)
+		return live_frame(r, &rep, &cur);
 	if (!r->out_gone)
 		err = print_out(r, &rep);
 	if (final && r->o->dot) {
@@ -747,6 +785,8 @@ cleanup:
 	cost_finish(&r.cost, &r.tracer, now_ns());
 	/* An error ends the run too: its message must be seen. */
 	live_stop(&r.live);
+	live_free(&r.live);
+	conns_free(&r.conns_last);
 	tracer_stop(&r.tracer);
 	exporter_stop(r.ex);
 	if (r.sig_fd >= 0)

@@ -3,6 +3,7 @@
  * One frame of the live view: plain lines, cut to the terminal's width
  * and height. live.c puts them on the screen; the unit tests read them.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,77 @@
 #define NSEC_PER_SEC 1e9
 /* The PATH column is at least this wide, and grows for longer names. */
 #define NAME_MIN 22
-#define LINE_LEN 512
+#define LINE_LEN 1024
+
+/*
+ * The columns that say who a row is, per kind: their names and least
+ * widths. A flexible column (a socket's address) gives up its width,
+ * keeping the end of its text, when the line would not fit the screen.
+ */
+static const struct id_col {
+	const char *head;
+	int min;
+	bool flex;
+} id_cols[][TOP_IDS] = {
+	[TOP_PATHS] = { { "PATH", NAME_MIN, false } },
+	[TOP_PROCS] = { { "PID", 7, false }, { "COMM", 15, false },
+			{ "PATH", NAME_MIN, false } },
+	[TOP_CONNS] = { { "PROTO", 5, false }, { "LOCAL", 10, true }, { "PEER", 10, true },
+			{ "OWNER", 12, false }, { "PEER PROCESS", 12, false } },
+};
+
+/*
+ * The numbers after the ids, per kind: the interval's rates, then the
+ * run's totals, which a narrow screen drops first, from the right.
+ */
+#define NR_NUMS 8
+static const struct num_col {
+	const char *head;
+	int width;
+	bool total;
+} num_cols[][NR_NUMS] = {
+#define PER_ROW_NUMS { { "CALLS/S", 9, false }, { "BYTES/S", 10, false },	\
+		       { "KTIME/S", 9, false }, { "AVG", 9, false },		\
+		       { "CALLS", 13, true }, { "ERRORS", 7, true },		\
+		       { "KTIME", 10, true } }
+	[TOP_PATHS] = PER_ROW_NUMS,
+	[TOP_PROCS] = PER_ROW_NUMS,
+	/* No AVG: the room goes to the addresses (the summary has it). */
+	[TOP_CONNS] = { { "SENDS/S", 8, false }, { "RECVS/S", 8, false },
+			{ "BYTES/S", 10, false }, { "KTIME/S", 9, false },
+			{ "SENDS", 10, true }, { "RECVS", 10, true },
+			{ "KTIME", 10, true } },
+#undef PER_ROW_NUMS
+};
+
+/* A flexible id is narrowed to this before any total is dropped. */
+#define FLEX_EASY 16
+
+/* How a frame's columns are laid out on the screen. */
+struct layout {
+	int w[TOP_IDS];	/* each id's width */
+	int nums;	/* how many numbers are shown */
+};
 
 static bool by_calls;	/* qsort has no context argument: --counts-only */
+
+static int nr_ids(enum top_kind kind)
+{
+	int n = 0;
+
+	while (n < TOP_IDS && id_cols[kind][n].head)
+		n++;
+	return n;
+}
+
+static int nr_nums(enum top_kind kind)
+{
+	int n = 0;
+
+	while (n < NR_NUMS && num_cols[kind][n].head)
+		n++;
+	return n;
+}
 
 static uint64_t sort_key(const struct top_row *r, bool total)
 {
@@ -28,12 +97,15 @@ static uint64_t sort_key(const struct top_row *r, bool total)
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct top_row *a = pa, *b = pb;
+	int c = 0;
 
 	if (sort_key(a, false) != sort_key(b, false))
 		return sort_key(a, false) < sort_key(b, false) ? 1 : -1;
 	if (sort_key(a, true) != sort_key(b, true))
 		return sort_key(a, true) < sort_key(b, true) ? 1 : -1;
-	return strcmp(a->name, b->name);
+	for (int i = 0; i < TOP_IDS && !c; i++)
+		c = strcmp(a->id[i], b->id[i]);
+	return c;
 }
 
 /* One line, cut to the width: a wrapped line would push the frame down. */
@@ -62,6 +134,89 @@ static double per_sec(uint64_t v, uint64_t ns)
 	return ns ? v * NSEC_PER_SEC / ns : 0;
 }
 
+/* Narrows the widest flexible id, down to @floor; false when none can be. */
+static bool narrow(const struct id_col *c, int n, int floor, int *w)
+{
+	int widest = -1;
+
+	for (int i = 0; i < n; i++)
+		if (c[i].flex && w[i] > (c[i].min > floor ? c[i].min : floor) &&
+		    (widest < 0 || w[i] > w[widest]))
+			widest = i;
+	if (widest < 0)
+		return false;
+	w[widest]--;
+	return true;
+}
+
+/*
+ * The columns of @rows on a screen of v->cols: each id as wide as its
+ * longest text; when the line is too long, the flexible ids (a socket's
+ * addresses) narrow to FLEX_EASY, then the run's totals go, from the
+ * right, then the flexible ids narrow to their least. What is still too
+ * long is cut at the screen's edge.
+ */
+static void lay_out(const struct top_view *v, const struct top_row *rows, int nr,
+		    struct layout *l)
+{
+	const struct id_col *c = id_cols[v->kind];
+	const struct num_col *num = num_cols[v->kind];
+	int n = nr_ids(v->kind), len, over = 0;
+
+	l->nums = nr_nums(v->kind);
+	for (int i = 0; i < n; i++) {
+		l->w[i] = c[i].min > (int)strlen(c[i].head) ? c[i].min : (int)strlen(c[i].head);
+		for (int r = 0; r < nr; r++)
+			if ((len = strlen(rows[r].id[i])) > l->w[i])
+				l->w[i] = len;
+		over += l->w[i] + (i > 0);
+	}
+	for (int i = 0; i < l->nums; i++)
+		over += num[i].width + 1;
+	if (v->cols <= 0)
+		return;
+	over -= v->cols;
+	while (over > 0 && narrow(c, n, FLEX_EASY, l->w))
+		over--;
+	while (over > 0 && l->nums > 0 && num[l->nums - 1].total)
+		over -= num[--l->nums].width + 1;
+	while (over > 0 && narrow(c, n, 0, l->w))
+		over--;
+}
+
+/* The ids, each padded to its width; one too long keeps its end after "..". */
+static int put_ids(char *buf, size_t len, const struct top_view *v,
+		   const struct layout *l, const char (*id)[TOP_ID_LEN])
+{
+	int n = nr_ids(v->kind), at = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < n && at < (int)len; i++) {
+		const char *s = id[i];
+		int sl = strlen(s), w = l->w[i];
+
+		if (sl > w && w > 2)
+			at += snprintf(buf + at, len - at, "%s..%s", i ? " " : "",
+				       s + sl - (w - 2));
+		else
+			at += snprintf(buf + at, len - at, "%s%-*s", i ? " " : "", w, s);
+	}
+	return at < (int)len ? at : (int)len - 1;
+}
+
+/* The ids, then the numbers the layout shows, right-aligned. */
+static void put_cols(FILE *f, const struct top_view *v, const struct layout *l,
+		     const char (*id)[TOP_ID_LEN], char (*nums)[FMT_LEN])
+{
+	char line[LINE_LEN];
+	int at = put_ids(line, sizeof(line), v, l, id);
+
+	for (int i = 0; i < l->nums && at < (int)sizeof(line); i++)
+		at += snprintf(line + at, sizeof(line) - at, " %*s",
+			       num_cols[v->kind][i].width, nums[i]);
+	put_line(f, v->cols, "%s", line);
+}
+
 static void put_header(FILE *f, const struct top_view *v, const struct top_row *rows,
 		       int nr)
 {
@@ -78,23 +233,57 @@ static void put_header(FILE *f, const struct top_view *v, const struct top_row *
 		 v->clock, v->backend, ival, ev, rate, up);
 }
 
-static void put_row(FILE *f, const struct top_view *v, int w, const struct top_row *r)
+static void put_heads(FILE *f, const struct top_view *v, const struct layout *l)
 {
-	char rate[FMT_LEN], bytes[FMT_LEN], kt[FMT_LEN] = "-", avg[FMT_LEN] = "-";
-	char calls[FMT_LEN], errs[FMT_LEN], total_kt[FMT_LEN] = "-";
+	char heads[TOP_IDS][TOP_ID_LEN] = {}, nums[NR_NUMS][FMT_LEN] = {};
 
-	fmt_count(rate, sizeof(rate), (uint64_t)(per_sec(r->calls, v->interval_ns) + 0.5));
-	fmt_bytes(bytes, sizeof(bytes), (uint64_t)(per_sec(r->bytes, v->interval_ns) + 0.5));
-	if (!v->counts_only) {
-		fmt_ns(kt, sizeof(kt), per_sec(r->ktime_ns, v->interval_ns));
-		fmt_ns(total_kt, sizeof(total_kt), (double)r->total_ktime_ns);
+	for (int i = 0; i < nr_ids(v->kind); i++)
+		snprintf(heads[i], sizeof(heads[i]), "%s", id_cols[v->kind][i].head);
+	for (int i = 0; i < nr_nums(v->kind); i++)
+		snprintf(nums[i], sizeof(nums[i]), "%s", num_cols[v->kind][i].head);
+	put_cols(f, v, l, (const char (*)[TOP_ID_LEN])heads, nums);
+}
+
+static void fmt_rate(char *buf, uint64_t v, uint64_t ns)
+{
+	fmt_count(buf, FMT_LEN, (uint64_t)(per_sec(v, ns) + 0.5));
+}
+
+/* The numbers of a row, in the order of num_cols[v->kind]. */
+static void put_row(FILE *f, const struct top_view *v, const struct layout *l,
+		    const struct top_row *r)
+{
+	char nums[NR_NUMS][FMT_LEN] = {}, (*n)[FMT_LEN] = nums;
+	uint64_t ns = v->interval_ns;
+
+	if (v->kind == TOP_CONNS) {
+		fmt_rate(*n++, r->sends, ns);
+		fmt_rate(*n++, r->recvs, ns);
+	} else {
+		fmt_rate(*n++, r->calls, ns);
 	}
-	if (r->timed)
-		fmt_ns(avg, sizeof(avg), (double)r->ktime_ns / r->timed);
-	fmt_count(calls, sizeof(calls), r->total_calls);
-	fmt_count(errs, sizeof(errs), r->total_errors);
-	put_line(f, v->cols, "%-*s %9s %10s %9s %9s %13s %7s %10s", w, r->name, rate,
-		 bytes, kt, avg, calls, errs, total_kt);
+	fmt_bytes(*n++, FMT_LEN, (uint64_t)(per_sec(r->bytes, ns) + 0.5));
+	strcpy(n[0], "-");
+	if (!v->counts_only)
+		fmt_ns(n[0], FMT_LEN, per_sec(r->ktime_ns, ns));
+	n++;
+	if (v->kind != TOP_CONNS) {
+		strcpy(n[0], "-");
+		if (r->timed)
+			fmt_ns(n[0], FMT_LEN, (double)r->ktime_ns / r->timed);
+		n++;
+	}
+	if (v->kind == TOP_CONNS) {
+		fmt_count(*n++, FMT_LEN, r->total_sends);
+		fmt_count(*n++, FMT_LEN, r->total_recvs);
+	} else {
+		fmt_count(*n++, FMT_LEN, r->total_calls);
+		fmt_count(*n++, FMT_LEN, r->total_errors);
+	}
+	strcpy(n[0], "-");
+	if (!v->counts_only)
+		fmt_ns(n[0], FMT_LEN, (double)r->total_ktime_ns);
+	put_cols(f, v, l, r->id, nums);
 }
 
 /* The rows the cap left out, summed, so the frame still adds up. */
@@ -117,20 +306,17 @@ static void put_rest(FILE *f, const struct top_view *v, const struct top_row *ro
 
 int top_render(FILE *f, const struct top_view *v, struct top_row *rows, int nr)
 {
-	int room = v->lines - TOP_HEAD_LINES, show = nr, w = NAME_MIN;
+	int room = v->lines - TOP_HEAD_LINES, show = nr;
+	struct layout l;
 
 	by_calls = v->counts_only;
-	qsort(rows, nr, sizeof(*rows), cmp_rows);
-	for (int i = 0; i < nr; i++)
-		if ((int)strlen(rows[i].name) > w)
-			w = strlen(rows[i].name);
+	if (nr)	/* qsort must not see a NULL array */
+		qsort(rows, nr, sizeof(*rows), cmp_rows);
 	if (v->lines < 1)
 		return 0;
 	put_header(f, v, rows, nr);
 	if (v->lines < TOP_HEAD_LINES)
 		return 0;
-	put_line(f, v->cols, "%-*s %9s %10s %9s %9s %13s %7s %10s", w, "PATH", "CALLS/S",
-		 "BYTES/S", "KTIME/S", "AVG", "CALLS", "ERRORS", "KTIME");
 	if (show > v->top)
 		show = v->top;
 	/* A row gives its line to the sum of the rest when the screen is full. */
@@ -138,11 +324,28 @@ int top_render(FILE *f, const struct top_view *v, struct top_row *rows, int nr)
 		show = room - 1;
 	if (show < 0)
 		show = 0;
+	/* The widths of the rows shown: one left out does not widen the table. */
+	lay_out(v, rows, show, &l);
+	put_heads(f, v, &l);
 	for (int i = 0; i < show; i++)
-		put_row(f, v, w, &rows[i]);
+		put_row(f, v, &l, &rows[i]);
 	if (show < nr && room > show)
 		put_rest(f, v, rows + show, nr - show);
 	return show;
+}
+
+int top_grow(struct top_row **rows, int *cap, int n)
+{
+	struct top_row *r;
+
+	if (n <= *cap)
+		return 0;
+	r = realloc(*rows, n * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*rows = r;
+	*cap = n;
+	return 0;
 }
 
 int top_path_rows(const struct report *ival, const struct snapshot *total,
@@ -158,7 +361,8 @@ int top_path_rows(const struct report *ival, const struct snapshot *total,
 		/* A path that never made a call is no row of a top view. */
 		if (!t->calls && !t->errors)
 			continue;
-		snprintf(r->name, sizeof(r->name), "%s%s%s%s", path_info[p].name,
+		memset(r, 0, sizeof(*r));
+		snprintf(r->id[0], sizeof(r->id[0]), "%s%s%s%s", path_info[p].name,
 			 uniform ? "" : " [", uniform ? "" : report_backend(ival, p)->name,
 			 uniform ? "" : "]");
 		r->calls = s->calls;
@@ -170,6 +374,122 @@ int top_path_rows(const struct report *ival, const struct snapshot *total,
 		r->total_errors = t->errors;
 		r->total_ktime_ns = t->ktime_ns;
 		nr++;
+	}
+	return nr;
+}
+
+/* A process's row: its run from @t, its interval from @i (NULL: idle). */
+static void owner_row(struct top_row *r, const struct owner_row *t,
+		      const struct owner_row *i)
+{
+	char comm[COMM_LEN + 1] = {};
+
+	memset(r, 0, sizeof(*r));
+	memcpy(comm, t->s.comm, COMM_LEN);
+	snprintf(r->id[0], sizeof(r->id[0]), "%llu", (unsigned long long)t->k.id);
+	snprintf(r->id[1], sizeof(r->id[1]), "%s", comm[0] ? comm : "-");
+	snprintf(r->id[2], sizeof(r->id[2]), "%s", path_info[t->k.path].name);
+	if (i) {
+		r->calls = i->s.calls;
+		r->errors = i->s.errors;
+		r->bytes = i->s.bytes;
+		r->ktime_ns = i->s.ktime_ns;
+		r->timed = i->s.timed;
+	}
+	r->total_calls = t->s.calls;
+	r->total_errors = t->s.errors;
+	r->total_ktime_ns = t->s.ktime_ns;
+}
+
+int top_owner_rows(struct owners *ival, const struct owners *total,
+		   struct top_row **rows, int *cap)
+{
+	int nr = 0, err = top_grow(rows, cap, total->n);
+
+	if (err)
+		return err;
+	if (ival->n)	/* qsort and bsearch must not see a NULL array */
+		qsort(ival->row, ival->n, sizeof(*ival->row), owners_key_cmp);
+	for (size_t i = 0; i < total->n; i++) {
+		const struct owner_row *t = &total->row[i];
+
+		/* A process that never made a call is no row of a top view. */
+		if (!t->s.calls && !t->s.errors)
+			continue;
+		owner_row(&(*rows)[nr++], t, !ival->n ? NULL :
+			  bsearch(t, ival->row, ival->n, sizeof(*t), owners_key_cmp));
+	}
+	return nr;
+}
+
+static int cmp_sk(const void *pa, const void *pb)
+{
+	const struct conn_row *a = pa, *b = pb;
+
+	return a->sk < b->sk ? -1 : a->sk > b->sk;
+}
+
+static void proc_id(char *buf, size_t len, __u32 tgid, const char *comm)
+{
+	if (!tgid)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%u/%.*s", tgid, CONN_COMM_LEN, comm);
+}
+
+/* The interval's counters: @c less @p, or all of @c when it is a new row. */
+static void conn_row(struct top_row *r, const struct conn_row *c,
+		     const struct conn_row *p)
+{
+	static const struct conn_row none;
+	const struct conn_dir *s = &c->s.send, *v = &c->s.recv;
+	/* Fewer calls than before: evicted, or the address of a new socket. */
+	bool again = !p || p->s.send.calls > s->calls || p->s.recv.calls > v->calls ||
+		     p->s.send.ktime_ns > s->ktime_ns || p->s.recv.ktime_ns > v->ktime_ns ||
+		     p->s.send.bytes > s->bytes || p->s.recv.bytes > v->bytes ||
+		     p->s.send.timed > s->timed || p->s.recv.timed > v->timed;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id[0], sizeof(r->id[0]), "%s", conn_proto(c));
+	conn_local(c, r->id[1], sizeof(r->id[1]));
+	if (c->s.family == CONN_AF_UNIX)
+		snprintf(r->id[1] + strlen(r->id[1]), sizeof(r->id[1]) - strlen(r->id[1]),
+			 " %llu", (unsigned long long)c->s.ino);
+	conn_remote(c, r->id[2], sizeof(r->id[2]));
+	proc_id(r->id[3], sizeof(r->id[3]), c->s.owner_tgid, c->s.owner_comm);
+	proc_id(r->id[4], sizeof(r->id[4]), c->s.peer_tgid, c->s.peer_comm);
+	r->total_sends = s->calls;
+	r->total_recvs = v->calls;
+	r->total_calls = s->calls + v->calls;
+	r->total_ktime_ns = conn_ktime(c);
+	if (again)
+		p = &none;
+	r->sends = s->calls - p->s.send.calls;
+	r->recvs = v->calls - p->s.recv.calls;
+	r->calls = r->sends + r->recvs;
+	r->bytes = s->bytes + v->bytes - p->s.send.bytes - p->s.recv.bytes;
+	r->ktime_ns = conn_ktime(c) - conn_ktime(p);
+	r->timed = s->timed + v->timed - p->s.send.timed - p->s.recv.timed;
+}
+
+int top_conn_rows(const struct conn_table *cur, struct conn_table *prev,
+		  struct top_row **rows, int *cap)
+{
+	bool have_prev = prev && prev->nr;
+	int nr = 0, err = top_grow(rows, cap, cur->nr);
+
+	if (err)
+		return err;
+	if (have_prev)
+		qsort(prev->rows, prev->nr, sizeof(*prev->rows), cmp_sk);
+	for (size_t i = 0; i < cur->nr; i++) {
+		const struct conn_row *c = &cur->rows[i];
+
+		/* A socket that never made a call is no row of a top view. */
+		if (!c->s.send.calls && !c->s.recv.calls)
+			continue;
+		conn_row(&(*rows)[nr++], c, !have_prev ? NULL :
+			 bsearch(c, prev->rows, prev->nr, sizeof(*prev->rows), cmp_sk));
 	}
 	return nr;
 }

@@ -23,7 +23,7 @@ runs=0
 T=(true)
 trap '"${T[@]}" kill-server 2>/dev/null; rm -rf "$dir"' EXIT
 
-# start LINES ARGS: udstrace ARGS in a new pane of 120 x LINES, alone on the
+# start LINES ARGS: udstrace ARGS in a new pane of COLS (120) x LINES, alone on the
 # server. The shell around it stays, so the screen it leaves can be read
 # (tmux resets a dead pane's cursor), and says "udstrace-exit STATUS". It
 # lets a Ctrl-C end udstrace, not itself.
@@ -34,7 +34,7 @@ start() {
 	T=(tmux -L "udstrace-top-$$-$runs" -f "$dir/tmux.conf")
 	rm -f "$dir/fifo" "$dir/log"
 	mkfifo "$dir/fifo"
-	"${T[@]}" new-session -d -s top -x 120 -y "$1" \
+	"${T[@]}" new-session -d -s top -x "${COLS:-120}" -y "$1" \
 		"bash -c 'trap : INT; \"\$0\" \"\$@\"; echo udstrace-exit \$?; exec sleep 300' $UDSTRACE $2"
 }
 screen() { "${T[@]}" capture-pane -p -t top 2>/dev/null; }
@@ -148,6 +148,170 @@ top_once "10 lines" 10 "" 5 ""
 top_once "10 lines, --top 2" 10 "--top 2" 2 "+ 3 more rows"
 top_once "5 lines" 5 "" 2 "+ 3 more rows"
 top_once "5 lines, --counts-only" 5 "--counts-only" 2 "+ 3 more rows"
+
+# cell COL ROW: in the live table on the screen, the value under the
+# column named COL (right-aligned) of the row that matches the regex ROW.
+cell() {
+	screen | COL=$1 ROW=$2 awk '
+		BEGIN { col = ENVIRON["COL"]; row = ENVIRON["ROW"] }
+		/^(PATH|PID|PROTO) / { end = index($0 " ", " " col " ") + length(col) }
+		end && $0 ~ row { n = split(substr($0, 1, end), f, " "); gsub(",", "", f[n]); print f[n] }'
+}
+cell_is() { [ "$(cell "$1" "$2")" = "$3" ]; }
+heads() { screen | grep -E '^(PATH|PID|PROTO) ' | tr -s ' '; }
+# proc_row PID PATH: the regex of a -P row.
+proc_row() { echo "^$1 +workload +$2 "; }
+
+# --- -P: a row per process and path ------------------------------------------
+# Two workloads, one after the other, with N1 and N2 AF_UNIX sends; their
+# rows are read between the second and the end of the command.
+N1=1000 N2=300
+# procs ARGS: udstrace's ARGS and a command that runs both after a release.
+procs() {
+	echo "-i 0.3 $1 -- sh -c 'read x <$dir/fifo || exit 1;
+		$WORKLOAD -u $N1 -c $M -t $K -s $S >>$dir/log || exit 1;
+		$WORKLOAD -u $N2 -c $M -t $K -s $S >>$dir/log || exit 1; read x <$dir/fifo'"
+}
+# procs_rows: the -P rows on the screen (they start with a pid).
+procs_rows() { screen | grep -cE '^[0-9]+ +workload '; }
+start 40 "$(procs -P)"
+if ! release || ! wait_until 20 logged 2; then
+	fail "-P: the workloads" "did not report within 20 s"
+fi
+pid1=$(jq -r .pid "$dir/log" | sed -n 1p)
+pid2=$(jq -r .pid "$dir/log" | sed -n 2p)
+if wait_until 5 cell_is CALLS "$(proc_row "$pid2" unix_stream_sendmsg)" $N2; then
+	pass "-P: the second process's row shows its $N2 sends"
+else
+	fail "-P: the second process's sends" "got '$(cell CALLS "$(proc_row "$pid2" unix_stream_sendmsg)")', want $N2; screen:
+$(screen)"
+fi
+check "-P: the column names" "$(heads)" \
+	"PID COMM PATH CALLS/S BYTES/S KTIME/S AVG CALLS ERRORS KTIME"
+check "-P: the first process's sends" "$(cell CALLS "$(proc_row "$pid1" unix_stream_sendmsg)")" $N1
+for p in "$pid1" "$pid2"; do
+	line=$(grep "\"pid\":$p," "$dir/log")
+	check "-P: $p's connects" "$(cell CALLS "$(proc_row "$p" unix_stream_connect)")" $M
+	check "-P: $p's TCP sends" "$(cell CALLS "$(proc_row "$p" tcp_sendmsg:loopback)")" $K
+	check "-P: $p's AF_UNIX receives" "$(cell CALLS "$(proc_row "$p" unix_stream_recvmsg)")" \
+		"$(jq .unix_recvs <<<"$line")"
+	check "-P: $p's TCP receives" "$(cell CALLS "$(proc_row "$p" tcp_recvmsg:loopback)")" \
+		"$(jq .tcp_recvs <<<"$line")"
+	check "-P: $p: no errors" "$(cell ERRORS "$(proc_row "$p" unix_stream_sendmsg)")" 0
+done
+# Five paths made calls in each process; nothing else ran under the command.
+check "-P: ten rows, all shown" "$(procs_rows)" 10
+check "-P: no rest line" "$(more_line)" ""
+check "-P: one header" "$(headers)" 1
+release
+wait_until 10 ended || fail "-P: udstrace ended" "still running after 10 s"
+check "-P: exit status" "$(exit_status)" 0
+check "-P: the normal screen is back" "$(pane alternate_on)" 0
+
+# --top 1: the busiest row, and one line for the other nine.
+start 40 "$(procs "-P --top 1")"
+if ! release || ! wait_until 20 logged 2; then
+	fail "-P --top 1: the workloads" "did not report within 20 s"
+fi
+one_and_rest() { [ "$(procs_rows)" = 1 ] && [ "$(more_line)" = "+ 9 more rows" ]; }
+if wait_until 5 one_and_rest; then
+	pass "-P --top 1: one row and '+ 9 more rows'"
+else
+	fail "-P --top 1: one row and '+ 9 more rows'" "screen:
+$(screen)"
+fi
+check "-P --top 1: lines on the screen" "$(screen | grep -c .)" 4
+release
+wait_until 10 ended || fail "-P --top 1: udstrace ended" "still running after 10 s"
+
+# --- -S: a row per socket -----------------------------------------------------
+# connwork's client sends 7 and 13 times over two AF_UNIX connections, 5
+# and 11 times over two TCP ones, and holds them open until told to go.
+# conn_rows: the rows of the live -S table on the screen.
+conn_rows() { screen | grep -cE '^(unix|tcp6?) '; }
+# conns_once ARGS COLS: connwork under udstrace -i 0.3 ARGS, on a screen
+# COLS wide; the rows are read while connwork holds its sockets.
+conns_once() {
+	rm -f "$dir/go" "$dir/cw.json"
+	COLS=$2 start 40 "-i 0.3 $1 -- sh -c '$CONNWORK counts -w $dir/go >$dir/cw.json'"
+	wait_until 20 eval '[ -s "$dir/cw.json" ]' ||
+		fail "$1: connwork" "no report within 20 s"
+	cw=$(cat "$dir/cw.json")
+	cpid=$(jq .client_pid <<<"$cw")
+	spid=$(jq .server_pid <<<"$cw")
+}
+# client_row C: the regex of the client's row of connection C (0-3), from
+# its own inodes or ports: local, peer, owner and peer process.
+client_row() {
+	local c=".conns[$1]"
+
+	if [ "$(jq -r "$c.proto" <<<"$cw")" = unix ]; then
+		echo "^unix +\\* $(jq "$c.client_inode" <<<"$cw") +\\* $(jq "$c.server_inode" <<<"$cw") +$cpid/conncli +$spid/connsrv "
+	else
+		echo "^tcp +127\\.0\\.0\\.1:$(jq "$c.client_port" <<<"$cw") +127\\.0\\.0\\.1:$(jq "$c.server_port" <<<"$cw") +$cpid/conncli +$spid/connsrv "
+	fi
+}
+# server_row C: the same for the server's end.
+server_row() {
+	local c=".conns[$1]"
+
+	if [ "$(jq -r "$c.proto" <<<"$cw")" = unix ]; then
+		echo "^unix +$(jq -r .path <<<"$cw" | sed 's/\./\\./g') $(jq "$c.server_inode" <<<"$cw") +\\* $(jq "$c.client_inode" <<<"$cw") +$spid/connsrv +$cpid/conncli "
+	else
+		echo "^tcp +127\\.0\\.0\\.1:$(jq "$c.server_port" <<<"$cw") +127\\.0\\.0\\.1:$(jq "$c.client_port" <<<"$cw") +$spid/connsrv +$cpid/conncli "
+	fi
+}
+CONNWORK=${CONNWORK:-$TOP/.output/connwork}
+for args in "-S" "-P -S"; do
+	conns_once "$args" 200
+	# The last connection's sends shown: every row is read since.
+	if wait_until 5 cell_is SENDS "$(client_row 3)" "$(jq '.conns[3].sends' <<<"$cw")"; then
+		pass "$args: the client's rows"
+	else
+		fail "$args: the client's rows" "no '$(client_row 3)' with $(jq '.conns[3].sends' <<<"$cw") sends; screen:
+$(screen)"
+	fi
+	check "$args: the column names" "$(heads)" \
+		"PROTO LOCAL PEER OWNER PEER PROCESS SENDS/S RECVS/S BYTES/S KTIME/S SENDS RECVS KTIME"
+	for c in 0 1 2 3; do
+		row=$(client_row $c)
+		check "$args: connection $c: sends" "$(cell SENDS "$row")" \
+			"$(jq ".conns[$c].sends" <<<"$cw")"
+		check "$args: connection $c: no receives" "$(cell RECVS "$row")" 0
+	done
+	# The server's ends: they only receive, and name the client as their peer.
+	for c in 0 1 2 3; do
+		row=$(server_row $c)
+		check "$args: connection $c: the server's end sends nothing" "$(cell SENDS "$row")" 0
+		check "$args: connection $c: the server's end receives" \
+			"$(cell RECVS "$row" | awk '{ print ($1 > 0) }')" 1
+	done
+	check "$args: eight sockets, all shown" "$(conn_rows)" 8
+	touch "$dir/go"
+	wait_until 10 ended || fail "$args: udstrace ended" "still running after 10 s"
+	check "$args: exit status" "$(exit_status)" 0
+done
+
+# A 100-column screen: the addresses narrow (their ends kept), and the run's
+# totals give way to the interval's rates; no line is wrapped.
+conns_once -S 100
+if wait_until 5 eval '[ "$(conn_rows)" = 8 ]'; then
+	pass "-S on 100 columns: eight rows"
+else
+	fail "-S on 100 columns: eight rows" "screen:
+$(screen)"
+fi
+check "100 columns: the column names" "$(heads)" \
+	"PROTO LOCAL PEER OWNER PEER PROCESS SENDS/S RECVS/S BYTES/S KTIME/S"
+check "100 columns: the server's paths cut, their ends kept" \
+	"$(screen | grep -cE '^unix +\.\.[^ ]* [0-9]+ ')" 2
+for c in 0 1; do
+	check "100 columns: connection $c: the client's inode whole" \
+		"$(screen | grep -cE "^unix +\\* $(jq ".conns[$c].client_inode" <<<"$cw") ")" 1
+done
+check "100 columns: no line wrapped" "$(screen | grep -c .)" 10
+touch "$dir/go"
+wait_until 10 ended || fail "100 columns: udstrace ended" "still running after 10 s"
 
 # --- every way out gives the terminal back -------------------------------------
 # A system-wide run, ended by -d, Ctrl-C or SIGTERM.

@@ -1244,11 +1244,11 @@ static void test_top(void)
 {
 	/* kernel time and calls in opposite orders, so the two sorts differ */
 	static const struct top_row five[] = {
-		{ .name = "a", .calls = 50, .ktime_ns = 1000, .timed = 50, .total_calls = 500 },
-		{ .name = "b", .calls = 40, .ktime_ns = 5000, .timed = 40, .total_calls = 400 },
-		{ .name = "c", .calls = 30, .ktime_ns = 3000, .timed = 30, .total_calls = 300 },
-		{ .name = "d", .calls = 20, .ktime_ns = 4000, .timed = 20, .total_calls = 200 },
-		{ .name = "e", .calls = 10, .ktime_ns = 2000, .timed = 10, .total_calls = 100 },
+		{ .id = { "a" }, .calls = 50, .ktime_ns = 1000, .timed = 50, .total_calls = 500 },
+		{ .id = { "b" }, .calls = 40, .ktime_ns = 5000, .timed = 40, .total_calls = 400 },
+		{ .id = { "c" }, .calls = 30, .ktime_ns = 3000, .timed = 30, .total_calls = 300 },
+		{ .id = { "d" }, .calls = 20, .ktime_ns = 4000, .timed = 20, .total_calls = 200 },
+		{ .id = { "e" }, .calls = 10, .ktime_ns = 2000, .timed = 10, .total_calls = 100 },
 	};
 	struct top_view v = { .clock = "12:00:00", .backend = "fentry (function time)",
 			      .interval_ns = 1000000000, .elapsed_ns = 5000000000ULL,
@@ -1318,6 +1318,108 @@ static void test_top(void)
 	CHECK_INT("top: one line: the header only", count_lines(buf, &longest), 1);
 }
 
+/* An AF_UNIX socket's row of the conns map, @sends and @recvs of 1 us each. */
+static struct conn_row unix_conn(__u64 sk, __u64 ino, __u32 tgid, const char *name,
+				 __u64 sends, __u64 recvs)
+{
+	struct conn_row r = { .sk = sk };
+
+	r.s.family = CONN_AF_UNIX;
+	r.s.ino = ino;
+	r.s.peer_ino = ino + 1;
+	r.s.owner_tgid = tgid;
+	snprintf(r.s.owner_comm, sizeof(r.s.owner_comm), "srv");
+	r.s.name_len = snprintf(r.s.name, sizeof(r.s.name), "%s", name);
+	r.s.send = (struct conn_dir){ .calls = sends, .bytes = 100 * sends,
+				      .ktime_ns = 1000 * sends, .timed = sends };
+	r.s.recv = (struct conn_dir){ .calls = recvs, .bytes = 10 * recvs,
+				      .ktime_ns = 1000 * recvs, .timed = recvs };
+	return r;
+}
+
+/* -S and -P rows: the interval against the last read, and their frames. */
+static void test_top_rows(void)
+{
+	const char *path = "/run/a-rather-long-directory-name/of-a-service/socket";
+	struct conn_row before[] = {
+		unix_conn(0x30, 7, 42, path, 10, 4),
+		unix_conn(0x10, 5, 42, "", 8, 0),	/* a new socket since: fewer calls */
+	}, now[] = {
+		unix_conn(0x10, 6, 43, "", 3, 1),
+		unix_conn(0x20, 9, 42, "", 0, 0),	/* never called: no row */
+		unix_conn(0x30, 7, 42, path, 25, 4),
+	};
+	struct conn_table prev = { .rows = before, .nr = 2 }, cur = { .rows = now, .nr = 3 };
+	struct owner_row tot[] = {
+		{ .k = { .id = 42, .path = PATH_UNIX_SEND }, .s = { .calls = 90, .comm = "cli" } },
+		{ .k = { .id = 7, .path = PATH_UNIX_SEND }, .s = { .calls = 5, .comm = "idle" } },
+	}, ival_rows[] = {
+		{ .k = { .id = 42, .path = PATH_UNIX_SEND }, .s = { .calls = 30, .ktime_ns = 600 } },
+	};
+	struct owners total = { .row = tot, .n = 2 }, ival = { .row = ival_rows, .n = 1 };
+	struct top_view v = { .kind = TOP_CONNS, .clock = "12:00:00", .backend = "fentry",
+			      .interval_ns = 1000000000, .elapsed_ns = 5000000000ULL,
+			      .top = DEFAULT_TOP, .lines = 40, .cols = 200 };
+	struct top_row *rows = NULL;
+	char buf[8192], line[512];
+	int cap = 0, n, longest;
+
+	n = top_conn_rows(&cur, &prev, &rows, &cap);
+	CHECK_INT("top conns: the socket without calls left out", n, 2);
+	/* 0x10 has fewer sends than before: a new socket, counted whole. */
+	CHECK_INT("top conns: a new socket at an old address: sends", (int)rows[0].sends, 3);
+	CHECK_INT("top conns: its receives", (int)rows[0].recvs, 1);
+	CHECK_INT("top conns: the old socket: the interval's sends", (int)rows[1].sends, 15);
+	CHECK_INT("top conns: its receives", (int)rows[1].recvs, 0);
+	CHECK_INT("top conns: its bytes", (int)rows[1].bytes, 1500);
+	CHECK_INT("top conns: its kernel time", (int)rows[1].ktime_ns, 15000);
+	CHECK_INT("top conns: its run's sends", (int)rows[1].total_sends, 25);
+	CHECK_STR("top conns: the local end, with its inode", rows[1].id[1],
+		  "/run/a-rather-long-directory-name/of-a-service/socket 7");
+	CHECK_STR("top conns: the owner", rows[1].id[3], "42/srv");
+
+	render(&v, rows, n, buf, sizeof(buf));
+	CHECK_STR("top conns: the column names", nth_line(buf, 1, line, sizeof(line)),
+		  "PROTO LOCAL                                                   PEER       OWNER        PEER PROCESS  SENDS/S  RECVS/S    BYTES/S   KTIME/S      SENDS      RECVS      KTIME");
+	CHECK_STR("top conns: the busiest first", nth_line(buf, 2, line, sizeof(line)),
+		  "unix  /run/a-rather-long-directory-name/of-a-service/socket 7 * 8        42/srv       -                  15        0    1.50 kB   15.0 us         25          4    29.0 us");
+	/* 100 columns: the path narrows to 16 and keeps its end, the totals go. */
+	v.cols = 100;
+	render(&v, rows, n, buf, sizeof(buf));
+	CHECK_STR("top conns: 100 columns: the column names", nth_line(buf, 1, line, sizeof(line)),
+		  "PROTO LOCAL            PEER       OWNER        PEER PROCESS  SENDS/S  RECVS/S    BYTES/S   KTIME/S");
+	CHECK_STR("top conns: 100 columns: the path's end", nth_line(buf, 2, line, sizeof(line)),
+		  "unix  ..rvice/socket 7 * 8        42/srv       -                  15        0    1.50 kB   15.0 us");
+	count_lines(buf, &longest);
+	CHECK_INT("top conns: 100 columns: no line longer", longest <= 100, 1);
+	v.cols = 60;
+	render(&v, rows, n, buf, sizeof(buf));
+	count_lines(buf, &longest);
+	CHECK_INT("top conns: 60 columns: lines cut there", longest, 60);
+
+	/* -P: every process of the run, the interval's counts where it called. */
+	n = top_owner_rows(&ival, &total, &rows, &cap);
+	CHECK_INT("top procs: a row per process and path of the run", n, 2);
+	CHECK_STR("top procs: pid", rows[0].id[0], "42");
+	CHECK_STR("top procs: comm", rows[0].id[1], "cli");
+	CHECK_STR("top procs: path", rows[0].id[2], "unix_stream_sendmsg");
+	CHECK_INT("top procs: the interval's calls", (int)rows[0].calls, 30);
+	CHECK_INT("top procs: the run's calls", (int)rows[0].total_calls, 90);
+	CHECK_INT("top procs: idle in the interval", (int)rows[1].calls, 0);
+	CHECK_INT("top procs: still a row, with its run", (int)rows[1].total_calls, 5);
+	v.kind = TOP_PROCS;
+	v.cols = 200;
+	v.top = 1;
+	render(&v, rows, n, buf, sizeof(buf));
+	CHECK_STR("top procs: the column names", nth_line(buf, 1, line, sizeof(line)),
+		  "PID     COMM            PATH                     CALLS/S    BYTES/S   KTIME/S       AVG         CALLS  ERRORS      KTIME");
+	CHECK_STR("top procs: --top 1: the busiest", nth_line(buf, 2, line, sizeof(line)),
+		  "42      cli             unix_stream_sendmsg           30        0 B    600 ns         -            90       0       0 ns");
+	CHECK_STR("top procs: --top 1: the rest", nth_line(buf, 3, line, sizeof(line)),
+		  "+ 1 more row: 0 calls/s, kernel time 0 ns/s");
+	free(rows);
+}
+
 /* --listeners' names, as ss -x prints them: a path, '@' for each NUL. */
 static void test_listener_name(void)
 {
@@ -1371,6 +1473,7 @@ int main(int argc, char **argv)
 	test_cost_decide();
 	test_cost_windows();
 	test_top();
+	test_top_rows();
 	test_listener_name();
 	return failures ? 1 : 0;
 }
