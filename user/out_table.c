@@ -22,6 +22,19 @@ static void print_banner(FILE *f, const struct report *r)
 			r->kernel, t, r->final ? "" : " interval");
 }
 
+/* --subtract-probe-cost: AVG less the probe cost, where there is one. */
+static void avg_less(char *avg, size_t len, const struct report *r, int p)
+{
+	const char *why;
+	double ns;
+	int ret = probe_cost_less(r, p, &ns, &why);
+
+	if (!ret)
+		fmt_ns(avg, len, ns);
+	else if (ret > 0)
+		snprintf(avg, len, "< probe cost");
+}
+
 static void print_row(FILE *f, const struct report *r, int p)
 {
 	const struct path_stats *s = &r->snap->path[p];
@@ -38,6 +51,8 @@ static void print_row(FILE *f, const struct report *r, int p)
 		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
 		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
 	}
+	if (s->timed && r->subtract && r->cost)
+		avg_less(avg, sizeof(avg), r, p);
 	/* Extremes the backend cannot tell for this span stay "-". */
 	if (s->timed && extremes_known(s)) {
 		fmt_ns(mn, sizeof(mn), (double)s->min_ns);
@@ -128,6 +143,8 @@ void out_table(FILE *f, const struct report *r)
 		out_stages_cost(f, r);
 	if (r->cost)
 		out_cost(f, r);
+	if (r->cost && r->subtract)
+		out_probe_cost(f, r);
 	if (r->listeners)
 		out_listeners_table(f, r->listeners);
 	for (int p = 0; p < NR_PATHS; p++)

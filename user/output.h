@@ -30,6 +30,15 @@ void out_stages_cost_json(struct json *j, const struct report *r);
 /* Every final report: what our BPF programs cost per traced call. */
 void out_cost(FILE *f, const struct report *r);
 void out_cost_json(struct json *j, const struct report *r);
+/*
+ * --subtract-probe-cost: the calibration's line, and @path's time per
+ * call less it: 0; or why there is no such figure and 1 where it would
+ * be negative, -1 otherwise.
+ */
+void out_probe_cost(FILE *f, const struct report *r);
+void out_probe_cost_json(struct json *j, const struct report *r);
+int probe_cost_less(const struct report *r, int path, double *ns,
+		    const char **why);
 int out_dot(const char *path, const struct report *r);
 /* --folded FILE: the stage trees as folded stacks, exclusive ns. */
 int out_folded(const char *path, const struct report *r);
