@@ -120,25 +120,57 @@ static const char *probe_cost(const struct report *r, struct probe_cost *pc)
 	return NULL;
 }
 
-int probe_cost_less(const struct report *r, int path, double *ns,
-		    const char **why)
+int probe_cost_less(const struct report *r, unsigned long long ktime_ns,
+		    unsigned long long timed, double *ns, const char **why)
 {
-	const struct path_stats *s = &r->snap->path[path];
 	struct probe_cost pc;
 
 	*why = probe_cost(r, &pc);
 	if (*why)
 		return -1;
-	if (!s->timed) {
+	if (!timed) {
 		*why = "no timed call";
 		return -1;
 	}
-	*ns = (double)s->ktime_ns / s->timed - pc.ns;
+	*ns = (double)ktime_ns / timed - pc.ns;
 	if (*ns < 0) {
 		*why = "the time per call is less than the probe cost";
 		return 1;
 	}
 	return 0;
+}
+
+void avg_less_probe_cost(char *avg, size_t len, const struct report *r,
+			 unsigned long long ktime_ns, unsigned long long timed)
+{
+	const char *why;
+	double ns;
+	int ret;
+
+	if (!timed || !r->subtract || !r->cost)
+		return;
+	ret = probe_cost_less(r, ktime_ns, timed, &ns, &why);
+	if (!ret)
+		fmt_ns(avg, len, ns);
+	else if (ret > 0)
+		snprintf(avg, len, "< probe cost");
+}
+
+void json_less_probe_cost(struct json *j, const struct report *r,
+			  unsigned long long ktime_ns, unsigned long long timed)
+{
+	const char *why;
+	double ns;
+
+	if (!r->subtract || !r->cost)
+		return;
+	if (probe_cost_less(r, ktime_ns, timed, &ns, &why)) {
+		json_null(j, "ns_per_call_less_probe_cost");
+		json_str(j, "less_probe_cost_reason", why);
+		return;
+	}
+	json_double(j, "ns_per_call_less_probe_cost", ns);
+	json_null(j, "less_probe_cost_reason");
 }
 
 void out_probe_cost(FILE *f, const struct report *r)

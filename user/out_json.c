@@ -4,21 +4,6 @@
 #include "output.h"
 #include "paths.h"
 
-/* --subtract-probe-cost, the final object: the time per call less it. */
-static void json_less(struct json *j, const struct report *r, int p)
-{
-	const char *why;
-	double ns;
-
-	if (probe_cost_less(r, p, &ns, &why)) {
-		json_null(j, "ns_per_call_less_probe_cost");
-		json_str(j, "less_probe_cost_reason", why);
-		return;
-	}
-	json_double(j, "ns_per_call_less_probe_cost", ns);
-	json_null(j, "less_probe_cost_reason");
-}
-
 static void json_path(struct json *j, const struct report *r, int p)
 {
 	const struct path_stats *s = &r->snap->path[p];
@@ -40,8 +25,7 @@ static void json_path(struct json *j, const struct report *r, int p)
 		json_null(j, "min_ns");
 		json_null(j, "max_ns");
 	}
-	if (r->subtract && r->cost)
-		json_less(j, r, p);
+	json_less_probe_cost(j, r, s->ktime_ns, s->timed);
 	json_u64(j, "missed", r->snap->missed[p]);
 	json_array_start(j, "hist_log2_ns");
 	for (int i = 0; i < HIST_SLOTS; i++)

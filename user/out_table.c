@@ -22,19 +22,6 @@ static void print_banner(FILE *f, const struct report *r)
 			r->kernel, t, r->final ? "" : " interval");
 }
 
-/* --subtract-probe-cost: AVG less the probe cost, where there is one. */
-static void avg_less(char *avg, size_t len, const struct report *r, int p)
-{
-	const char *why;
-	double ns;
-	int ret = probe_cost_less(r, p, &ns, &why);
-
-	if (!ret)
-		fmt_ns(avg, len, ns);
-	else if (ret > 0)
-		snprintf(avg, len, "< probe cost");
-}
-
 static void print_row(FILE *f, const struct report *r, int p)
 {
 	const struct path_stats *s = &r->snap->path[p];
@@ -51,8 +38,7 @@ static void print_row(FILE *f, const struct report *r, int p)
 		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
 		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
 	}
-	if (s->timed && r->subtract && r->cost)
-		avg_less(avg, sizeof(avg), r, p);
+	avg_less_probe_cost(avg, sizeof(avg), r, s->ktime_ns, s->timed);
 	/* Extremes the backend cannot tell for this span stay "-". */
 	if (s->timed && extremes_known(s)) {
 		fmt_ns(mn, sizeof(mn), (double)s->min_ns);

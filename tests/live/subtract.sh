@@ -56,6 +56,15 @@ check "subtract: untimed rows have no figure, and why" \
 	"$(jq -c '.paths[] | select(.path == "tcp_sendmsg:remote") | [.ns_per_call_less_probe_cost, .less_probe_cost_reason]' <<<"$j")" \
 	'[null,"no timed call"]'
 
+# -P rows: the same, each from its own time per call.
+out=$(timeout 120 "$UDSTRACE" --json -P --cost-sample 100 --subtract-probe-cost -- "${W[@]}" 2>/dev/null)
+j=$(final_object <<<"$out")
+wpid=$(grep '^{"pid"' <<<"$out" | jq -s '.[0].pid')
+check "subtract -P: the workload's send row timed every send" \
+	"$(jq --argjson p "$wpid" '.processes[] | select(.tgid == $p and .path == "unix_stream_sendmsg") | .timed' <<<"$j")" "$N"
+check "subtract -P: every timed row is KTIME / timed less the calibration" \
+	"$(jq '.probe_cost.ns_per_call as $c | [.processes[] | select(.timed > 0) | (.ktime_ns / .timed) as $t | ((.ns_per_call_less_probe_cost - ($t - $c)) | fabs) <= 1e-5 * ([$t, 1] | max)] | (length > 0 and all)' <<<"$j")" true
+
 # Inflated past every call's time: no figure but why, in the JSON and the table.
 export UDSTRACE_PROBE_COST_EXTRA_NS=1000000000
 out=$(timeout 120 "$UDSTRACE" --json --subtract-probe-cost -- "${W[@]}" 2>/dev/null)
