@@ -80,6 +80,26 @@ check "subtract, inflated: one calibration line" \
 	"$(grep -c -E '^probe cost subtracted: [0-9.]+ [nuµm]?s per call \(\+- [0-9.]+ [nuµm]?s\), from this run.s BPF statistics: our programs. [0-9.]+ [nuµm]?s per traced call less half of the [0-9.]+ [nuµm]?s of those whose clock reads bound the timed window, plus 1000000000 ns from UDSTRACE_PROBE_COST_EXTRA_NS; AVG is less it, KTIME, MIN and MAX are as measured$' <<<"$text")" 1
 unset UDSTRACE_PROBE_COST_EXTRA_NS
 
+# The statistics' one window (1% from the start) ends before the first
+# send: no calibration, known only at the end, so the report says so and
+# subtracts nothing.
+late=(sh -c "sleep 0.5; exec $WORKLOAD -u 100 -s $S")
+out=$(timeout 120 "$UDSTRACE" --json --cost-sample 1 --subtract-probe-cost -- "${late[@]}" 2>/dev/null)
+j=$(final_object <<<"$out")
+if [ "$(jq -r .bpf_cost.sampling <<<"$j")" = already_on ]; then
+	skip "subtract, no call in a window" "the statistics were on already"
+else
+	why="no traced call was made while the statistics were on"
+	check "subtract, no call in a window: no calibration, and why" \
+		"$(jq -c '[.probe_cost, .probe_cost_reason]' <<<"$j")" "[null,\"$why\"]"
+	check "subtract, no call in a window: the sends timed, nothing subtracted, and why" \
+		"$(jq -c '.paths[] | select(.path == "unix_stream_sendmsg") | [.timed, .ns_per_call_less_probe_cost, .less_probe_cost_reason]' <<<"$j")" \
+		"[100,null,\"$why\"]"
+	text=$(timeout 120 "$UDSTRACE" --cost-sample 1 --subtract-probe-cost -- "${late[@]}" 2>/dev/null)
+	check "subtract, no call in a window: the table says so" \
+		"$(grep '^probe cost' <<<"$text")" "probe cost subtracted: nothing: $why"
+fi
+
 # Without the option: nothing of it.
 out=$(timeout 120 "$UDSTRACE" --json -- "${W[@]}" 2>/dev/null)
 check "subtract: off by default" \
