@@ -16,42 +16,9 @@ fi
 
 N=20000 M=3 K=10000 S=100
 W=("$WORKLOAD" -u $N -c $M -t $K -s $S)
-# The workload's own calls: connects, sends and the reads it counted.
-calls_of() {
-	grep '^{"pid"' <<<"$1" | jq -s 'map(.connects + .unix_sends + .tcp_sends + .unix_recvs + .tcp_recvs) | add'
-}
-# Equal to 6 significant digits, as the JSON prints its doubles.
-near() { jq -n --argjson a "$1" --argjson b "$2" '(($a - $b) | fabs) <= 1e-5 * ([($a | fabs), ($b | fabs), 1] | max)'; }
-
 out=$(timeout 120 "$UDSTRACE" --json --cost-sample 100 --subtract-probe-cost -- "${W[@]}" 2>/dev/null)
+check_subtract subtract "$out" "$N"
 j=$(final_object <<<"$out")
-check "subtract: calibrated" "$(jq -c '[(.probe_cost | type), .probe_cost_reason]' <<<"$j")" '["object",null]'
-if [ "$(jq -r .bpf_cost.sampling <<<"$j")" = already_on ]; then
-	skip "subtract: calibrated on every call" "the statistics were on already"
-else
-	check "subtract: calibrated on every call the workload made" \
-		"$(jq .bpf_cost.calls <<<"$j")" "$(calls_of "$out")"
-fi
-check "subtract: the clock-reading programs are some of the run time" \
-	"$(jq '.bpf_cost.bound_run_ns > 0 and .bpf_cost.bound_run_ns < .bpf_cost.run_ns' <<<"$j")" true
-check "subtract: the calibration is the bpf cost less half the clock-reading programs" \
-	"$(near "$(jq .probe_cost.ns_per_call <<<"$j")" \
-		"$(jq '(.bpf_cost.run_ns - .bpf_cost.bound_run_ns / 2) / .bpf_cost.calls' <<<"$j")")" true
-check "subtract: the spread is the other half" \
-	"$(near "$(jq .probe_cost.spread_ns <<<"$j")" \
-		"$(jq '.bpf_cost.bound_run_ns / 2 / .bpf_cost.calls' <<<"$j")")" true
-check "subtract: nothing added" "$(jq .probe_cost.extra_ns <<<"$j")" 0
-cal=$(jq .probe_cost.ns_per_call <<<"$j")
-for p in unix_stream_sendmsg tcp_sendmsg:loopback unix_stream_recvmsg; do
-	check "subtract: $p: KTIME / timed less the calibration" \
-		"$(near "$(path_field "$j" "$p" ns_per_call_less_probe_cost)" \
-			"$(jq --arg p "$p" --argjson c "$cal" '.paths[] | select(.path == $p) | .ktime_ns / .timed - $c' <<<"$j")")" true
-done
-check "subtract: unix_stream_sendmsg timed every send" \
-	"$(path_field "$j" unix_stream_sendmsg timed)" "$N"
-check "subtract: below the workload's own time per send" \
-	"$(jq --argjson w "$(grep '^{"pid"' <<<"$out" | jq -s 'map(.unix_send_ns) | add')" \
-		'.paths[] | select(.path == "unix_stream_sendmsg") | .ns_per_call_less_probe_cost * .timed < $w' <<<"$j")" true
 check "subtract: untimed rows have no figure, and why" \
 	"$(jq -c '.paths[] | select(.path == "tcp_sendmsg:remote") | [.ns_per_call_less_probe_cost, .less_probe_cost_reason]' <<<"$j")" \
 	'[null,"no timed call"]'
