@@ -547,3 +547,46 @@ build_workload32() {
 		"$TOP/tests/workload.c" -o "$1" 2>&1 | head -n 1 >&2
 	[ -x "$1" ]
 }
+
+# check_subtract NAME OUTPUT N: a run of the workload (N unix sends) with
+# --cost-sample 100 --subtract-probe-cost. The calibration is the bpf cost
+# line's kernel figures, over exactly the calls the workload made: all our
+# programs per traced call less half of those whose clock reads bound the
+# timed window; each timed row is its KTIME / timed less it; the send row
+# timed every send, and its time less the probe cost stays below the
+# workload's own time for its sends.
+check_subtract() {
+	local name=$1 out=$2 n=$3 j cal calls p
+	j=$(final_object <<<"$out")
+	check "$name: calibrated" "$(jq -c '[(.probe_cost | type), .probe_cost_reason]' <<<"$j")" '["object",null]'
+	if [ "$(jq -r .bpf_cost.sampling <<<"$j")" = already_on ]; then
+		skip "$name: calibrated on every call" "the statistics were on already"
+	else
+		calls=$(grep '^{"pid"' <<<"$out" | jq -s 'map(.connects + .unix_sends + .tcp_sends + .unix_recvs + .tcp_recvs) | add')
+		check "$name: calibrated on every call the workload made" \
+			"$(jq .bpf_cost.calls <<<"$j")" "$calls"
+	fi
+	check "$name: the clock-reading programs are some of the run time" \
+		"$(jq '.bpf_cost.bound_run_ns > 0 and .bpf_cost.bound_run_ns < .bpf_cost.run_ns' <<<"$j")" true
+	check "$name: the calibration is the bpf cost less half the clock-reading programs" \
+		"$(near "$(jq .probe_cost.ns_per_call <<<"$j")" \
+			"$(jq '(.bpf_cost.run_ns - .bpf_cost.bound_run_ns / 2) / .bpf_cost.calls' <<<"$j")")" true
+	check "$name: the spread is the other half" \
+		"$(near "$(jq .probe_cost.spread_ns <<<"$j")" \
+			"$(jq '.bpf_cost.bound_run_ns / 2 / .bpf_cost.calls' <<<"$j")")" true
+	check "$name: nothing added" "$(jq .probe_cost.extra_ns <<<"$j")" 0
+	cal=$(jq .probe_cost.ns_per_call <<<"$j")
+	for p in unix_stream_sendmsg tcp_sendmsg:loopback unix_stream_recvmsg; do
+		check "$name: $p: KTIME / timed less the calibration" \
+			"$(near "$(path_field "$j" "$p" ns_per_call_less_probe_cost)" \
+				"$(jq --arg p "$p" --argjson c "$cal" '.paths[] | select(.path == $p) | .ktime_ns / .timed - $c' <<<"$j")")" true
+	done
+	check "$name: unix_stream_sendmsg timed every send" \
+		"$(path_field "$j" unix_stream_sendmsg timed)" "$n"
+	check "$name: below the workload's own time per send" \
+		"$(jq --argjson w "$(grep '^{"pid"' <<<"$out" | jq -s 'map(.unix_send_ns) | add')" \
+			'.paths[] | select(.path == "unix_stream_sendmsg") | .ns_per_call_less_probe_cost * .timed < $w' <<<"$j")" true
+}
+
+# near A B: equal to 6 significant digits, as the JSON prints its doubles.
+near() { jq -n --argjson a "$1" --argjson b "$2" '(($a - $b) | fabs) <= 1e-5 * ([($a | fabs), ($b | fabs), 1] | max)'; }

@@ -59,12 +59,16 @@ unsigned long long cost_window_at(const struct bpf_cost *c,
 	       (period && room ? period * GOLDEN_NS % room : 0);
 }
 
-/* The programs' run time and runs, and the calls traced, all so far. */
-static void take(struct tracer *t, __u64 *run_ns, __u64 *runs, __u64 *calls)
+/*
+ * The programs' run time and runs, the part of the run time that bounds
+ * the calls' timed windows, and the calls traced, all so far.
+ */
+static void take(struct tracer *t, __u64 *run_ns, __u64 *runs, __u64 *calls,
+		 __u64 *bound_ns)
 {
 	struct snapshot s;
 
-	tracer_prog_time(t, run_ns, runs);
+	tracer_prog_time_split(t, run_ns, runs, bound_ns);
 	*calls = 0;
 	if (tracer_read(t, &s, false))
 		return;
@@ -78,28 +82,30 @@ static void open_window(struct bpf_cost *c, struct tracer *t,
 	c->open = true;
 	t->cost_window = c->how == COST_WINDOWS;
 	c->opened_ns = now_ns;
-	take(t, &c->run_ns0, &c->runs0, &c->calls0);
+	take(t, &c->run_ns0, &c->runs0, &c->calls0, &c->bound_ns0);
 }
 
 static void close_window(struct bpf_cost *c, struct tracer *t,
 			 unsigned long long now_ns)
 {
-	__u64 run_ns, runs, calls;
+	__u64 run_ns, runs, calls, bound_ns;
 
 	/* Read before the statistics go off: every run in it was timed. */
-	take(t, &run_ns, &runs, &calls);
+	take(t, &run_ns, &runs, &calls, &bound_ns);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	c->open = false;
 	t->cost_window = false;
 	/* A program's info that could not be read must not make it go back. */
-	if (run_ns < c->run_ns0 || runs < c->runs0 || calls < c->calls0)
+	if (run_ns < c->run_ns0 || runs < c->runs0 || calls < c->calls0 ||
+	    bound_ns < c->bound_ns0)
 		return;
 	c->window_ns += now_ns - c->opened_ns;
 	c->run_ns += run_ns - c->run_ns0;
 	c->runs += runs - c->runs0;
 	c->calls += calls - c->calls0;
+	c->bound_ns += bound_ns - c->bound_ns0;
 }
 
 static bool sysctl_on(void)

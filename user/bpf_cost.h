@@ -47,10 +47,12 @@ struct bpf_cost {
 	unsigned long long period;	/* the period the next window is in */
 	bool open;
 	/* the readings when the open window opened */
-	__u64 run_ns0, runs0, calls0;
+	__u64 run_ns0, runs0, calls0, bound_ns0;
 	/* summed over closed windows (COST_ALWAYS: one, the whole run) */
 	unsigned long long window_ns;
 	__u64 run_ns, runs, calls;
+	/* of run_ns, the programs that open or close a call's timed window */
+	__u64 bound_ns;
 };
 
 /*

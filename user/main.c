@@ -237,6 +237,7 @@ static int print_report(struct run *r, bool final)
 		.counts_only = r->o->counts_only,
 		.time_sample_pct = r->sampling ? r->o->time_sample_pct : 0,
 		.top = r->o->top,
+		.subtract = r->o->subtract,
 	};
 	static struct listener_table listeners;
 	int err;
@@ -765,6 +766,17 @@ int main(int argc, char **argv)
 	r.start_ns = now_ns();
 	start_sampling(&r);
 	cost_start(&r.cost, &r.tracer, o.cost_pct, r.start_ns);
+	/* Known now: with no statistics there is nothing to calibrate from. */
+	if (o.subtract && r.cost.how == COST_NONE) {
+		fprintf(stderr, "udstrace: --subtract-probe-cost: no calibration: %s\n",
+			r.cost.why);
+		if (r.cmd_running) {
+			command_abort(&r.cmd);
+			r.cmd_running = false;
+		}
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
 	fprintf(stderr, "udstrace: tracing %s%s. Hit Ctrl-C to end.\n",
 		what_traced(&o, what, sizeof(what)),
 		o.nr_comms || o.nr_cgroups ? ", filtered by name or cgroup" : "");

@@ -24,7 +24,8 @@
 enum { OPT_BACKEND = 1000, OPT_JSON, OPT_CHECK, OPT_STAGES, OPT_EXPLAIN, OPT_DOT,
        OPT_COUNTS_ONLY, OPT_USAGE, OPT_CGROUP, OPT_FOLDED, OPT_TIME_SAMPLE,
        OPT_PROMETHEUS, OPT_BPF_STATS, OPT_ADVISE, OPT_CALIBRATE, OPT_SIZES,
-       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP, OPT_BY_CGROUP, OPT_LISTENERS };
+       OPT_PATTERN, OPT_COST_SAMPLE, OPT_TOP, OPT_BY_CGROUP, OPT_LISTENERS,
+       OPT_SUBTRACT };
 
 const char *argp_program_version = "udstrace " UDSTRACE_VERSION " (commit " UDSTRACE_COMMIT ")";
 const char *argp_program_bug_address = NULL;
@@ -40,7 +41,7 @@ static const char doc[] =
 "                 --stages [--explain] [--dot FILE]\n"
 "                 [--folded FILE]] [--backend NAME] [--check]\n"
 "                [--prometheus [ADDR:]PORT [--bpf-stats]] [--advise]\n"
-"                [--cost-sample PCT]\n"
+"                [--cost-sample PCT] [--subtract-probe-cost]\n"
 "                [-- COMMAND [ARGS]]\n"
 "       udstrace --calibrate [--sizes LIST] [--pattern stream|rr] [--backend NAME]\n"
 "\v"
@@ -116,6 +117,7 @@ static const struct argp_option options[] = {
 	{ "counts-only", OPT_COUNTS_ONLY, NULL, 0, "Count calls and bytes only, time nothing: the cheapest mode", 0 },
 	{ "time-sample", OPT_TIME_SAMPLE, "PCT", 0, "Exact counts, but time calls only in windows covering PCT% (1 to 100) of the run: the tracepoint backend's syscall tracepoints are attached only then. 100 times every call. --prometheus defaults to 10", 0 },
 	{ "cost-sample", OPT_COST_SAMPLE, "PCT", 0, "Measure what udstrace's BPF programs cost with the kernel's BPF statistics on for PCT% (0 to 100) of the run, default 5; 0 does not measure", 0 },
+	{ "subtract-probe-cost", OPT_SUBTRACT, NULL, 0, "In the final report, take the per-call cost of udstrace's own BPF programs inside the timed window (calibrated in this run from the kernel's BPF statistics, and printed) off each path's average time per call", 0 },
 	{ "stages", OPT_STAGES, NULL, 0, "Also count and time the stages along each path (costs more)", 0 },
 	{ "explain", OPT_EXPLAIN, NULL, 0, "With the stages, say what the kernel does in each (implies --stages)", 0 },
 	{ "dot", OPT_DOT, "FILE", 0, "Write the send paths' stages as a Graphviz graph (implies --stages)", 0 },
@@ -322,6 +324,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_percent(arg, 0, 100, &o->cost_pct))
 			return usage_error("invalid --cost-sample '%s': want a whole percentage from 0 to 100", arg);
 		break;
+	case OPT_SUBTRACT:
+		o->subtract = true;
+		break;
 	case OPT_EXPLAIN:
 		o->stages = o->explain = true;
 		break;
@@ -443,6 +448,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 				     o->interval_s || o->stages || o->counts_only ||
 				     o->time_sample_set || o->check))
 			return usage_error("--calibrate runs its own traffic: it takes only --sizes, --pattern, --backend, --json and -v");
+		if (o->subtract && (o->counts_only || o->prometheus || o->calibrate))
+			return usage_error("--subtract-probe-cost is for a run's final report of times per call: not with --counts-only, --prometheus or --calibrate");
+		if (o->subtract && o->backend == BACKEND_KMOD)
+			return usage_error("--subtract-probe-cost needs a BPF backend: the kmod backend runs no BPF programs to calibrate from");
+		if (o->subtract && !o->cost_pct)
+			return usage_error("--subtract-probe-cost calibrates from the BPF statistics: not with --cost-sample 0");
 		if (o->advise && (o->counts_only || o->prometheus || o->backend == BACKEND_KMOD))
 			return usage_error("--advise needs the time of every send, at the end of a run: not with --counts-only, --prometheus or the kmod backend");
 		break;

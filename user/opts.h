@@ -33,6 +33,7 @@ struct opts {
 	bool time_sample_set;	/* --time-sample was given */
 	bool time_sample_default; /* --prometheus's own: said nothing of it */
 	int cost_pct;		/* --cost-sample: 0 to 100 */
+	bool subtract;		/* --subtract-probe-cost */
 	bool explain;		/* --explain: a sentence per stage */
 	const char *dot;	/* --dot FILE: Graphviz picture of the send paths */
 	const char *folded;	/* --folded FILE: the stages as folded stacks */

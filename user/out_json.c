@@ -25,6 +25,7 @@ static void json_path(struct json *j, const struct report *r, int p)
 		json_null(j, "min_ns");
 		json_null(j, "max_ns");
 	}
+	json_less_probe_cost(j, r, s->ktime_ns, s->timed);
 	json_u64(j, "missed", r->snap->missed[p]);
 	json_array_start(j, "hist_log2_ns");
 	for (int i = 0; i < HIST_SLOTS; i++)
@@ -57,6 +58,8 @@ void out_json(FILE *f, const struct report *r)
 		out_stages_cost_json(&j, r);
 	if (r->cost)
 		out_cost_json(&j, r);
+	if (r->cost && r->subtract)
+		out_probe_cost_json(&j, r);
 	json_array_start(&j, "paths");
 	for (int p = 0; p < NR_PATHS; p++)
 		json_path(&j, r, p);

@@ -34,7 +34,8 @@ static size_t shown(const struct report *r)
 	return r->owners->n < (size_t)r->top ? r->owners->n : (size_t)r->top;
 }
 
-static void print_counts(FILE *f, const struct owner_stats *s)
+static void print_counts(FILE *f, const struct report *r,
+			 const struct owner_stats *s)
 {
 	char calls[FMT_LEN], errs[FMT_LEN], bytes[FMT_LEN] = "-";
 	char kt[FMT_LEN] = "-", avg[FMT_LEN] = "-";
@@ -47,6 +48,7 @@ static void print_counts(FILE *f, const struct owner_stats *s)
 		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
 		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
 	}
+	avg_less_probe_cost(avg, sizeof(avg), r, s->ktime_ns, s->timed);
 	fprintf(f, " %11s %7s %10s %10s %9s\n", calls, errs, bytes, kt, avg);
 }
 
@@ -82,26 +84,28 @@ void out_owners_table(FILE *f, const struct report *r)
 		"KTIME", "AVG");
 	for (size_t i = 0; i < shown(r); i++) {
 		print_who(f, r, &r->owners->row[i]);
-		print_counts(f, &r->owners->row[i].s);
+		print_counts(f, r, &r->owners->row[i].s);
 	}
 	left_out(r, &l);
 	if (l.rows) {
 		snprintf(rows, sizeof(rows), "(%zu more rows)", l.rows);
 		fprintf(f, "%-*s", r->breakdown == BREAKDOWN_CGROUP ? 51 : 47, rows);
-		print_counts(f, &l.s);
+		print_counts(f, r, &l.s);
 	}
 	if (r->owners->evicted)
 		fprintf(f, "WARNING: %llu %s rows were evicted from the kernel's map of %u (least recently used first): their calls are missing above, though not from the summary\n",
 			r->owners->evicted, kind, r->owners_max);
 }
 
-static void json_counts(struct json *j, const struct owner_stats *s)
+static void json_counts(struct json *j, const struct report *r,
+			const struct owner_stats *s)
 {
 	json_u64(j, "calls", s->calls);
 	json_u64(j, "errors", s->errors);
 	json_u64(j, "bytes", s->bytes);
 	json_u64(j, "ktime_ns", s->ktime_ns);
 	json_u64(j, "timed", s->timed);
+	json_less_probe_cost(j, r, s->ktime_ns, s->timed);
 }
 
 void out_owners_json(struct json *j, const struct report *r)
@@ -131,13 +135,13 @@ void out_owners_json(struct json *j, const struct report *r)
 			json_u64(j, "tgid", o->k.id);
 			json_str(j, "comm", comm);
 		}
-		json_counts(j, &o->s);
+		json_counts(j, r, &o->s);
 		json_object_end(j);
 	}
 	json_array_end(j);
 	left_out(r, &l);
 	json_object_start(j, cg ? "cgroups_left_out" : "processes_left_out");
 	json_u64(j, "rows", l.rows);
-	json_counts(j, &l.s);
+	json_counts(j, r, &l.s);
 	json_object_end(j);
 }

@@ -38,6 +38,7 @@ static void print_row(FILE *f, const struct report *r, int p)
 		fmt_ns(kt, sizeof(kt), (double)s->ktime_ns);
 		fmt_ns(avg, sizeof(avg), (double)s->ktime_ns / s->timed);
 	}
+	avg_less_probe_cost(avg, sizeof(avg), r, s->ktime_ns, s->timed);
 	/* Extremes the backend cannot tell for this span stay "-". */
 	if (s->timed && extremes_known(s)) {
 		fmt_ns(mn, sizeof(mn), (double)s->min_ns);
@@ -128,6 +129,8 @@ void out_table(FILE *f, const struct report *r)
 		out_stages_cost(f, r);
 	if (r->cost)
 		out_cost(f, r);
+	if (r->cost && r->subtract)
+		out_probe_cost(f, r);
 	if (r->listeners)
 		out_listeners_table(f, r->listeners);
 	for (int p = 0; p < NR_PATHS; p++)

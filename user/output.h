@@ -30,6 +30,23 @@ void out_stages_cost_json(struct json *j, const struct report *r);
 /* Every final report: what our BPF programs cost per traced call. */
 void out_cost(FILE *f, const struct report *r);
 void out_cost_json(struct json *j, const struct report *r);
+/*
+ * --subtract-probe-cost: the calibration's line; a time per call
+ * (@ktime_ns over @timed) less it: 0; or why there is no such figure,
+ * and 1 where it would be negative, -1 otherwise.
+ */
+void out_probe_cost(FILE *f, const struct report *r);
+void out_probe_cost_json(struct json *j, const struct report *r);
+int probe_cost_less(const struct report *r, unsigned long long ktime_ns,
+		    unsigned long long timed, double *ns, const char **why);
+/*
+ * The same for a row of the final report, where it is asked for: an AVG
+ * cell, or the JSON row's ns_per_call_less_probe_cost and its reason.
+ */
+void avg_less_probe_cost(char *avg, size_t len, const struct report *r,
+			 unsigned long long ktime_ns, unsigned long long timed);
+void json_less_probe_cost(struct json *j, const struct report *r,
+			  unsigned long long ktime_ns, unsigned long long timed);
 int out_dot(const char *path, const struct report *r);
 /* --folded FILE: the stage trees as folded stacks, exclusive ns. */
 int out_folded(const char *path, const struct report *r);

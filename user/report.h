@@ -28,6 +28,7 @@ struct report {
 	const struct advice *advice;	/* --advise, on the final report */
 	/* the final report: what our BPF programs cost; else NULL */
 	const struct bpf_cost *cost;
+	bool subtract;			/* --subtract-probe-cost */
 	/* -P, --by-cgroup: the rows, sorted; NULL without */
 	const struct owners *owners;
 	enum breakdown breakdown;

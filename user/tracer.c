@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "path_progs.h"
 #include "paths.h"
 #include "tracer.h"
 
@@ -139,11 +140,34 @@ const struct stage_choice *tracer_stage(const struct tracer *t, int row,
 	return &t->stage[t->choice[row].backend][stage];
 }
 
-void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs)
+/*
+ * Does @prog open or close a call's timed window: the syscall tracepoints,
+ * or a path function's entry or exit program? Its clock read splits its
+ * run time: some of it falls inside the window, some outside.
+ */
+static bool prog_bounds_call(struct bpf_object *obj, struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	if (!strcmp(name, "sys_enter") || !strcmp(name, "sys_exit"))
+		return true;
+	for (int p = 0; p < NR_PATHS; p++)
+		if (prog == path_prog(obj, p, "entry") ||
+		    prog == path_prog(obj, p, "exit") ||
+		    prog == path_extra_prog(obj, p, "entry") ||
+		    prog == path_extra_prog(obj, p, "exit"))
+			return true;
+	return false;
+}
+
+void tracer_prog_time_split(const struct tracer *t, __u64 *run_ns,
+			    __u64 *runs, __u64 *bound_ns)
 {
 	struct bpf_program *prog;
 
 	*run_ns = *runs = 0;
+	if (bound_ns)
+		*bound_ns = 0;
 	for (int k = 0; k < NR_BACKENDS; k++) {
 		if (!t->started[k] || !t->obj[k].bpf)
 			continue;
@@ -156,8 +180,15 @@ void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs)
 				continue;
 			*run_ns += info.run_time_ns;
 			*runs += info.run_cnt;
+			if (bound_ns && prog_bounds_call(t->obj[k].bpf, prog))
+				*bound_ns += info.run_time_ns;
 		}
 	}
+}
+
+void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs)
+{
+	tracer_prog_time_split(t, run_ns, runs, NULL);
 }
 
 /* Starts each chosen backend once; on failure, the failing one in @failed. */

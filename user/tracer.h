@@ -90,6 +90,13 @@ void tracer_stop(struct tracer *t);
  * many runs: needs kernel.bpf_stats_enabled, which --stages turns on.
  */
 void tracer_prog_time(const struct tracer *t, __u64 *run_ns, __u64 *runs);
+/*
+ * The same, and in @bound_ns the part of the programs that open or close
+ * a call's timed window (sys_enter and sys_exit, a path function's entry
+ * and exit programs), which their clock reads split across its edges.
+ */
+void tracer_prog_time_split(const struct tracer *t, __u64 *run_ns,
+			    __u64 *runs, __u64 *bound_ns);
 /* How @row's backend sees @stage (valid after tracer_start with stages). */
 const struct stage_choice *tracer_stage(const struct tracer *t, int row,
 					enum stage stage);

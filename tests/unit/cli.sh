@@ -84,6 +84,22 @@ usage "cost-sample 101" 2 "invalid --cost-sample '101': want a whole percentage 
 usage "cost-sample -1" 2 "invalid --cost-sample '-1': want a whole percentage from 0 to 100" --cost-sample -1
 usage "cost-sample 5%" 2 "invalid --cost-sample '5%': want a whole percentage from 0 to 100" --cost-sample 5%
 usage "cost-sample empty" 2 "invalid --cost-sample '': want a whole percentage from 0 to 100" --cost-sample ''
+# --subtract-probe-cost where nothing could calibrate it, or nothing shows
+# a time per call: one line, exit 2, before anything is traced.
+for args in "--cost-sample 0" "--backend kmod"; do
+	case $args in
+	--cost*) line="udstrace: --subtract-probe-cost calibrates from the BPF statistics: not with --cost-sample 0" ;;
+	*) line="udstrace: --subtract-probe-cost needs a BPF backend: the kmod backend runs no BPF programs to calibrate from" ;;
+	esac
+	read -r -a a <<<"$args"
+	one_line "subtract-probe-cost $args" 2 "$line" --subtract-probe-cost "${a[@]}" -- true
+done
+for args in --counts-only "--prometheus 9" --calibrate; do
+	read -r -a a <<<"$args"
+	one_line "subtract-probe-cost $args" 2 \
+		"udstrace: --subtract-probe-cost is for a run's final report of times per call: not with --counts-only, --prometheus or --calibrate" \
+		--subtract-probe-cost "${a[@]}"
+done
 usage "time-sample and counts-only" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --time-sample 10 --counts-only
 usage "time-sample and stages" 2 "--time-sample excludes --counts-only and --stages (they time everything or nothing)" --stages --time-sample 10
 usage "empty dot file" 2 "--dot needs a file name" --dot ""

@@ -59,6 +59,10 @@ run fentry --backend fentry -- $W
 run kprobe --backend kprobe -- $W
 run counts-fentry --backend fentry --counts-only -- $W
 run counts-tracepoint --backend tracepoint --counts-only -- $W
+# --subtract-probe-cost: which programs bound the timed window differs
+# per backend (sys_enter/sys_exit, fentry/fexit, kprobe/kretprobe).
+run subtract-fentry --backend fentry --cost-sample 100 --subtract-probe-cost -- $W
+run subtract-kprobe --backend kprobe --cost-sample 100 --subtract-probe-cost -- $W
 
 # Two instances at once on one process: fentry and kprobe must agree. The
 # TCP reader sleeps in read() 300 ms or more (-r), which both must time.

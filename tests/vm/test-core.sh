@@ -74,6 +74,10 @@ results() {
 		counted "$k" "$b" check_counts "vm $k $c" "$(result "$c")" $M $N $((N * S)) $K $((K * S))
 		counted "$k" "$b" check "vm $k $c: nothing timed" "$(jq '[.paths[].timed] | add' <<<"$(final "$c")")" 0
 	done
+	for b in fentry kprobe; do
+		check "vm $k subtract-$b: exit status" "$(result "subtract-$b-status")" 0
+		check_subtract "vm $k subtract-$b" "$(result "subtract-$b")" $N
+	done
 	# fentry and kprobe on one process at once: both exact, both ended
 	# well, and both timed the TCP reader's read() that the workload saw
 	# sleep 300 ms or more, within the workload's own time for its calls.
