@@ -93,6 +93,26 @@ grep -q '^ADVICE: TCP connections by kernel time per second' <<<"$text" &&
 grep -Eq '^127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+ .* 4,000 +100 B rr .*\((calibration|this run)\) .* - +rates\[[0-9]+\] -> rates\[[0-9]+\]$' <<<"$text" &&
 	pass "advise: the table's row" || fail "advise: the table's row" "$(grep -A3 ^ADVICE <<<"$text")"
 
+# --top N caps each table as it does -P's and -S's: N rows, then one line
+# with the sends, kernel time and saving of the rest. The JSON keeps every
+# row, as -S's does.
+for top in 1 2; do
+	text=$(timeout 120 "$UDSTRACE" --advise --top $top -- "$RATES" -t tcp -n 20 2>/dev/null)
+	conns=$(sed -n '/^CONNECTION /,/^$/p' <<<"$text")
+	# The workload's sends past the first N: 440 and 40, no thousands separator.
+	rest=$(grep '^{"transport":"tcp"' <<<"$text" | jq --argjson n $top '[.conns[$n:][].sends] | add')
+	check "advise --top $top: the connection rows shown" "$(grep -c '^127\.0\.0\.1:' <<<"$conns")" $top
+	grep -Eq "^\($((3 - top)) more connections?\) +[0-9.]+ [mun]?s/s +$rest +[0-9.]+ [mun]?s/s\$" <<<"$conns" &&
+		pass "advise --top $top: a line sums the rest's sends ($rest) and saving" ||
+		fail "advise --top $top: a line sums the rest's sends ($rest) and saving" "$conns"
+	check "advise --top $top: the process row" \
+		"$(sed -n '/^PROCESS /,/^$/p' <<<"$text" | grep -c '^rates\[')" 1
+done
+out=$(timeout 120 "$UDSTRACE" --advise --top 1 --json -- "$RATES" -t tcp -n 20 2>/dev/null)
+check "advise --top 1: the JSON has every connection" \
+	"$(final_object <<<"$out" | jq -c '[.advice[].sends]')" \
+	"$(grep '^{"transport":"tcp"' <<<"$out" | jq -c '[.conns[].sends]')"
+
 # Blockers: a connection into another network namespace over veth. Both
 # ends are traced (the server is a child of the traced command), so the
 # peer is on this host, but not in this namespace: netns, and nothing else.
