@@ -9,6 +9,7 @@
 #include "calibrate.h"
 #include "conns.h"
 #include "fmt.h"
+#include "opts.h"
 
 static void input_from_path(struct adv_input *in, const struct snapshot *s,
 			    int send, int recv)
@@ -470,15 +471,46 @@ static const char *who(const struct adv_input *in, bool conn, char *buf, size_t 
 	return buf;
 }
 
+/*
+ * The rows --top left out, summed in one line: their kernel time, sends
+ * and the saving of those that have a UDS cost to compare with.
+ */
+static void table_rest(FILE *f, const struct adv_row *rows, int from, int nr,
+		       int width, bool conn)
+{
+	char b[3][FMT_LEN], name[64], saving[32] = "-";
+	double kt = 0, save = 0;
+	__u64 sends = 0;
+	bool any = false;
+
+	for (int i = from; i < nr; i++) {
+		kt += rows[i].ktime_per_s;
+		sends += rows[i].in->sends;
+		if (rows[i].uds) {
+			save += rows[i].saving_per_s;
+			any = true;
+		}
+	}
+	snprintf(name, sizeof(name), "(%d more %s%s)", nr - from,
+		 conn ? "connection" : "process", nr - from > 1 ? (conn ? "s" : "es") : "");
+	if (any)
+		snprintf(saving, sizeof(saving), "%s/s", fmt_ns(b[2], FMT_LEN, save));
+	fprintf(f, "%-*s %8s/s %10s %7s %-6s %16s %-34s %s\n", width, name,
+		fmt_ns(b[0], FMT_LEN, kt), fmt_count(b[1], FMT_LEN, sends),
+		"", "", "", "", saving);
+}
+
+/* The first @top of @nr rows, and a line for the rest. */
 static void table_rows(FILE *f, const char *title, const struct adv_row *rows,
-		       int nr, int width, bool conn, bool per_conn)
+		       int nr, int top, int width, bool conn, bool per_conn)
 {
 	char b[6][FMT_LEN], bl[64], src[80], w[2 * ADV_NAME_LEN + 8];
+	int shown = nr < top ? nr : top;
 
 	fprintf(f, "%-*s %10s %10s %7s %-6s %16s %-34s %-22s %-15s%s\n", width, title,
 		"KTIME/S", "SENDS", "SIZE", "PATTERN", "TCP/SEND", "UDS/SEND (SOURCE)",
 		"SAVING/S", "BLOCKERS", per_conn ? (conn ? " CLIENT -> SERVER" : " TALKS TO") : "");
-	for (int i = 0; i < nr; i++) {
+	for (int i = 0; i < shown; i++) {
 		const struct adv_row *r = &rows[i];
 
 		if (r->uds)
@@ -509,25 +541,31 @@ static void table_rows(FILE *f, const char *title, const struct adv_row *rows,
 		else
 			fprintf(f, "%s\n", bl);
 	}
+	if (nr > shown)
+		table_rest(f, rows, shown, nr, width, conn);
 }
 
-void out_advice_table(FILE *f, const struct advice *a)
+void out_advice_table(FILE *f, const struct advice *a, int top)
 {
 	int width = 24;
 
-	for (int i = 0; i < a->nr_rows; i++)
+	/* 0: a report made without --top */
+	if (top <= 0)
+		top = DEFAULT_TOP;
+	for (int i = 0; i < a->nr_rows && i < top; i++)
 		if ((int)strlen(a->rows[i].in->name) > width)
 			width = strlen(a->rows[i].in->name);
 	if (a->per_conn) {
 		fprintf(f, "\nADVICE: TCP connections by kernel time per second, and what a Unix socket would save\n");
-		table_rows(f, "CONNECTION", a->rows, a->nr_rows, width, true, true);
+		table_rows(f, "CONNECTION", a->rows, a->nr_rows, top, width, true, true);
 		if (a->nr_proc_rows) {
 			fprintf(f, "\n");
-			table_rows(f, "PROCESS", a->proc_rows, a->nr_proc_rows, width, false, true);
+			table_rows(f, "PROCESS", a->proc_rows, a->nr_proc_rows, top, width, false,
+				   true);
 		}
 	} else {
 		fprintf(f, "\nADVICE: loopback TCP by kernel time per second, and what a Unix socket would save\n");
-		table_rows(f, "TRAFFIC", a->rows, a->nr_rows, width, false, false);
+		table_rows(f, "TRAFFIC", a->rows, a->nr_rows, top, width, false, false);
 		fprintf(f, "(per path: the kmod backend keeps no per-connection rows)\n");
 	}
 	if (!a->nr_rows)

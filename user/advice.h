@@ -65,7 +65,8 @@ void advice_this_run(struct advice *a, const struct snapshot *s);
  */
 int advice_finish(struct advice *a, const char *kernel, enum backend_kind backend);
 
-void out_advice_table(FILE *f, const struct advice *a);
+/* The tables: the first @top rows of each, and a line that sums the rest. */
+void out_advice_table(FILE *f, const struct advice *a, int top);
 void out_advice_json(struct json *j, const struct advice *a);
 
 #endif /* UDSTRACE_ADVICE_H */

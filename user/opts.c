@@ -107,7 +107,7 @@ static const char doc[] =
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Trace for SECONDS (0.01 to a year), then print the total", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print a table every SECONDS (0.01 to a year) as well", 0 },
-	{ "top", OPT_TOP, "N", 0, "Show at most N rows (1 to 10000, default 20): of -P and --by-cgroup (then a line sums the rest), and with -i on a terminal, of a live view refreshed in place", 0 },
+	{ "top", OPT_TOP, "N", 0, "Show at most N rows (1 to 10000, default 20): of -P, --by-cgroup, -S and --advise (then a line sums the rest), and with -i on a terminal, of a live view refreshed in place", 0 },
 	{ "pid", 'p', "PID", 0, "Trace only process PID (its tgid); repeatable, up to 64", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace only threads named COMM, exactly (1 to 15 bytes); repeatable, up to 64", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only the cgroup v2 directory PATH and its descendants; repeatable, up to 8", 0 },

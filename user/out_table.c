@@ -156,7 +156,7 @@ void out_table(FILE *f, const struct report *r)
 		}
 	}
 	if (r->advice)
-		out_advice_table(f, r->advice);
+		out_advice_table(f, r->advice, r->top);
 	fputc('\n', f);
 	fflush(f);
 }

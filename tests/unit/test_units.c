@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "advice.h"
 #include "advise.h"
 #include "calibrate.h"
 #include "bpf_cost.h"
@@ -1045,6 +1046,86 @@ static void test_advise(void)
 		  "netns,remote-clients");
 }
 
+/* The line of out_advice_table's output that starts with @start, "" if none. */
+static const char *line_of(const char *text, const char *start, char *buf, size_t len)
+{
+	const char *p = text;
+
+	buf[0] = '\0';
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, start, strlen(start))) {
+			snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+			break;
+		}
+	}
+	return buf;
+}
+
+/*
+ * --top N caps each --advise table as it does -P's and -S's: the first N
+ * rows, and a line that sums the sends, kernel time and saving of the rest.
+ */
+static void test_advice_top(void)
+{
+	static struct advice a;
+	char *text = NULL, line[512];
+	size_t len = 0;
+	FILE *f;
+
+	/* 100 B request-response, 4 s of run; UDS 3,000 ns a send. */
+	memset(&a, 0, sizeof(a));
+	a.per_conn = true;
+	a.in[0] = adv_in("busy", 1000, 10000, 1000);	/* 2.50 ms/s, saves 1.75 ms/s */
+	a.in[1] = adv_in("mid", 100, 10000, 100);	/* 250 us/s, saves 175 us/s */
+	a.in[2] = adv_in("slow", 10, 10000, 10);	/* 25.0 us/s, saves 17.5 us/s */
+	a.nr_in = 3;
+	a.refs[0] = (struct adv_ref){ .source = ADV_CALIBRATION, .bucket = 6,
+				      .pattern = ADV_RR, .ns_per_send = 3000 };
+	a.nr_refs = 1;
+	a.nr_rows = adv_rank(a.in, a.nr_in, a.refs, a.nr_refs, 4.0, a.rows);
+
+	f = open_memstream(&text, &len);
+	out_advice_table(f, &a, 1);
+	fclose(f);
+	CHECK_INT("advice --top 1: the first row", !!*line_of(text, "busy ", line, sizeof(line)), 1);
+	CHECK_INT("advice --top 1: not the second", !!*line_of(text, "mid ", line, sizeof(line)), 0);
+	CHECK_INT("advice --top 1: nor the third", !!*line_of(text, "slow ", line, sizeof(line)), 0);
+	/* 110 sends, 275 us/s of kernel time, 110 x 7,000 ns / 4 s saved. */
+	CHECK_STR("advice --top 1: the rest summed",
+		  line_of(text, "(2 more", line, sizeof(line)),
+		  "(2 more connections)       275 us/s        110                                                                    192 us/s");
+	free(text);
+
+	text = NULL;
+	f = open_memstream(&text, &len);
+	out_advice_table(f, &a, 2);
+	fclose(f);
+	CHECK_INT("advice --top 2: the second row", !!*line_of(text, "mid ", line, sizeof(line)), 1);
+	CHECK_STR("advice --top 2: the third summed",
+		  line_of(text, "(1 more", line, sizeof(line)),
+		  "(1 more connection)       25.0 us/s         10                                                                    17.5 us/s");
+	free(text);
+
+	/* No UDS cost for any row left out: no saving to sum. */
+	a.nr_rows = adv_rank(a.in, a.nr_in, a.refs, 0, 4.0, a.rows);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	out_advice_table(f, &a, 2);
+	fclose(f);
+	CHECK_STR("advice --top 2 without a UDS cost: no saving",
+		  line_of(text, "(1 more", line, sizeof(line)),
+		  "(1 more connection)       25.0 us/s         10                                                                    -");
+	free(text);
+
+	text = NULL;
+	f = open_memstream(&text, &len);
+	out_advice_table(f, &a, 3);
+	fclose(f);
+	CHECK_INT("advice --top 3: all rows", !!*line_of(text, "slow ", line, sizeof(line)), 1);
+	CHECK_INT("advice --top 3: nothing left out", !!strstr(text, " more connection"), 0);
+	free(text);
+}
+
 static void test_calibration(void)
 {
 	struct calib_entry e = { .size = 100, .pattern = ADV_RR, .rounds = 5, .sends = 20000,
@@ -1469,6 +1550,7 @@ int main(int argc, char **argv)
 	test_maxactive();
 	test_sampler();
 	test_advise();
+	test_advice_top();
 	test_calibration();
 	test_cost_decide();
 	test_cost_windows();

@@ -5,8 +5,11 @@
 # goes out as "@@BACKEND-CASE ..." lines for the host to check
 # (tests/conns.sh), udstrace's stderr behind "#"; what the kernel has as
 # "@@kernel-*" lines. A run that outlives its deadline prints
-# "@@timeout WHAT", with where each task was, and is killed.
+# "@@timeout WHAT", with where each task was, and is killed. Then
+# --advise against the same traffic over AF_UNIX (tests/advise.sh):
+# three tries per backend of tests/rates.c, ROUNDS rounds ($1).
 RUN_DEADLINE=120
+ADVISE_ROUNDS=${1:-100}
 
 . ./guest-dmesg.sh # dmesg_begin, dmesg_end
 . ./guest-deadline.sh # run_deadline, udstrace_run
@@ -30,5 +33,18 @@ for b in fentry kprobe tracepoint; do
 	run "$b-block" --backend $b -- ./connwork block 300
 	run "$b-pingpong" --backend $b -- ./connwork pingpong 20
 done
+# Each try's --advise run calibrates into an empty cache: under TCG the
+# cost of a call follows the host's load, so the UDS cost is measured
+# seconds before the UDS run it is held against, not minutes.
+export UDSTRACE_CALIBRATION_DIR=/tmp/calibration
+t0=$(date +%s)
+for b in fentry kprobe tracepoint; do
+	for try in 1 2 3; do
+		rm -rf "$UDSTRACE_CALIBRATION_DIR"
+		run "$b-advise-tcp-$try" --backend $b --advise -- ./rates -t tcp -n "$ADVISE_ROUNDS"
+		run "$b-advise-unix-$try" --backend $b -- ./rates -t unix -n "$ADVISE_ROUNDS"
+	done
+done
+echo "# advise: $(($(date +%s) - t0)) s in the guest for 3 backends, 3 tries of $ADVISE_ROUNDS rounds"
 dmesg_end
 echo "@@end"
