@@ -85,7 +85,7 @@ udstrace_run() {
 		run_deadline "$RUN_DEADLINE" ./udstrace --json "$@" >/tmp/out 2>/tmp/err
 		st=$?
 		[ $st = 137 ] || break
-		killall -9 workload connwork 2>/dev/null
+		killall -9 workload connwork rates 2>/dev/null
 		if [ $try = 2 ]; then
 			echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, twice, killed"
 			break
