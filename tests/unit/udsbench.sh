@@ -117,8 +117,10 @@ check "duration: exit status" "$?" 0
 check "duration: send_calls match count" "$(jq -r '(.count > 0) and
 	.send_calls == (if .mode == "latency" then 2 else 1 end) * .count' <<<"$rows" | sort -u)" true
 # The last message may leave just before the deadline and arrive at once.
-check "duration: about 0.2 s per run" \
-	"$(jq -r '.elapsed_ns >= 1.9e8 and .elapsed_ns < 1e9' <<<"$rows" | sort -u)" true
+# The upper bound says the run ended on its duration, not on a count: a
+# shared machine under load can stretch 0.2 s a long way, so it is generous.
+check "duration: at least 0.2 s per run, ended by the deadline" \
+	"$(jq -r '.elapsed_ns >= 1.9e8 and .elapsed_ns < 5e9' <<<"$rows" | sort -u)" true
 
 # The table: units in the headers, under 100 columns, a ratio per row.
 out=$("$UDSBENCH" --sizes 100,1000 --count 100)
