@@ -26,6 +26,13 @@ hang_report() {
 			sed 's/^/# hang:    /' "$t/stack" 2>/dev/null
 		done
 	done
+	# The sockets' queues and timers (a reader waiting on a TCP socket:
+	# is the data in the writer's send queue, with a retransmit due?),
+	# and whether each CPU still takes its timer interrupts and softirqs.
+	sed 's/^/# hang: tcp: /' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+	sed 's/^/# hang: unix: /' /proc/net/unix 2>/dev/null
+	grep -E 'LOC|RES|CAL' /proc/interrupts | sed 's/^/# hang: irq: /'
+	sed 's/^/# hang: softirq: /' /proc/softirqs
 	# Blocked (D) tasks' stacks, as the kernel prints them. The log before
 	# is kept for dmesg_end (guest-dmesg.sh), which would take the dump's
 	# "Call Trace" lines for a kernel problem.
