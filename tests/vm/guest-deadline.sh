@@ -6,12 +6,13 @@
 #   run_deadline SECS CMD...   runs CMD (stdin, stdout and stderr as given);
 #                              its exit status, or 137 after SECS seconds
 #                              (each task's state, wchan, syscall and kernel
-#                              stack, then the kernel's view of all blocked
-#                              tasks, go to stderr as "# hang:" lines first)
+#                              stack, the sockets, the CPUs' interrupts and
+#                              the kernel's view of all blocked tasks go to
+#                              stderr as "# hang:" lines first)
 #   udstrace_run NAME ARGS...  one udstrace run, with RUN_DEADLINE (below)
 
-# hang_report: what every process other than the guest's own shell and
-# kernel threads is doing, from /proc.
+# hang_report: what every process but the kernel threads is doing, from
+# /proc, and the state of the sockets and CPUs.
 # shellcheck disable=SC3043 # busybox ash has local, as every guest shell here
 hang_report() {
 	local d t cmd
@@ -97,9 +98,12 @@ udstrace_run() {
 			echo "@@timeout $name: udstrace still running after $RUN_DEADLINE s, twice, killed"
 			break
 		fi
-		# Once is reported (the host prints it), with where every task
-		# was, and the case runs again: TCG on a loaded host has stalled
-		# a guest for minutes, a real hang stalls it again.
+		# Once is reported (the host prints a WARN), with where every
+		# task was, and the case runs again. In CI a loopback TCP
+		# connection of connwork's has stalled for the whole deadline
+		# under 6.1 and TCG (its reader asleep in tcp_recvmsg, its
+		# writer done) and the retry passed; a hang of udstrace's own
+		# would come back.
 		echo "@@hung-once $name: udstrace still running after $RUN_DEADLINE s, killed and run again"
 		grep -v '^libbpf:' /tmp/err | sed "s/^/# $name (first try): /"
 		try=2
