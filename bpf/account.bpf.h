@@ -97,31 +97,34 @@ static __always_inline struct owner_stats *owner_current(__u32 path)
 
 /*
  * Unlike the per-CPU stats, an owner's counters are shared by every
- * CPU, so the adds are atomic whatever the program type.
+ * CPU, so the adds are atomic whatever the program type. The entry is
+ * returned, for owner_time() to take without a second lookup.
  */
-static __always_inline void owner_call(__u32 path, long ret)
+static __always_inline struct owner_stats *owner_call(__u32 path, long ret)
 {
 	struct owner_stats *o;
 
 	if (breakdown == BREAKDOWN_NONE)
-		return;
+		return NULL;
 	o = owner_current(path);
 	if (!o)
-		return;
+		return NULL;
 	__sync_fetch_and_add(&o->calls, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&o->errors, 1);
 	else if (ret > 0)
 		__sync_fetch_and_add(&o->bytes, ret);
+	return o;
 }
 
-static __always_inline void owner_time(__u32 path, __u64 ns)
+/* @o: what owner_call() returned for this call, or NULL to look it up. */
+static __always_inline void owner_time(__u32 path, struct owner_stats *o,
+				       __u64 ns)
 {
-	struct owner_stats *o;
-
 	if (breakdown == BREAKDOWN_NONE)
 		return;
-	o = owner_current(path);
+	if (!o)
+		o = owner_current(path);
 	if (!o)
 		return;
 	__sync_fetch_and_add(&o->ktime_ns, ns);
@@ -137,31 +140,37 @@ static __always_inline void account_drop(__u32 path)
 		STAT_ADD(&s->dropped, 1);
 }
 
-static __always_inline void account_call(__u32 path, long ret)
+/*
+ * Returns the call's -P/--by-cgroup entry (NULL without one), which its
+ * account_time() takes, so a call looks it up once.
+ */
+static __always_inline struct owner_stats *account_call(__u32 path, long ret)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
+	struct owner_stats *o = owner_call(path, ret);
 
-	owner_call(path, ret);
 	if (!s)
-		return;
+		return o;
 	STAT_ADD(&s->calls, 1);
 	if (ret < 0)
 		STAT_ADD(&s->errors, 1);
 	else if (ret > 0)
 		STAT_ADD(&s->bytes, ret);
+	return o;
 }
 
 /*
- * @blocked, @runq: the parts of @ns the task spent off-CPU asleep, and
+ * @o: what account_call() returned for this call, or NULL (not counted
+ * here): then it is looked up. @blocked, @runq: the parts of @ns the task spent off-CPU asleep, and
  * runnable waiting for a CPU (0 when not known).
  */
-static __always_inline void account_time(__u32 path, __u64 ns, __u64 blocked,
-					 __u64 runq)
+static __always_inline void account_time(__u32 path, struct owner_stats *o,
+					 __u64 ns, __u64 blocked, __u64 runq)
 {
 	struct path_stats *s = bpf_map_lookup_elem(&stats, &path);
 	struct path_extremes *x = bpf_map_lookup_elem(&extremes, &path);
 
-	owner_time(path, ns);
+	owner_time(path, o, ns);
 	if (!s || !x)
 		return;
 	STAT_ADD(&s->ktime_ns, ns);

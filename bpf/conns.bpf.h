@@ -184,24 +184,33 @@ static __always_inline struct conn_dir *conn_dir_of(struct sock *sk, bool recv)
 	return recv ? &v->recv : &v->send;
 }
 
-/* One send (or with @recv, receive) on @sk returned @ret. */
-static __always_inline void conn_count(struct sock *sk, bool recv, long ret)
+/*
+ * One send (or with @recv, receive) on @sk returned @ret. Returns the
+ * row's direction, for conn_time() to take without a second lookup.
+ */
+static __always_inline struct conn_dir *conn_count(struct sock *sk, bool recv,
+						   long ret)
 {
 	struct conn_dir *d = conn_dir_of(sk, recv);
 
 	if (!d)
-		return;
+		return NULL;
 	__sync_fetch_and_add(&d->calls, 1);
 	if (ret > 0)
 		__sync_fetch_and_add(&d->bytes, ret);
+	return d;
 }
 
-/* A timed call on @sk took @ns, @blocked of it asleep, @runq preempted. */
-static __always_inline void conn_time(struct sock *sk, bool recv, __u64 ns,
+/*
+ * A timed call on @sk took @ns, @blocked of it asleep, @runq preempted.
+ * @d: what conn_count() returned for the call, or NULL to look it up.
+ */
+static __always_inline void conn_time(struct sock *sk, bool recv,
+				      struct conn_dir *d, __u64 ns,
 				      __u64 blocked, __u64 runq)
 {
-	struct conn_dir *d = conn_dir_of(sk, recv);
-
+	if (!d)
+		d = conn_dir_of(sk, recv);
 	if (!d)
 		return;
 	__sync_fetch_and_add(&d->ktime_ns, ns);

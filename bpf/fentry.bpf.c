@@ -121,6 +121,8 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 				      struct sock *sk, long ret)
 {
 	struct task_calls *c = NULL;
+	struct owner_stats *owner;
+	struct conn_dir *dir;
 	__u64 start = 0, blocked = 0, runq = 0, ns;
 
 	if (filter_mode != FILTER_FOLLOW && !target_current())
@@ -138,8 +140,8 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 	} else if (tcp_sk) {
 		row = tcp_row(tcp_sk, row);
 	}
-	account_call(row, ret);
-	conn_count(sk, conn_row_recv(row), ret);
+	owner = account_call(row, ret);
+	dir = conn_count(sk, conn_row_recv(row), ret);
 	if (c) {
 		start = c->ns[fn];
 		blocked = c->off.blocked_ns;
@@ -151,8 +153,8 @@ static __always_inline void call_exit(int fn, __u32 row, struct sock *tcp_sk,
 	if (!start)
 		return;
 	ns = bpf_ktime_get_ns() - start;
-	account_time(row, ns, blocked, runq);
-	conn_time(sk, conn_row_recv(row), ns, blocked, runq);
+	account_time(row, owner, ns, blocked, runq);
+	conn_time(sk, conn_row_recv(row), dir, ns, blocked, runq);
 }
 
 /* -S: the call's sock for call_exit(); not even read without -S. */

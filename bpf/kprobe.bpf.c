@@ -102,6 +102,8 @@ static __always_inline void call_exit(__u32 fn, long ret)
 {
 	struct call_start *c = NULL;
 	struct sock *conn_sk = NULL;
+	struct owner_stats *owner;
+	struct conn_dir *dir;
 	__u64 start = 0, ns;
 	__u32 row = fn;
 
@@ -126,14 +128,14 @@ static __always_inline void call_exit(__u32 fn, long ret)
 		account_drop(fn);
 		return;
 	}
-	account_call(row, ret);
+	owner = account_call(row, ret);
 	/* A return without its entry has no sock: not under any socket. */
-	conn_count(conn_sk, conn_row_recv(row), ret);
+	dir = conn_count(conn_sk, conn_row_recv(row), ret);
 	if (!start)
 		return;
 	ns = bpf_ktime_get_ns() - start;
-	account_time(row, ns, 0, 0);
-	conn_time(conn_sk, conn_row_recv(row), ns, 0, 0);
+	account_time(row, owner, ns, 0, 0);
+	conn_time(conn_sk, conn_row_recv(row), dir, ns, 0, 0);
 }
 
 /*

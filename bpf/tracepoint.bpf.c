@@ -284,6 +284,8 @@ int BPF_PROG(sock_recv_length, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
+	struct owner_stats *owner = NULL;
+	struct conn_dir *dir = NULL;
 	__u64 start, blocked, runq, ns;
 	bool count_at_exit;
 	struct sys_call *c;
@@ -317,14 +319,15 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		listener_connect_exit(ret, blocked);
 	/* 6.3+: a connect that worked was counted when it woke the listener. */
 	if (count_at_exit && !(row == PATH_UNIX_CONNECT && have_sock_tp && ret >= 0)) {
-		account_call(row, ret);
-		conn_count(sk, conn_row_recv(row), ret);
+		owner = account_call(row, ret);
+		dir = conn_count(sk, conn_row_recv(row), ret);
 	}
 	if (counts_only)
 		return 0;
 	ns = bpf_ktime_get_ns() - start;
-	account_time(row, ns, blocked, runq);
-	conn_time(sk, conn_row_recv(row), ns, blocked, runq);
+	/* Counted by a sock tracepoint instead: owner and dir are looked up. */
+	account_time(row, owner, ns, blocked, runq);
+	conn_time(sk, conn_row_recv(row), dir, ns, blocked, runq);
 	return 0;
 }
 
