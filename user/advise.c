@@ -6,6 +6,7 @@
 #include <string.h>
 #include "advise.h"
 #include "hist.h"
+#include "sort.h"
 
 int adv_bucket(double mean_size)
 {
@@ -144,7 +145,7 @@ int adv_rank(const struct adv_input *in, int n, const struct adv_ref *refs,
 		adv_estimate(&rows[nr], refs, nr_refs, elapsed_s);
 		nr++;
 	}
-	qsort(rows, nr, sizeof(*rows), by_ktime_rate);
+	sort_rows(rows, nr, sizeof(*rows), by_ktime_rate);
 	return nr;
 }
 

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "conns.h"
 #include "tracer.h"
+#include "sort.h"
 
 static void dir_add(struct conn_dir *sum, const struct conn_dir *d)
 {
@@ -130,8 +131,8 @@ static void pair_unix(struct conn_table *out)
 
 		if (r->s.family != CONN_AF_UNIX || !r->s.peer_sk)
 			continue;
-		p = bsearch(&(struct conn_row){ .sk = r->s.peer_sk }, out->rows,
-			    out->nr, sizeof(out->rows[0]), by_sk);
+		p = find_row(&(struct conn_row){ .sk = r->s.peer_sk }, out->rows,
+			     out->nr, sizeof(out->rows[0]), by_sk);
 		if (!p)
 			continue;
 		if (!r->s.peer_ino)
@@ -185,12 +186,10 @@ int conns_read(const struct tracer *t, struct conn_table *out)
 	if (!any)
 		out->split = out->wakeups = false;
 	pair_tcp(out);
-	if (out->nr) {	/* by key, to find peers; then by kernel time */
-		qsort(out->rows, out->nr, sizeof(out->rows[0]), by_sk);
-		pair_unix(out);
-	}
-	if (out->nr)
-		qsort(out->rows, out->nr, sizeof(out->rows[0]), by_ktime);
+	/* By key, to find peers; then by kernel time. */
+	sort_rows(out->rows, out->nr, sizeof(out->rows[0]), by_sk);
+	pair_unix(out);
+	sort_rows(out->rows, out->nr, sizeof(out->rows[0]), by_ktime);
 	return 0;
 }
 

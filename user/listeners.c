@@ -11,6 +11,7 @@
 #include "listeners_user.h"
 #include "paths.h"
 #include "tracer.h"
+#include "sort.h"
 
 #define SOCK_STREAM_TYPE	1
 #define SOCK_SEQPACKET_TYPE	5
@@ -142,7 +143,7 @@ int listeners_read(const struct tracer *t, struct listener_table *out)
 		out->n++;
 	}
 	free(v);
-	qsort(out->rows, out->n, sizeof(out->rows[0]), row_cmp);
+	sort_rows(out->rows, out->n, sizeof(out->rows[0]), row_cmp);
 	return err;
 }
 

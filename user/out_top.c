@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "paths.h"
 #include "top.h"
+#include "sort.h"
 
 #define NSEC_PER_SEC 1e9
 /* The PATH column is at least this wide, and grows for longer names. */
@@ -309,8 +310,7 @@ int top_render(FILE *f, const struct top_view *v, struct top_row *rows, int nr)
 	struct layout l;
 
 	by_calls = v->counts_only;
-	if (nr)	/* qsort must not see a NULL array */
-		qsort(rows, nr, sizeof(*rows), cmp_rows);
+	sort_rows(rows, nr, sizeof(*rows), cmp_rows);
 	if (v->lines < 1)
 		return 0;
 	put_header(f, v, rows, nr);

@@ -7,6 +7,7 @@
 #include "cgroup_names.h"
 #include "owners.h"
 #include "tracer.h"
+#include "sort.h"
 
 unsigned int owners_max(void)
 {
@@ -106,15 +107,14 @@ int owners_delta(const struct owners *cur, struct owners *prev,
 {
 	int err;
 
-	if (prev->n)	/* qsort and bsearch must not see a NULL array */
-		qsort(prev->row, prev->n, sizeof(*prev->row), owners_key_cmp);
+	sort_rows(prev->row, prev->n, sizeof(*prev->row), owners_key_cmp);
 	out->n = 0;
 	out->inserted = cur->inserted;
 	out->evicted = cur->evicted;
 	for (size_t i = 0; i < cur->n; i++) {
 		struct owner_row row = cur->row[i];
-		const struct owner_row *p = !prev->n ? NULL :
-			bsearch(&row, prev->row, prev->n, sizeof(row), owners_key_cmp);
+		const struct owner_row *p = find_row(&row, prev->row, prev->n,
+						     sizeof(row), owners_key_cmp);
 
 		/* Fewer calls than before: evicted and made again since. */
 		if (p && p->s.calls <= row.s.calls && p->s.timed <= row.s.timed)
@@ -231,7 +231,7 @@ static int size_cmp(const void *a, const void *b)
 void owners_sort(struct owners *o, bool by_calls)
 {
 	sort_by_calls = by_calls;
-	qsort(o->row, o->n, sizeof(*o->row), size_cmp);
+	sort_rows(o->row, o->n, sizeof(*o->row), size_cmp);
 }
 
 int owners_copy(struct owners *dst, const struct owners *src)

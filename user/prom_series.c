@@ -4,6 +4,7 @@
 #include <string.h>
 #include "paths.h"
 #include "prom_series.h"
+#include "sort.h"
 
 static void hold(__u64 *held, __u64 cur)
 {
@@ -70,8 +71,8 @@ static void retire(struct prom_series_set *ps)
 	for (size_t i = 0; i < ps->nr_t; i++) {
 		struct prom_tracked *t = &ps->t[i];
 		const struct owner_row key = { .k = t->k };
-		const struct owner_row *c = bsearch(&key, ps->cur.row, ps->cur.n,
-						    sizeof(key), owners_key_cmp);
+		const struct owner_row *c = find_row(&key, ps->cur.row, ps->cur.n,
+						     sizeof(key), owners_key_cmp);
 
 		if (!c || c->s.calls < t->last.calls || c->s.timed < t->last.timed) {
 			owner_stats_add(&ps->s[t->series].gone, &t->last);
@@ -91,7 +92,7 @@ int prom_series_update(struct prom_series_set *ps, const struct tracer *tr)
 		return err;
 	if (ps->breakdown == BREAKDOWN_CGROUP)
 		owners_name_cgroups(&ps->cur, ps->given, ps->nr_given);
-	qsort(ps->cur.row, ps->cur.n, sizeof(*ps->cur.row), owners_key_cmp);
+	sort_rows(ps->cur.row, ps->cur.n, sizeof(*ps->cur.row), owners_key_cmp);
 	retire(ps);
 	/* ps->t stays sorted by key: it is made from ps->cur. */
 	nt = calloc(ps->cur.n ?: 1, sizeof(*nt));
@@ -100,8 +101,8 @@ int prom_series_update(struct prom_series_set *ps, const struct tracer *tr)
 	for (size_t i = 0; i < ps->cur.n; i++) {
 		const struct owner_row *r = &ps->cur.row[i];
 		/* Both start with the key, which is all owners_key_cmp reads. */
-		const struct prom_tracked *old = !ps->nr_t ? NULL :
-			bsearch(r, ps->t, ps->nr_t, sizeof(*ps->t), owners_key_cmp);
+		const struct prom_tracked *old = find_row(r, ps->t, ps->nr_t, sizeof(*ps->t),
+							  owners_key_cmp);
 		/* A row keeps its series: its counts never move to another. */
 		long s = old ? (long)old->series :
 			 series_of(ps, r->k.path, label_of(ps, r, comm));

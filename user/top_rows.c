@@ -10,6 +10,7 @@
 #include "fmt.h"
 #include "paths.h"
 #include "top.h"
+#include "sort.h"
 
 int top_grow(struct top_row **rows, int *cap, int n)
 {
@@ -85,16 +86,15 @@ int top_owner_rows(struct owners *ival, const struct owners *total,
 
 	if (err)
 		return err;
-	if (ival->n)	/* qsort and bsearch must not see a NULL array */
-		qsort(ival->row, ival->n, sizeof(*ival->row), owners_key_cmp);
+	sort_rows(ival->row, ival->n, sizeof(*ival->row), owners_key_cmp);
 	for (size_t i = 0; i < total->n; i++) {
 		const struct owner_row *t = &total->row[i];
 
 		/* A process that never made a call is no row of a top view. */
 		if (!t->s.calls && !t->s.errors)
 			continue;
-		owner_row(&(*rows)[nr++], t, !ival->n ? NULL :
-			  bsearch(t, ival->row, ival->n, sizeof(*t), owners_key_cmp));
+		owner_row(&(*rows)[nr++], t, find_row(t, ival->row, ival->n,
+						      sizeof(*t), owners_key_cmp));
 	}
 	return nr;
 }
@@ -152,21 +152,21 @@ static void conn_row(struct top_row *r, const struct conn_row *c,
 int top_conn_rows(const struct conn_table *cur, struct conn_table *prev,
 		  struct top_row **rows, int *cap)
 {
-	bool have_prev = prev && prev->nr;
+	struct conn_row *prev_rows = prev ? prev->rows : NULL;
+	size_t nr_prev = prev ? prev->nr : 0;
 	int nr = 0, err = top_grow(rows, cap, cur->nr);
 
 	if (err)
 		return err;
-	if (have_prev)
-		qsort(prev->rows, prev->nr, sizeof(*prev->rows), cmp_sk);
+	sort_rows(prev_rows, nr_prev, sizeof(*prev_rows), cmp_sk);
 	for (size_t i = 0; i < cur->nr; i++) {
 		const struct conn_row *c = &cur->rows[i];
 
 		/* A socket that never made a call is no row of a top view. */
 		if (!c->s.send.calls && !c->s.recv.calls)
 			continue;
-		conn_row(&(*rows)[nr++], c, !have_prev ? NULL :
-			 bsearch(c, prev->rows, prev->nr, sizeof(*prev->rows), cmp_sk));
+		conn_row(&(*rows)[nr++], c,
+			 find_row(c, prev_rows, nr_prev, sizeof(*prev_rows), cmp_sk));
 	}
 	return nr;
 }
